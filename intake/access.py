@@ -1,0 +1,55 @@
+"""Permission-scoped loaders: views get customers and cases only through these.
+
+An object the user may not see is indistinguishable from one that does not exist (404).
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from jobcenter.roles import Role
+
+from .models import Antrag, Kunde, user_team_ids
+
+# Roles at the front of the house find any customer of their Jobcenter.
+FRONT_ROLES = (Role.EMPFANG, Role.EINGANGSZONE, Role.HOTLINE, Role.TEAMLEITUNG)
+
+
+def antraege_visible_to(user) -> QuerySet[Antrag]:
+    if not user.is_authenticated or user.jobcenter_id is None:
+        return Antrag.objects.none()
+    qs = Antrag.objects.filter(jobcenter_id=user.jobcenter_id)
+    if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
+        return qs
+    if user.has_role(Role.LEISTUNG):
+        return qs.filter(bedarfsgemeinschaft__leistung_team__in=user_team_ids(user))
+    if user.has_role(Role.INTEGRATION):
+        return qs.filter(Q(applicant__ifk=user) | Q(eg_with=user))
+    return Antrag.objects.none()
+
+
+def kunden_visible_to(user) -> QuerySet[Kunde]:
+    if not user.is_authenticated or user.jobcenter_id is None:
+        return Kunde.objects.none()
+    qs = Kunde.objects.filter(jobcenter_id=user.jobcenter_id)
+    if user.has_role(*FRONT_ROLES):
+        return qs
+    if user.has_role(Role.LEISTUNG):
+        return qs.filter(bedarfsgemeinschaft__leistung_team__in=user_team_ids(user))
+    if user.has_role(Role.INTEGRATION):
+        return qs.filter(ifk__teams__in=user_team_ids(user)).distinct()
+    return Kunde.objects.none()
+
+
+def get_antrag_for_user(user, pk: int) -> Antrag:
+    return get_object_or_404(
+        antraege_visible_to(user).select_related(
+            "jobcenter", "applicant", "bedarfsgemeinschaft__leistung_team", "eg_with"
+        ),
+        pk=pk,
+    )
+
+
+def get_kunde_for_user(user, pk: int) -> Kunde:
+    return get_object_or_404(
+        kunden_visible_to(user).select_related("bedarfsgemeinschaft", "ifk"), pk=pk
+    )

@@ -1,0 +1,310 @@
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jobcenter.forms import KernForm
+from jobcenter.models import Jobcenter, Team, User
+from jobcenter.roles import Role
+
+from .models import Antrag, DocumentType, kundennummer_validator
+from .neukunde import age_on
+from .services import IntakeData, NoDataReason, PersonData
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+MAX_AGE = 120
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label, widget=DateInput(), input_formats=DATE_INPUT_FORMATS, **kwargs
+    )
+
+
+class PersonForm(KernForm):
+    kundennummer = forms.CharField(
+        label=_("Kd.-Nr."),
+        required=False,
+        max_length=10,
+        validators=[kundennummer_validator],
+        help_text=_("Falls bekannt, z. B. 962D012345. Leer lassen bei neuen Personen."),
+    )
+    first_name = forms.CharField(label=_("Vorname"), max_length=100)
+    last_name = forms.CharField(label=_("Nachname"), max_length=100)
+    date_of_birth = _date_field(_("Geburtsdatum"))
+    is_head = forms.BooleanField(label=_("Vorstand der Bedarfsgemeinschaft"), required=False)
+    habitual_residence_in_germany = forms.BooleanField(
+        label=_("gewöhnlicher Aufenthalt in Deutschland"), required=False, initial=True
+    )
+    last_benefit_end = _date_field(
+        _("letzter Leistungsbezug endete am"),
+        required=False,
+        help_text=_("Nur bei früherem Leistungsbezug."),
+    )
+    self_employed = forms.BooleanField(label=_("selbständig"), required=False)
+    aufstocker = forms.BooleanField(label=_("Aufstocker"), required=False)
+    needs_interpreter = forms.BooleanField(label=_("braucht Dolmetscher"), required=False)
+
+    def clean_kundennummer(self) -> str:
+        return self.cleaned_data["kundennummer"].strip().upper()
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise ValidationError(_("Das Geburtsdatum liegt in der Zukunft."))
+        if age_on(born, today) >= MAX_AGE:
+            raise ValidationError(
+                _("Das Geburtsdatum ergibt ein Alter über %(max)d Jahren: bitte prüfen."),
+                params={"max": MAX_AGE},
+            )
+        return born
+
+    def clean_last_benefit_end(self) -> date | None:
+        value = self.cleaned_data.get("last_benefit_end")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("Dieses Datum darf nicht in der Zukunft liegen."))
+        return value
+
+    @property
+    def person_label(self) -> str:
+        index = int(self.prefix.rsplit("-", 1)[-1]) if self.prefix else 0
+        return _("Person %(n)d") % {"n": index + 1}
+
+    def to_data(self) -> PersonData:
+        return PersonData(**self.cleaned_data)
+
+
+class BasePersonFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        heads = sum(1 for form in self.forms if form.cleaned_data.get("is_head"))
+        if heads != 1:
+            raise ValidationError(
+                _(
+                    "Die Bedarfsgemeinschaft braucht genau einen Vorstand: "
+                    "bitte bei einer Person „Vorstand“ ankreuzen."
+                )
+            )
+
+
+PersonFormSet = forms.formset_factory(
+    PersonForm,
+    formset=BasePersonFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+class IntakeForm(KernForm):
+    kind = forms.ChoiceField(
+        label=_("Art des Antrags"), choices=Antrag.Kind.choices, initial=Antrag.Kind.ERSTANTRAG
+    )
+    channel = forms.ChoiceField(
+        label=_("Eingangsweg"), choices=Antrag.Channel.choices, initial=Antrag.Channel.PERSONAL
+    )
+    application_date = _date_field(
+        _("Tag der Antragstellung"), help_text=_("Bei Post: Tag des Posteingangs.")
+    )
+    received_time = forms.TimeField(
+        label=_("Uhrzeit der Vorsprache"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Nur bei persönlicher Antragstellung an einem früheren Tag nötig."),
+    )
+    id_checked = forms.BooleanField(label=_("Identität geprüft (Ausweis)"), required=False)
+    reason = forms.CharField(
+        label=_("Grund der Antragstellung"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200, required=False)
+    postcode = forms.RegexField(
+        label=_("PLZ"),
+        regex=r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": _("Die Postleitzahl hat fünf Ziffern.")},
+    )
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    other_household_members = forms.IntegerField(
+        label=_("weitere Personen im Haushalt (nicht in der BG)"),
+        min_value=0,
+        max_value=20,
+        initial=0,
+    )
+    leistung_team = forms.ModelChoiceField(
+        label=_("zuständiges Leistungsteam"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Bei einer bestehenden BG bleibt deren Team zuständig."),
+    )
+    ifk = forms.ModelChoiceField(
+        label=_("Hauptbetreuung (IFK)"), queryset=User.objects.none(), required=False
+    )
+    return_date = _date_field(_("Rückgabe der Unterlagen bis"))
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Noch beizubringende Unterlagen (Checkliste)"),
+        queryset=DocumentType.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, jobcenter: Jobcenter, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jobcenter = jobcenter
+        today = timezone.localdate()
+        self.fields["application_date"].initial = today
+        self.fields["return_date"].initial = today + timedelta(days=jobcenter.return_period_days)
+        self.fields["leistung_team"].queryset = Team.objects.filter(
+            jobcenter=jobcenter, kind=Team.Kind.LEISTUNG
+        )
+        self.fields["ifk"].queryset = User.objects.filter(
+            jobcenter=jobcenter, role=Role.INTEGRATION, is_active=True
+        ).order_by("last_name", "first_name")
+        if user.has_role(Role.HOTLINE):
+            # The service centre takes applications by phone only (CB 3).
+            self.fields["channel"].choices = [(Antrag.Channel.PHONE, Antrag.Channel.PHONE.label)]
+            self.fields["channel"].initial = Antrag.Channel.PHONE
+
+    def clean_application_date(self) -> date:
+        value = self.cleaned_data["application_date"]
+        if value > timezone.localdate():
+            raise ValidationError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
+        if value < timezone.localdate() - timedelta(days=365):
+            raise ValidationError(
+                _("Das Antragsdatum liegt mehr als ein Jahr zurück: bitte prüfen.")
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        application_date = cleaned.get("application_date")
+        return_date = cleaned.get("return_date")
+        if application_date and return_date and return_date < application_date:
+            self.add_error(
+                "return_date", _("Die Rückgabefrist darf nicht vor dem Antragsdatum liegen.")
+            )
+        if (
+            application_date
+            and cleaned.get("channel") == Antrag.Channel.PERSONAL
+            and application_date != timezone.localdate()
+            and cleaned.get("received_time") is None
+        ):
+            self.add_error(
+                "received_time",
+                _("Bitte die Uhrzeit der Vorsprache angeben: davon hängt die 24-Stunden-Frist ab."),
+            )
+        return cleaned
+
+    def received_at(self) -> datetime:
+        day = self.cleaned_data["application_date"]
+        at = self.cleaned_data.get("received_time")
+        if at is None:
+            if day == timezone.localdate():
+                return timezone.now()
+            at = time(0, 0)
+        return timezone.make_aware(datetime.combine(day, at))
+
+    def to_data(self, persons: list[PersonData]) -> IntakeData:
+        c = self.cleaned_data
+        return IntakeData(
+            kind=c["kind"],
+            channel=c["channel"],
+            application_date=c["application_date"],
+            received_at=self.received_at(),
+            reason=c["reason"],
+            id_checked=c["id_checked"],
+            return_date=c["return_date"],
+            other_household_members=c["other_household_members"],
+            street=c["street"],
+            postcode=c["postcode"],
+            city=c["city"],
+            leistung_team=c["leistung_team"],
+            ifk=c["ifk"],
+            documents=list(c["documents"]),
+            persons=persons,
+        )
+
+
+class ServiceCentreReferralForm(KernForm):
+    reason = forms.ChoiceField(
+        label=_("Warum werden keine Daten aufgenommen?"),
+        choices=NoDataReason.CHOICES,
+        widget=forms.RadioSelect,
+    )
+    caller = forms.CharField(label=_("Name der anrufenden Person"), max_length=200)
+    callback = forms.CharField(label=_("Rückrufnummer"), max_length=50)
+    note = forms.CharField(
+        label=_("Hinweis für die Eingangszone"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class TransitionForm(KernForm):
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Vermerk / Begründung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class EntryCheckForm(TransitionForm):
+    documents_complete = forms.TypedChoiceField(
+        label=_("Ergebnis der Eingangsprüfung"),
+        choices=[
+            ("0", _("Unterlagen fehlen noch")),
+            ("1", _("Unterlagen vollständig – entscheidungsreif")),
+        ],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+class BookingForm(TransitionForm):
+    at = forms.DateTimeField(
+        label=_("Termin (Datum und Uhrzeit)"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+    )
+    ifk = forms.ModelChoiceField(label=_("bei (IFK)"), queryset=User.objects.none())
+
+    def __init__(self, *args, jobcenter: Jobcenter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ifk"].queryset = User.objects.filter(
+            jobcenter=jobcenter, role=Role.INTEGRATION, is_active=True
+        ).order_by("last_name", "first_name")
+
+    def clean_at(self):
+        value = self.cleaned_data["at"]
+        if value <= timezone.now():
+            raise ValidationError(_("Der Termin muss in der Zukunft liegen."))
+        return value
+
+
+class CustomerSearchForm(KernForm):
+    q = forms.CharField(label=_("Kd.-Nr., BG-Nummer oder Name"), max_length=100, required=False)
+    date_of_birth = _date_field(_("Geburtsdatum"), required=False)

@@ -1,0 +1,510 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+
+from jobcenter.models import Jobcenter, Team
+from jobcenter.roles import Role
+
+KUNDENNUMMER_PATTERN = r"^\d{3}[A-Z]\d{6}$"
+BG_NUMMER_PATTERN = r"^\d{5}BG\d{7}$"
+
+kundennummer_validator = RegexValidator(
+    KUNDENNUMMER_PATTERN,
+    _(
+        "Die Kundennummer hat das Format 123A456789: drei Ziffern, ein Großbuchstabe, sechs Ziffern."
+    ),
+)
+bg_nummer_validator = RegexValidator(
+    BG_NUMMER_PATTERN,
+    _("Die BG-Nummer hat das Format 12345BG1234567."),
+)
+
+
+class KundeQuerySet(models.QuerySet):
+    def matching_person(self, *, first_name: str, last_name: str, date_of_birth: date):
+        return self.filter(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+
+
+class Kunde(models.Model):
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.PROTECT, related_name="kunden")
+    kundennummer = models.CharField(
+        _("Kd.-Nr."), max_length=10, validators=[kundennummer_validator]
+    )
+    first_name = models.CharField(_("Vorname"), max_length=100)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    date_of_birth = models.DateField(_("Geburtsdatum"))
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postcode = models.CharField(_("PLZ"), max_length=5, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    habitual_residence_in_germany = models.BooleanField(
+        _("gewöhnlicher Aufenthalt in Deutschland"), default=True
+    )
+    aufstocker = models.BooleanField(_("Aufstocker"), default=False)
+    self_employed = models.BooleanField(_("selbständig"), default=False)
+    needs_interpreter = models.BooleanField(_("braucht Dolmetscher"), default=False)
+    represented_by_proxy = models.BooleanField(_("durch Bevollmächtigte vertreten"), default=False)
+    last_benefit_end = models.DateField(
+        _("letzter Leistungsbezug endete am"),
+        null=True,
+        blank=True,
+        help_text=_("Leer, wenn die Person noch nie Leistungen bezogen hat."),
+    )
+    bedarfsgemeinschaft = models.ForeignKey(
+        "Bedarfsgemeinschaft",
+        verbose_name=_("Bedarfsgemeinschaft"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    ifk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Hauptbetreuung (IFK)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kunden",
+        limit_choices_to={"role": Role.INTEGRATION},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = KundeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Kunde")
+        verbose_name_plural = _("Kunden")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jobcenter", "kundennummer"], name="uniq_kundennummer"),
+        ]
+        indexes = [models.Index(fields=["jobcenter", "last_name", "first_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.kundennummer})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Bedarfsgemeinschaft(models.Model):
+    jobcenter = models.ForeignKey(
+        Jobcenter, on_delete=models.PROTECT, related_name="bedarfsgemeinschaften"
+    )
+    number = models.CharField(
+        _("BG-Nummer"), max_length=14, unique=True, validators=[bg_nummer_validator]
+    )
+    head = models.ForeignKey(
+        Kunde,
+        verbose_name=_("Vorstand"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    other_household_members = models.PositiveSmallIntegerField(
+        _("weitere Personen im Haushalt"), default=0
+    )
+    leistung_team = models.ForeignKey(
+        Team,
+        verbose_name=_("zuständiges Leistungsteam"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="bedarfsgemeinschaften",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Bedarfsgemeinschaft")
+        verbose_name_plural = _("Bedarfsgemeinschaften")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class NumberSequence(models.Model):
+    """Counters for Kd.-Nr. and BG-Nummer, drawn under a row lock."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE)
+    name = models.CharField(max_length=20)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jobcenter", "name"], name="uniq_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"
+
+
+class DocumentType(models.Model):
+    """A document the applicant may owe (the checklist of CB 3), edited by the Jobcenter."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=200, unique=True)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Unterlage")
+        verbose_name_plural = _("Unterlagen (Checkliste)")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AntragState(models.TextChoices):
+    ERFASST = "erfasst", _("Eingangsprüfung offen")
+    UNTERLAGEN_FEHLEN = "unterlagen_fehlen", _("Unterlagen fehlen")
+    BEARBEITUNGSREIF = "bearbeitungsreif", _("Entscheidungsreif")
+    BEWILLIGT = "bewilligt", _("Bewilligt")
+    ABGELEHNT = "abgelehnt", _("Abgelehnt")
+    VERSAGT = "versagt", _("Versagt")
+    ZURUECKGENOMMEN = "zurueckgenommen", _("Zurückgenommen (Antragsverzicht)")
+    AN_INTEGRATION = "an_integration", _("An Integration übergeben")
+
+
+class ErstgespraechState(models.TextChoices):
+    OFFEN = "offen", _("nicht gebucht")
+    GEBUCHT = "gebucht", _("Erstgespräch gebucht")
+    DURCHGEFUEHRT = "durchgefuehrt", _("Erstgespräch durchgeführt")
+
+
+OPEN_STATES = (AntragState.ERFASST, AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF)
+# A case closed without entitlement gets no first consultation.
+NEGATIVE_STATES = (AntragState.ABGELEHNT, AntragState.VERSAGT, AntragState.ZURUECKGENOMMEN)
+
+
+class AntragQuerySet(models.QuerySet):
+    def open(self) -> "AntragQuerySet":
+        return self.filter(state__in=OPEN_STATES)
+
+    def for_list(self) -> "AntragQuerySet":
+        return self.select_related("applicant", "bedarfsgemeinschaft__leistung_team")
+
+
+# Who may do which step. The services check these; the templates only ask them.
+def _in_leistung_team(antrag: "Antrag", user) -> bool:
+    return antrag.bedarfsgemeinschaft.leistung_team_id in user_team_ids(user)
+
+
+def can_do_leistung_step(antrag: "Antrag", user) -> bool:
+    return user.has_role(Role.LEISTUNG, Role.TEAMLEITUNG) and _in_leistung_team(antrag, user)
+
+
+def can_confirm_documents(antrag: "Antrag", user) -> bool:
+    # The EZ follows up the returned work package (CB 3) as well as Leistung.
+    return can_do_leistung_step(antrag, user) or (
+        user.has_role(Role.EINGANGSZONE) and user.jobcenter_id == antrag.jobcenter_id
+    )
+
+
+def can_book_first_consultation(antrag: "Antrag", user) -> bool:
+    if user.jobcenter_id != antrag.jobcenter_id:
+        return False
+    return user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG, Role.INTEGRATION)
+
+
+def can_record_first_consultation(antrag: "Antrag", user) -> bool:
+    if user.jobcenter_id != antrag.jobcenter_id:
+        return False
+    if user.has_role(Role.INTEGRATION):
+        return antrag.eg_with_id == user.pk
+    return user.has_role(Role.TEAMLEITUNG)
+
+
+def user_team_ids(user) -> frozenset[int]:
+    cached = getattr(user, "_team_ids", None)
+    if cached is None:
+        cached = frozenset(user.teams.values_list("pk", flat=True))
+        user._team_ids = cached
+    return cached
+
+
+class Antrag(FSMModelMixin, models.Model):
+    """An application and the new-customer case it opens (domain.md §4)."""
+
+    class Kind(models.TextChoices):
+        ERSTANTRAG = "erstantrag", _("Erstantrag")
+        WEITERBEWILLIGUNG = "weiterbewilligung", _("Weiterbewilligungsantrag")
+
+    class Channel(models.TextChoices):
+        PERSONAL = "personal", _("persönlich in der Eingangszone")
+        DIGITAL = "digital", _("digital (jobcenter.digital)")
+        POSTAL = "postal", _("schriftlich / Post")
+        PHONE = "phone", _("telefonisch / Servicecenter")
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.PROTECT, related_name="antraege")
+    bedarfsgemeinschaft = models.ForeignKey(
+        Bedarfsgemeinschaft, on_delete=models.PROTECT, related_name="antraege"
+    )
+    applicant = models.ForeignKey(
+        Kunde, verbose_name=_("Antragsteller/in"), on_delete=models.PROTECT, related_name="antraege"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("Eingangsweg"), max_length=20, choices=Channel.choices)
+    application_date = models.DateField(
+        _("Tag der Antragstellung"),
+        help_text=_("Bei Post: der Tag des Posteingangs."),
+    )
+    received_at = models.DateTimeField(
+        _("Eingang (Zeitpunkt)"),
+        help_text=_("Beginn der 24-Stunden-Frist bei persönlicher Antragstellung."),
+    )
+    reason = models.TextField(_("Grund der Antragstellung"))
+    id_checked = models.BooleanField(_("Identität geprüft"), default=False)
+    return_date = models.DateField(_("Rückgabe der Unterlagen bis"))
+    documents_complete_on = models.DateField(_("Unterlagen vollständig am"), null=True, blank=True)
+    decided_on = models.DateField(_("entschieden am"), null=True, blank=True)
+    decision_note = models.TextField(_("Begründung / Vermerk zur Entscheidung"), blank=True)
+    handed_to_integration_on = models.DateField(
+        _("an Integration übergeben am"), null=True, blank=True
+    )
+    state = FSMField(
+        _("Status"),
+        max_length=30,
+        choices=AntragState.choices,
+        default=AntragState.ERFASST,
+        protected=True,
+        db_index=True,
+    )
+    eg_state = FSMField(
+        _("Erstgespräch"),
+        max_length=20,
+        choices=ErstgespraechState.choices,
+        default=ErstgespraechState.OFFEN,
+        protected=True,
+    )
+    eg_at = models.DateTimeField(_("Erstgespräch am"), null=True, blank=True)
+    eg_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Erstgespräch bei"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erstgespraeche",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AntragQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Antrag")
+        verbose_name_plural = _("Anträge")
+        ordering = ["application_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.bedarfsgemeinschaft.number}"
+
+    # --- Leistung track -----------------------------------------------------------------
+
+    @transition(
+        field=state,
+        source=AntragState.ERFASST,
+        target=RETURN_VALUE(AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF),
+        permission=can_do_leistung_step,
+        custom={"label": _("Eingangsprüfung abschließen")},
+    )
+    def complete_entry_check(self, *, documents_complete: bool, on: date) -> str:
+        if documents_complete:
+            self.documents_complete_on = on
+            return AntragState.BEARBEITUNGSREIF
+        return AntragState.UNTERLAGEN_FEHLEN
+
+    @transition(
+        field=state,
+        source=AntragState.UNTERLAGEN_FEHLEN,
+        target=AntragState.BEARBEITUNGSREIF,
+        permission=can_confirm_documents,
+        custom={"label": _("Unterlagen vollständig")},
+    )
+    def confirm_documents_complete(self, *, on: date) -> None:
+        self.documents_complete_on = on
+
+    @transition(
+        field=state,
+        source=AntragState.BEARBEITUNGSREIF,
+        target=AntragState.BEWILLIGT,
+        permission=can_do_leistung_step,
+        custom={"label": _("Bewilligen")},
+    )
+    def approve(self, *, on: date, note: str = "") -> None:
+        self._decide(on, note)
+
+    @transition(
+        field=state,
+        source=AntragState.BEARBEITUNGSREIF,
+        target=AntragState.ABGELEHNT,
+        permission=can_do_leistung_step,
+        custom={"label": _("Ablehnen")},
+    )
+    def reject(self, *, on: date, note: str = "") -> None:
+        self._decide(on, note)
+
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=AntragState.VERSAGT,
+        permission=can_do_leistung_step,
+        custom={"label": _("Versagen (fehlende Mitwirkung)")},
+    )
+    def deny_for_non_cooperation(self, *, on: date, note: str = "") -> None:
+        self._decide(on, note)
+
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=AntragState.ZURUECKGENOMMEN,
+        permission=can_do_leistung_step,
+        custom={"label": _("Antragsverzicht erfassen")},
+    )
+    def withdraw(self, *, on: date, note: str = "") -> None:
+        self._decide(on, note)
+
+    @transition(
+        field=state,
+        source=AntragState.BEWILLIGT,
+        target=AntragState.AN_INTEGRATION,
+        permission=can_do_leistung_step,
+        custom={"label": _("An Integration übergeben")},
+    )
+    def hand_to_integration(self, *, on: date) -> None:
+        self.handed_to_integration_on = on
+
+    def _decide(self, on: date, note: str) -> None:
+        self.decided_on = on
+        self.decision_note = note
+
+    # --- Integration track: the first consultation (EG) ----------------------------------
+
+    def first_consultation_bookable(self) -> bool:
+        """Cottbus books at intake; Rhein-Lahn only once the entitlement is confirmed."""
+        if self.state in NEGATIVE_STATES:
+            return False
+        if self.jobcenter.first_consultation_start == Jobcenter.FirstConsultationStart.APPLICATION:
+            return True
+        return self.state in (AntragState.BEWILLIGT, AntragState.AN_INTEGRATION)
+
+    @transition(
+        field=eg_state,
+        source=ErstgespraechState.OFFEN,
+        target=ErstgespraechState.GEBUCHT,
+        conditions=[first_consultation_bookable],
+        permission=can_book_first_consultation,
+        custom={"label": _("Erstgespräch buchen")},
+    )
+    def book_first_consultation(self, *, at, ifk) -> None:
+        self.eg_at = at
+        self.eg_with = ifk
+
+    @transition(
+        field=eg_state,
+        source=ErstgespraechState.GEBUCHT,
+        target=ErstgespraechState.OFFEN,
+        permission=can_book_first_consultation,
+        custom={"label": _("Erstgespräch absagen")},
+    )
+    def cancel_first_consultation(self) -> None:
+        self.eg_at = None
+        self.eg_with = None
+
+    @transition(
+        field=eg_state,
+        source=ErstgespraechState.GEBUCHT,
+        target=ErstgespraechState.DURCHGEFUEHRT,
+        permission=can_record_first_consultation,
+        custom={"label": _("Erstgespräch durchgeführt")},
+    )
+    def record_first_consultation_held(self) -> None:
+        pass
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in NEGATIVE_STATES or (
+            self.state == AntragState.AN_INTEGRATION
+            and self.eg_state == ErstgespraechState.DURCHGEFUEHRT
+        )
+
+
+class AntragPerson(models.Model):
+    """A member of the BG covered by an application, and whether they are a Neukunde."""
+
+    antrag = models.ForeignKey(Antrag, on_delete=models.CASCADE, related_name="persons")
+    kunde = models.ForeignKey(Kunde, on_delete=models.PROTECT, related_name="antrag_persons")
+    is_neukunde = models.BooleanField(_("Neukunde"))
+    neukunde_reasons = models.CharField(_("Begründung"), max_length=500)
+
+    class Meta:
+        verbose_name = _("Person im Antrag")
+        verbose_name_plural = _("Personen im Antrag")
+        constraints = [
+            models.UniqueConstraint(fields=["antrag", "kunde"], name="uniq_antrag_person")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.kunde)
+
+
+class Nachweis(models.Model):
+    """One line of the checklist: a document the applicant still owes, or has handed in."""
+
+    antrag = models.ForeignKey(Antrag, on_delete=models.CASCADE, related_name="nachweise")
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField(_("eingegangen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Nachweis")
+        verbose_name_plural = _("Nachweise")
+        ordering = ["document_type__position", "document_type__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["antrag", "document_type"], name="uniq_nachweis")
+        ]
+
+    def __str__(self) -> str:
+        return self.document_type.name
+
+
+class AntragTransition(models.Model):
+    """The history of a case: who moved it, when, from where to where, and why."""
+
+    antrag = models.ForeignKey(Antrag, on_delete=models.CASCADE, related_name="history")
+    field = models.CharField(max_length=20, default="state")
+    transition = models.CharField(max_length=50)
+    source = models.CharField(max_length=30)
+    target = models.CharField(max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Statuswechsel")
+        verbose_name_plural = _("Statuswechsel")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    def _label(self, value: str) -> str:
+        choices = AntragState if self.field == "state" else ErstgespraechState
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    @property
+    def source_label(self) -> str:
+        return self._label(self.source)
+
+    @property
+    def target_label(self) -> str:
+        return self._label(self.target)

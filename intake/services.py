@@ -1,0 +1,569 @@
+"""Intake of new customers and the moves of their case (domain.md §4).
+
+Every function here is one transaction: a half-registered family or a case that moved
+without its history row cannot exist.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from jobcenter.models import Jobcenter, Postfach, Team, User
+from jobcenter.roles import Role
+from jobcenter.services import audit_record
+from routing.services import aufgabe_create, vermerk_create
+
+from .models import (
+    Antrag,
+    AntragPerson,
+    AntragState,
+    AntragTransition,
+    Bedarfsgemeinschaft,
+    DocumentType,
+    Kunde,
+    Nachweis,
+    NumberSequence,
+)
+from .neukunde import InterruptionThreshold, check_neukunde
+
+
+class IntakeError(Exception):
+    """A domain rule refused the intake; the message is German and meant for the user."""
+
+    def __init__(self, message: str, *, person_index: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.person_index = person_index
+
+
+class CaseConflict(Exception):
+    """The case changed under the user's feet, or the step is not possible now."""
+
+
+@dataclass(frozen=True)
+class PersonData:
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    kundennummer: str = ""
+    is_head: bool = False
+    habitual_residence_in_germany: bool = True
+    last_benefit_end: date | None = None
+    self_employed: bool = False
+    needs_interpreter: bool = False
+    aufstocker: bool = False
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    kind: str
+    channel: str
+    application_date: date
+    reason: str
+    return_date: date
+    persons: list[PersonData]
+    received_at: datetime | None = None
+    id_checked: bool = False
+    other_household_members: int = 0
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    leistung_team: Team | None = None
+    ifk: User | None = None
+    documents: list[DocumentType] = field(default_factory=list)
+
+
+def _next_number(jobcenter: Jobcenter, name: str) -> int:
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
+        jobcenter=jobcenter, name=name
+    )
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return sequence.last_value
+
+
+def _new_kundennummer(jobcenter: Jobcenter) -> str:
+    while True:
+        candidate = f"{jobcenter.kundennummer_prefix}{_next_number(jobcenter, 'kunde'):06d}"
+        # Numbers entered by hand (from VerBIS) may already use a value of the counter.
+        if not Kunde.objects.filter(jobcenter=jobcenter, kundennummer=candidate).exists():
+            return candidate
+
+
+def _new_bg_number(jobcenter: Jobcenter) -> str:
+    while True:
+        candidate = f"{jobcenter.dienststelle}BG{_next_number(jobcenter, 'bg'):07d}"
+        if not Bedarfsgemeinschaft.objects.filter(number=candidate).exists():
+            return candidate
+
+
+def _resolve_person(jobcenter: Jobcenter, index: int, person: PersonData) -> Kunde | None:
+    """The existing customer this person is, or None for a new one; never a duplicate."""
+    if person.kundennummer:
+        existing = Kunde.objects.filter(
+            jobcenter=jobcenter, kundennummer=person.kundennummer
+        ).first()
+        if existing and (
+            existing.date_of_birth != person.date_of_birth
+            or existing.last_name.casefold() != person.last_name.strip().casefold()
+        ):
+            raise IntakeError(
+                _(
+                    "Die Kd.-Nr. %(nr)s gehört zu %(name)s, geboren am %(dob)s. "
+                    "Bitte Kd.-Nr. und Angaben prüfen."
+                )
+                % {
+                    "nr": existing.kundennummer,
+                    "name": existing.full_name,
+                    "dob": date_format(existing.date_of_birth, "d.m.Y"),
+                },
+                person_index=index,
+            )
+        return existing
+    match = (
+        Kunde.objects.filter(jobcenter=jobcenter)
+        .matching_person(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+        )
+        .first()
+    )
+    if match:
+        raise IntakeError(
+            _(
+                "%(name)s, geboren am %(dob)s, ist bereits als Kunde erfasst (Kd.-Nr. %(nr)s). "
+                "Bitte die Kd.-Nr. eintragen, damit kein doppelter Datensatz entsteht."
+            )
+            % {
+                "name": match.full_name,
+                "dob": date_format(match.date_of_birth, "d.m.Y"),
+                "nr": match.kundennummer,
+            },
+            person_index=index,
+        )
+    return None
+
+
+def _check_persons(persons: list[PersonData]) -> None:
+    if not persons:
+        raise IntakeError(_("Bitte mindestens eine Person erfassen."))
+    heads = [p for p in persons if p.is_head]
+    if len(heads) != 1:
+        raise IntakeError(
+            _("Die Bedarfsgemeinschaft braucht genau einen Vorstand: bitte eine Person markieren.")
+        )
+    seen: dict[tuple, int] = {}
+    for index, person in enumerate(persons):
+        key = (
+            person.first_name.strip().casefold(),
+            person.last_name.strip().casefold(),
+            person.date_of_birth,
+        )
+        if key in seen or (
+            person.kundennummer
+            and any(p.kundennummer == person.kundennummer for p in persons[:index])
+        ):
+            raise IntakeError(
+                _("Diese Person ist im Formular zweimal eingetragen."), person_index=index
+            )
+        seen[key] = index
+
+
+def history_note_text(*, antrag: Antrag, persons: list[Kunde], other_household_members: int) -> str:
+    """The history note of CB 3: every member with Kd.-Nr., other household, reason."""
+    lines = [
+        _("Antragsausgabe %(kind)s am %(date)s (%(channel)s).")
+        % {
+            "kind": antrag.get_kind_display(),
+            "date": date_format(antrag.application_date, "d.m.Y"),
+            "channel": antrag.get_channel_display(),
+        },
+        _("Mitglieder der Bedarfsgemeinschaft %(bg)s:") % {"bg": antrag.bedarfsgemeinschaft.number},
+    ]
+    head_id = antrag.bedarfsgemeinschaft.head_id
+    for kunde in persons:
+        marker = _(" (Vorstand)") if kunde.pk == head_id else ""
+        lines.append(
+            f"- {kunde.first_name} {kunde.last_name}, "
+            f"{date_format(kunde.date_of_birth, 'd.m.Y')}, "
+            f"{_('Kd.-Nr.')} {kunde.kundennummer}{marker}"
+        )
+    lines.append(_("Weitere Personen im Haushalt: %(n)d") % {"n": other_household_members})
+    lines.append(_("Grund der Antragstellung: %(reason)s") % {"reason": antrag.reason})
+    lines.append(
+        _("Rückgabe der Antragsunterlagen vereinbart bis %(date)s.")
+        % {"date": date_format(antrag.return_date, "d.m.Y")}
+    )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> Antrag:
+    """Register an application with every member of the BG (CB 3), in one transaction."""
+    _check_persons(data.persons)
+    if data.application_date > timezone.localdate():
+        raise IntakeError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
+
+    resolved = [
+        _resolve_person(jobcenter, index, person) for index, person in enumerate(data.persons)
+    ]
+    existing_bgs = {k.bedarfsgemeinschaft for k in resolved if k and k.bedarfsgemeinschaft}
+    head_index = next(i for i, p in enumerate(data.persons) if p.is_head)
+    head_existing = resolved[head_index]
+    if head_existing and head_existing.bedarfsgemeinschaft:
+        bg = head_existing.bedarfsgemeinschaft  # CB 3: an existing BG-Nummer is reused.
+    elif len(existing_bgs) == 1:
+        bg = existing_bgs.pop()
+    else:
+        bg = None
+    if bg is not None:
+        bg = Bedarfsgemeinschaft.objects.select_for_update().get(pk=bg.pk)
+        if bg.antraege.open().exists():
+            raise IntakeError(
+                _("Für die Bedarfsgemeinschaft %(bg)s ist bereits ein Antrag in Bearbeitung.")
+                % {"bg": bg.number}
+            )
+        bg.other_household_members = data.other_household_members
+        if data.leistung_team is not None and bg.leistung_team_id is None:
+            bg.leistung_team = data.leistung_team
+        bg.save()
+    else:
+        if data.leistung_team is None:
+            raise IntakeError(_("Bitte das zuständige Leistungsteam wählen."))
+        bg = Bedarfsgemeinschaft.objects.create(
+            jobcenter=jobcenter,
+            number=_new_bg_number(jobcenter),
+            other_household_members=data.other_household_members,
+            leistung_team=data.leistung_team,
+        )
+
+    threshold = InterruptionThreshold(
+        value=jobcenter.interruption_threshold_value, unit=jobcenter.interruption_threshold_unit
+    )
+    kunden: list[Kunde] = []
+    checks = []
+    for person, existing in zip(data.persons, resolved, strict=True):
+        if existing is None:
+            kunde = Kunde(
+                jobcenter=jobcenter,
+                kundennummer=person.kundennummer or _new_kundennummer(jobcenter),
+            )
+        else:
+            kunde = existing
+        kunde.first_name = person.first_name.strip()
+        kunde.last_name = person.last_name.strip()
+        kunde.date_of_birth = person.date_of_birth
+        kunde.habitual_residence_in_germany = person.habitual_residence_in_germany
+        kunde.self_employed = person.self_employed
+        kunde.needs_interpreter = person.needs_interpreter
+        kunde.aufstocker = person.aufstocker
+        if person.last_benefit_end is not None:
+            kunde.last_benefit_end = person.last_benefit_end
+        if data.street:
+            kunde.street, kunde.postcode, kunde.city = data.street, data.postcode, data.city
+        if data.ifk is not None and kunde.ifk_id is None:
+            kunde.ifk = data.ifk
+        kunde.bedarfsgemeinschaft = bg
+        kunde.save()
+        audit_record(
+            actor=actor,
+            action="create" if existing is None else "change",
+            target=kunde,
+            summary=_("bei Antragsaufnahme erfasst"),
+        )
+        kunden.append(kunde)
+        checks.append(
+            check_neukunde(
+                birth_date=kunde.date_of_birth,
+                application_date=data.application_date,
+                habitual_residence_in_germany=kunde.habitual_residence_in_germany,
+                last_benefit_end=kunde.last_benefit_end,
+                threshold=threshold,
+            )
+        )
+    bg.head = kunden[head_index]
+    bg.save(update_fields=["head"])
+
+    received_at = data.received_at or timezone.now()
+    antrag = Antrag.objects.create(
+        jobcenter=jobcenter,
+        bedarfsgemeinschaft=bg,
+        applicant=kunden[head_index],
+        kind=data.kind,
+        channel=data.channel,
+        application_date=data.application_date,
+        received_at=received_at,
+        reason=data.reason.strip(),
+        id_checked=data.id_checked,
+        return_date=data.return_date,
+        created_by=actor,
+    )
+    AntragPerson.objects.bulk_create(
+        AntragPerson(
+            antrag=antrag,
+            kunde=kunde,
+            is_neukunde=check.is_neukunde,
+            neukunde_reasons="; ".join(check.reasons)[:500],
+        )
+        for kunde, check in zip(kunden, checks, strict=True)
+    )
+    Nachweis.objects.bulk_create(
+        Nachweis(antrag=antrag, document_type=doc) for doc in data.documents
+    )
+    AntragTransition.objects.create(
+        antrag=antrag,
+        transition="register",
+        source="",
+        target=AntragState.ERFASST,
+        actor=actor,
+        comment=_("Antrag aufgenommen"),
+    )
+    audit_record(actor=actor, action="create", target=antrag, summary=_("Antrag aufgenommen"))
+    vermerk_create(
+        kunde=kunden[head_index],
+        author=actor,
+        subject=_("Antragsausgabe und Mitglieder der Bedarfsgemeinschaft"),
+        text=history_note_text(
+            antrag=antrag, persons=kunden, other_household_members=data.other_household_members
+        ),
+        known_on=data.application_date,
+    )
+    return antrag
+
+
+# --- Service centre (CB 3) ---------------------------------------------------------------
+
+
+class NoDataReason:
+    """Cases in which the service centre takes no data and passes the caller to the EZ."""
+
+    CHOICES = [
+        ("self_employed", _("selbständig")),
+        ("language", _("ungenügende Deutschkenntnisse")),
+        ("proxy", _("Antrag durch Bevollmächtigte")),
+        ("third_party", _("Antrag durch Dritte (Krankheit, Hospiz, stationärer Aufenthalt)")),
+    ]
+
+
+def eingangszone_postfach(jobcenter: Jobcenter) -> Postfach:
+    postfach = (
+        Postfach.objects.filter(team__jobcenter=jobcenter, team__kind=Team.Kind.EINGANGSZONE)
+        .order_by("team__name")
+        .first()
+    )
+    if postfach is None:
+        raise IntakeError(_("Für die Eingangszone ist kein Postfach eingerichtet."))
+    return postfach
+
+
+@transaction.atomic
+def service_centre_refer(
+    *, actor: User, jobcenter: Jobcenter, reason: str, caller: str, callback: str, note: str
+):
+    """Record a call the service centre may not take data for: a task for the EZ."""
+    labels = dict(NoDataReason.CHOICES)
+    if reason not in labels:
+        raise IntakeError(_("Bitte den Grund wählen, aus dem keine Daten aufgenommen werden."))
+    return aufgabe_create(
+        created_by=actor,
+        postfach=eingangszone_postfach(jobcenter),
+        title=_("Antragstellung: Vorsprache in der Eingangszone nötig (%(reason)s)")
+        % {"reason": labels[reason]},
+        description=_("Anrufer/in: %(caller)s\nRückruf: %(callback)s\n%(note)s")
+        % {"caller": caller, "callback": callback, "note": note},
+        due_at=timezone.now() + timezone.timedelta(days=1),
+    )
+
+
+# --- Case moves --------------------------------------------------------------------------
+
+# The transitions a user may ask for by name, and what each needs besides a comment.
+TRANSITIONS = {
+    "complete_entry_check": {"documents_complete"},
+    "confirm_documents_complete": set(),
+    "approve": set(),
+    "reject": set(),
+    "deny_for_non_cooperation": set(),
+    "withdraw": set(),
+    "hand_to_integration": set(),
+    "book_first_consultation": {"at", "ifk"},
+    "cancel_first_consultation": set(),
+    "record_first_consultation_held": set(),
+}
+NEEDS_COMMENT = {"reject", "deny_for_non_cooperation", "withdraw", "cancel_first_consultation"}
+DATED = {
+    "complete_entry_check",
+    "confirm_documents_complete",
+    "approve",
+    "reject",
+    "deny_for_non_cooperation",
+    "withdraw",
+    "hand_to_integration",
+}
+
+
+def integration_postfach_for(kunde: Kunde) -> Postfach | None:
+    """The mailbox of the customer's Integration team: their IFK's, else by age U25/Ü25."""
+    if kunde.ifk_id:
+        team = kunde.ifk.teams.filter(
+            kind__in=[Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25]
+        ).first()
+        if team is not None and hasattr(team, "postfach"):
+            return team.postfach
+    today = timezone.localdate()
+    age = (
+        today.year
+        - kunde.date_of_birth.year
+        - ((today.month, today.day) < (kunde.date_of_birth.month, kunde.date_of_birth.day))
+    )
+    kind = Team.Kind.INTEGRATION_U25 if age < 25 else Team.Kind.INTEGRATION_UE25
+    return Postfach.objects.filter(team__jobcenter=kunde.jobcenter, team__kind=kind).first()
+
+
+@transaction.atomic
+def antrag_transition(
+    *,
+    actor: User,
+    antrag_id: int,
+    name: str,
+    expected_state: str | None,
+    comment: str = "",
+    **params,
+) -> Antrag:
+    """Move a case one step: check the permission, lock, transition, record, notify."""
+    if name not in TRANSITIONS or set(params) != TRANSITIONS[name]:
+        raise CaseConflict(_("Dieser Schritt ist unbekannt."))
+    if name in NEEDS_COMMENT and not comment.strip():
+        raise CaseConflict(_("Bitte eine Begründung angeben."))
+    antrag = (
+        Antrag.objects.select_for_update(of=("self",))
+        .select_related("jobcenter", "bedarfsgemeinschaft", "applicant")
+        .get(pk=antrag_id)
+    )
+    method = getattr(antrag, name)
+    field_name = method._django_fsm.field.name
+    source = getattr(antrag, field_name)
+    if expected_state is not None and source != expected_state:
+        label = dict(antrag._meta.get_field(field_name).choices).get(source, source)
+        raise CaseConflict(
+            _(
+                "Der Fall wurde inzwischen bearbeitet und steht jetzt auf „%(state)s“. "
+                "Bitte prüfen Sie den aktuellen Stand."
+            )
+            % {"state": label}
+        )
+    if not has_transition_perm(method, actor):
+        # Either the role may not do this step, or the step is not possible in this state.
+        if can_proceed(method, check_conditions=False):
+            raise PermissionDenied(_("Diesen Schritt dürfen Sie bei diesem Fall nicht ausführen."))
+        raise CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    if not can_proceed(method):
+        raise CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+
+    today = timezone.localdate()
+    kwargs = dict(params)
+    if name in DATED:
+        kwargs["on"] = today
+    if name in {"approve", "reject", "deny_for_non_cooperation", "withdraw"}:
+        kwargs["note"] = comment.strip()
+    if name == "book_first_consultation":
+        if kwargs["at"] <= timezone.now():
+            raise CaseConflict(_("Das Erstgespräch muss in der Zukunft liegen."))
+        ifk = kwargs["ifk"]
+        if ifk.jobcenter_id != antrag.jobcenter_id or not ifk.has_role(Role.INTEGRATION):
+            raise CaseConflict(_("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."))
+    method(**kwargs)
+    antrag.save()
+    target = getattr(antrag, field_name)
+    AntragTransition.objects.create(
+        antrag=antrag,
+        field=field_name,
+        transition=name,
+        source=source,
+        target=target,
+        actor=actor,
+        comment=comment.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="transition",
+        target=antrag,
+        summary=f"{name}: {source} → {target}",
+        changes={field_name: [source, target]},
+    )
+    _after_transition(actor=actor, antrag=antrag, name=name, today=today)
+    return antrag
+
+
+def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) -> None:
+    applicant = antrag.applicant
+    if name in {"reject", "deny_for_non_cooperation", "withdraw"}:
+        # WU 3: a rejection, Versagung or withdrawal goes to Integration with its date.
+        postfach = integration_postfach_for(applicant)
+        if postfach is not None:
+            aufgabe_create(
+                created_by=actor,
+                postfach=postfach,
+                kunde=applicant,
+                title=_("%(state)s vom %(date)s – BG %(bg)s")
+                % {
+                    "state": antrag.get_state_display(),
+                    "date": date_format(today, "d.m.Y"),
+                    "bg": antrag.bedarfsgemeinschaft.number,
+                },
+                description=antrag.decision_note,
+            )
+    elif name == "hand_to_integration":
+        # RL 1.3: Leistung tells Integration when it confirms the entitlement.
+        postfach = integration_postfach_for(applicant)
+        if postfach is not None or applicant.ifk_id:
+            aufgabe_create(
+                created_by=actor,
+                postfach=postfach if not applicant.ifk_id else None,
+                assignee=applicant.ifk if applicant.ifk_id else None,
+                kunde=applicant,
+                title=_("Leistungsanspruch bestätigt – Erstgespräch anbieten (BG %(bg)s)")
+                % {"bg": antrag.bedarfsgemeinschaft.number},
+            )
+    elif name == "book_first_consultation":
+        # CB 3: after booking, the IFK gets a task about the newly assigned customer.
+        if applicant.ifk_id is None:
+            applicant.ifk = antrag.eg_with
+            applicant.save(update_fields=["ifk"])
+        aufgabe_create(
+            created_by=actor,
+            assignee=antrag.eg_with,
+            kunde=applicant,
+            title=_("Neuer Kunde zugeordnet: Erstgespräch am %(at)s")
+            % {"at": date_format(timezone.localtime(antrag.eg_at), "d.m.Y H:i")},
+        )
+
+
+@transaction.atomic
+def nachweis_set_received(*, actor: User, antrag: Antrag, nachweis_id: int, received: bool):
+    nachweis = Nachweis.objects.select_for_update().get(pk=nachweis_id, antrag=antrag)
+    nachweis.received_on = timezone.localdate() if received else None
+    nachweis.save(update_fields=["received_on"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=antrag,
+        summary=_("Nachweis „%(doc)s“ %(what)s")
+        % {
+            "doc": nachweis.document_type.name,
+            "what": _("eingegangen") if received else _("wieder offen"),
+        },
+    )
+    return nachweis
+
+
+def kunde_record_view(*, actor: User, kunde: Kunde) -> None:
+    """Sozialdaten: who opened which customer record is kept."""
+    audit_record(actor=actor, action="view", target=kunde, summary=_("Kundendatensatz geöffnet"))

@@ -1,0 +1,305 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jobcenter.roles import Role
+from jobcenter.views import role_required
+
+from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user, kunden_visible_to
+from .forms import (
+    BookingForm,
+    CustomerSearchForm,
+    EntryCheckForm,
+    IntakeForm,
+    PersonFormSet,
+    ServiceCentreReferralForm,
+    TransitionForm,
+)
+from .models import Antrag, AntragState, ErstgespraechState
+from .services import (
+    NEEDS_COMMENT,
+    CaseConflict,
+    IntakeError,
+    antrag_register,
+    antrag_transition,
+    kunde_record_view,
+    nachweis_set_received,
+    service_centre_refer,
+)
+
+INTAKE_ROLES = (Role.EINGANGSZONE, Role.HOTLINE, Role.TEAMLEITUNG)
+CASE_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
+SEARCH_ROLES = (*CASE_ROLES, Role.EMPFANG, Role.HOTLINE)
+
+
+def _quiet(form):
+    """A bound form that shows what was typed but no errors yet."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form
+
+
+def _intake_context(form, persons, **extra) -> dict:
+    has_errors = form.is_bound and (bool(form.errors) or persons.total_error_count() > 0)
+    return {
+        "form": form,
+        "persons": persons,
+        "has_errors": has_errors,
+        "error_forms": [form, *persons.forms],
+        **extra,
+    }
+
+
+@role_required(*INTAKE_ROLES)
+def intake_new(request: HttpRequest) -> HttpResponse:
+    jobcenter = request.user.jobcenter
+    if request.method == "POST":
+        form = IntakeForm(request.POST, jobcenter=jobcenter, user=request.user)
+        persons = PersonFormSet(request.POST, prefix="person")
+        if "add_person" in request.POST:
+            # One more row, without validating: nothing typed so far is lost or flagged.
+            data = request.POST.copy()
+            data["person-TOTAL_FORMS"] = str(int(data.get("person-TOTAL_FORMS", "1")) + 1)
+            form = _quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
+            persons = PersonFormSet(data, prefix="person")
+            persons._errors, persons._non_form_errors = [], persons.error_class()
+            for person_form in persons.forms:
+                _quiet(person_form)
+            return render(
+                request,
+                "intake/intake_form.html",
+                _intake_context(form, persons, focus_person=len(persons.forms) - 1),
+            )
+        if form.is_valid() and persons.is_valid():
+            try:
+                antrag = antrag_register(
+                    actor=request.user,
+                    jobcenter=jobcenter,
+                    data=form.to_data([p.to_data() for p in persons.forms]),
+                )
+            except IntakeError as error:
+                if error.person_index is not None:
+                    persons.forms[error.person_index].add_error(None, error.message)
+                else:
+                    form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Antrag für die BG %(bg)s aufgenommen.")
+                    % {"bg": antrag.bedarfsgemeinschaft.number},
+                )
+                return redirect("intake:case_detail", pk=antrag.pk)
+    else:
+        form = IntakeForm(jobcenter=jobcenter, user=request.user)
+        persons = PersonFormSet(prefix="person", initial=[{"is_head": True}])
+    return render(request, "intake/intake_form.html", _intake_context(form, persons))
+
+
+@role_required(Role.HOTLINE, Role.TEAMLEITUNG)
+def service_centre(request: HttpRequest) -> HttpResponse:
+    form = ServiceCentreReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_centre_refer(
+                actor=request.user, jobcenter=request.user.jobcenter, **form.cleaned_data
+            )
+        except IntakeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Aufgabe an die Eingangszone gesendet. Es wurden keine Daten erfasst.")
+            )
+            return redirect("intake:service_centre")
+    return render(request, "intake/service_centre.html", {"form": form, "error_forms": [form]})
+
+
+@role_required(*CASE_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "open")
+    qs = antraege_visible_to(request.user).for_list()
+    if state == "open":
+        qs = qs.open()
+    elif state in AntragState.values:
+        qs = qs.filter(state=state)
+    else:
+        state = "all"
+    page = Paginator(qs.order_by("application_date", "id"), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "state_choices": [("open", _("alle offenen")), *AntragState.choices, ("all", _("alle"))],
+    }
+    template = "intake/partials/case_table.html" if request.htmx else "intake/case_list.html"
+    return render(request, template, context)
+
+
+def _transition_forms(antrag: Antrag, user) -> list[dict]:
+    """The steps this user may take on this case now, each with its form."""
+    forms = []
+    for field_name, state in (("state", antrag.state), ("eg_state", antrag.eg_state)):
+        getter = getattr(antrag, f"get_available_user_{field_name}_transitions")
+        for transition in getter(user):
+            name = transition.name
+            if name == "complete_entry_check":
+                form = EntryCheckForm(initial={"expected_state": state}, prefix=name)
+            elif name == "book_first_consultation":
+                form = BookingForm(
+                    initial={"expected_state": state, "ifk": antrag.applicant.ifk_id},
+                    prefix=name,
+                    jobcenter=antrag.jobcenter,
+                )
+            else:
+                form = TransitionForm(initial={"expected_state": state}, prefix=name)
+            if name in NEEDS_COMMENT:
+                form.fields["comment"].required = True
+            forms.append({"name": name, "label": transition.custom["label"], "form": form})
+    return forms
+
+
+def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
+    return {
+        "antrag": antrag,
+        "persons": antrag.persons.select_related("kunde").order_by("kunde__date_of_birth"),
+        "nachweise": antrag.nachweise.select_related("document_type"),
+        "history": antrag.history.select_related("actor"),
+        "transitions": _transition_forms(antrag, request.user),
+        "may_edit_checklist": request.user.has_role(
+            Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG
+        ),
+    }
+
+
+@role_required(*CASE_ROLES)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = get_antrag_for_user(request.user, pk)
+    return render(request, "intake/case_detail.html", _case_context(request, antrag))
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    antrag = get_antrag_for_user(request.user, pk)
+    if name == "complete_entry_check":
+        form = EntryCheckForm(request.POST, prefix=name)
+    elif name == "book_first_consultation":
+        form = BookingForm(request.POST, prefix=name, jobcenter=antrag.jobcenter)
+    else:
+        form = TransitionForm(request.POST, prefix=name)
+    if name in NEEDS_COMMENT:
+        form.fields["comment"].required = True
+    if form.is_valid():
+        params = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("expected_state", "comment")
+        }
+        try:
+            antrag = antrag_transition(
+                actor=request.user,
+                antrag_id=antrag.pk,
+                name=name,
+                expected_state=form.cleaned_data["expected_state"],
+                comment=form.cleaned_data["comment"],
+                **params,
+            )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except CaseConflict as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Gespeichert: %(state)s.")
+                % {
+                    "state": antrag.get_eg_state_display()
+                    if name.endswith("first_consultation") or name.startswith("record_first")
+                    else antrag.get_state_display()
+                },
+            )
+        return redirect("intake:case_detail", pk=antrag.pk)
+    # Show the case again with this step's errors and the user's input kept.
+    context = _case_context(request, antrag)
+    for item in context["transitions"]:
+        if item["name"] == name:
+            item["form"] = form
+            item["open"] = True
+    return render(request, "intake/case_detail.html", context, status=422)
+
+
+@require_POST
+@role_required(Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG)
+def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResponse:
+    antrag = get_antrag_for_user(request.user, pk)
+    if antrag.is_closed:
+        messages.error(request, _("Der Fall ist abgeschlossen."))
+        return redirect("intake:case_detail", pk=antrag.pk)
+    nachweis = nachweis_set_received(
+        actor=request.user,
+        antrag=antrag,
+        nachweis_id=nachweis_pk,
+        received=request.POST.get("received") == "1",
+    )
+    if request.htmx:
+        return render(
+            request,
+            "intake/partials/nachweis_row.html",
+            {"antrag": antrag, "n": nachweis, "may_edit_checklist": True},
+        )
+    return redirect("intake:case_detail", pk=antrag.pk)
+
+
+@role_required(*CASE_ROLES)
+def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = get_antrag_for_user(request.user, pk)
+    context = {
+        "antrag": antrag,
+        "jobcenter": antrag.jobcenter,
+        "applicant": antrag.applicant,
+        "persons": antrag.persons.select_related("kunde").order_by("kunde__date_of_birth"),
+        "nachweise": antrag.nachweise.filter(received_on__isnull=True).select_related(
+            "document_type"
+        ),
+    }
+    return render(request, "intake/handout_letter.html", context)
+
+
+@role_required(*SEARCH_ROLES)
+def customer_search(request: HttpRequest) -> HttpResponse:
+    form = CustomerSearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["date_of_birth"]):
+        q = form.cleaned_data["q"].strip()
+        qs = kunden_visible_to(request.user).select_related("bedarfsgemeinschaft")
+        if q:
+            terms = Q(kundennummer__iexact=q) | Q(bedarfsgemeinschaft__number__iexact=q)
+            for word in q.replace(",", " ").split():
+                terms |= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+            qs = qs.filter(terms)
+        if form.cleaned_data["date_of_birth"]:
+            qs = qs.filter(date_of_birth=form.cleaned_data["date_of_birth"])
+        results = qs.order_by("last_name", "first_name")[:50]
+    template = (
+        "intake/partials/customer_results.html" if request.htmx else "intake/customer_search.html"
+    )
+    return render(request, template, {"form": form, "results": results})
+
+
+@role_required(*SEARCH_ROLES)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = get_kunde_for_user(request.user, pk)
+    kunde_record_view(actor=request.user, kunde=kunde)
+    bg = kunde.bedarfsgemeinschaft
+    context = {
+        "kunde": kunde,
+        "bg_members": bg.members.order_by("date_of_birth") if bg else [],
+        "antraege": antraege_visible_to(request.user)
+        .filter(persons__kunde=kunde)
+        .select_related("bedarfsgemeinschaft"),
+        "vermerke": kunde.vermerke.select_related("author")[:50],
+        "erstgespraech_states": ErstgespraechState,
+    }
+    return render(request, "intake/customer_detail.html", context)

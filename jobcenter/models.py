@@ -1,0 +1,254 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Bundesland, Role
+
+
+class Jobcenter(models.Model):
+    class FirstConsultationStart(models.TextChoices):
+        # Cottbus: the EZ books the EG at intake, 15 AT from the application (CB 3, 4).
+        APPLICATION = "application", _("ab Antragstellung (Buchung bei der Antragsaufnahme)")
+        # Rhein-Lahn: the EG follows the confirmed entitlement, 10 AT (RL 1.3).
+        ENTITLEMENT = "entitlement", _("ab bestätigtem Leistungsanspruch")
+
+    class ThresholdUnit(models.TextChoices):
+        DAYS = "days", _("Kalendertage")
+        MONTHS = "months", _("Monate")
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname"), unique=True)
+    bundesland = models.CharField(_("Bundesland"), max_length=2, choices=Bundesland.choices)
+    dienststelle = models.CharField(
+        _("Dienststellennummer"),
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("Fünf Ziffern, z. B. 96201."))],
+        help_text=_("Beginn der BG-Nummern, z. B. 96201 in 96201BG0012345."),
+    )
+    kundennummer_prefix = models.CharField(
+        _("Präfix der Kundennummern"),
+        max_length=4,
+        validators=[RegexValidator(r"^\d{3}[A-Z]$", _("Drei Ziffern und ein Großbuchstabe."))],
+        help_text=_("Neue Kd.-Nr. beginnen damit, z. B. 962D in 962D012345."),
+    )
+    address = models.TextField(_("Anschrift (Briefkopf)"), blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    first_consultation_start = models.CharField(
+        _("Erstgespräch ab"),
+        max_length=20,
+        choices=FirstConsultationStart.choices,
+        default=FirstConsultationStart.APPLICATION,
+    )
+    interruption_threshold_value = models.PositiveSmallIntegerField(
+        _("Unterbrechung des Leistungsbezugs: Schwelle"), default=182
+    )
+    interruption_threshold_unit = models.CharField(
+        _("Einheit der Schwelle"),
+        max_length=10,
+        choices=ThresholdUnit.choices,
+        default=ThresholdUnit.DAYS,
+    )
+    return_period_days = models.PositiveSmallIntegerField(
+        _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+
+    class Meta:
+        verbose_name = _("Jobcenter")
+        verbose_name_plural = _("Jobcenter")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Standort(models.Model):
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="standorte")
+    name = models.CharField(_("Name"), max_length=200)
+    address = models.TextField(_("Anschrift"), blank=True)
+
+    class Meta:
+        verbose_name = _("Standort")
+        verbose_name_plural = _("Standorte")
+        constraints = [
+            models.UniqueConstraint(fields=["jobcenter", "name"], name="uniq_standort_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Montag")
+        TUESDAY = 1, _("Dienstag")
+        WEDNESDAY = 2, _("Mittwoch")
+        THURSDAY = 3, _("Donnerstag")
+        FRIDAY = 4, _("Freitag")
+        SATURDAY = 5, _("Samstag")
+        SUNDAY = 6, _("Sonntag")
+
+    standort = models.ForeignKey(Standort, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=Weekday.choices)
+    opens = models.TimeField(_("von"))
+    closes = models.TimeField(_("bis"))
+
+    class Meta:
+        verbose_name = _("Öffnungszeit")
+        verbose_name_plural = _("Öffnungszeiten")
+        ordering = ["weekday", "opens"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens and self.closes and self.opens >= self.closes:
+            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
+
+
+class Team(models.Model):
+    class Kind(models.TextChoices):
+        EMPFANG = "empfang", _("Empfang / Anlaufstelle")
+        EINGANGSZONE = "eingangszone", _("Eingangszone")
+        LEISTUNG = "leistung", _("Leistung")
+        INTEGRATION_U25 = "integration_u25", _("Integration U25")
+        INTEGRATION_UE25 = "integration_ue25", _("Integration Ü25")
+        HOTLINE = "hotline", _("Hotline / Servicecenter")
+        BUT = "but", _("Bildung und Teilhabe")
+        SACHBEARBEITUNG = "sachbearbeitung", _("Sachbearbeitung")
+        OTHER = "other", _("Sonstiges")
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="teams")
+    standort = models.ForeignKey(
+        Standort, on_delete=models.PROTECT, related_name="teams", null=True, blank=True
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Teamleitung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+    )
+
+    class Meta:
+        verbose_name = _("Team")
+        verbose_name_plural = _("Teams")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["jobcenter", "name"], name="uniq_team_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_integration(self) -> bool:
+        return self.kind in (self.Kind.INTEGRATION_U25, self.Kind.INTEGRATION_UE25)
+
+
+class Postfach(models.Model):
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="postfach")
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+
+    class Meta:
+        verbose_name = _("Postfach")
+        verbose_name_plural = _("Postfächer")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    jobcenter = models.ForeignKey(
+        Jobcenter,
+        verbose_name=_("Jobcenter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, blank=True)
+    teams = models.ManyToManyField(
+        Team, verbose_name=_("Teams"), blank=True, related_name="members"
+    )
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("Mitarbeiterin / Mitarbeiter")
+        verbose_name_plural = _("Mitarbeitende")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+
+class Deputy(models.Model):
+    """An IFK's deputies in their set order (DW 3.2.2)."""
+
+    ifk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputy_entries"
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Vertretung"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"))
+
+    class Meta:
+        verbose_name = _("Vertretung")
+        verbose_name_plural = _("Vertretungen")
+        ordering = ["ifk", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ifk", "position"], name="uniq_deputy_position"),
+            models.UniqueConstraint(fields=["ifk", "deputy"], name="uniq_deputy"),
+            models.CheckConstraint(
+                condition=~models.Q(ifk=models.F("deputy")), name="deputy_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.deputy}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record: every change, and every opening of a customer record.
+
+    Written by the services in the same transaction as the change it records.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("angelegt")
+        CHANGE = "change", _("geändert")
+        TRANSITION = "transition", _("Statuswechsel")
+        VIEW = "view", _("eingesehen")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    target_id = models.PositiveBigIntegerField()
+    summary = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.actor} {self.get_action_display()}"

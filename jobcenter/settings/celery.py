@@ -1,0 +1,14 @@
+"""Celery: Redis in production, a filesystem broker for the demo (no Redis needed)."""
+
+from .env import envint, envstr
+
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "redis://localhost:6379/0")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Europe/Berlin"
+CELERY_TASK_IGNORE_RESULT = True
+# How often the minimum-standards scan runs (seconds); the beat schedule reads it.
+DEADLINE_SCAN_INTERVAL = envint("DEADLINE_SCAN_INTERVAL", 120)
+CELERY_BEAT_SCHEDULE: dict = {}

@@ -1,0 +1,18 @@
+"""Test settings: a real PostgreSQL via DATABASE_URL, eager Celery, fast hashing."""
+
+from .base import *  # noqa: F403
+from .env import envstr
+
+DATABASES = {
+    "default": __import__("dj_database_url").parse(
+        envstr("DATABASE_URL", "postgres://postgres@127.0.0.1:54329/jobcenter"), conn_max_age=0
+    )
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 3

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: start a throwaway PostgreSQL, run the whole suite, stop what we started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run_dir=$(mktemp -d /tmp/jobcenter-test.XXXXXX)
+chmod 755 "$run_dir"
+port=$(.venv/bin/python scripts/free_port.py)
+cleanup() { bash scripts/pg.sh stop "$run_dir/pg"; rm -rf "$run_dir"; }
+trap cleanup EXIT INT TERM
+bash scripts/pg.sh start "$run_dir/pg" "$port"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$port/jobcenter"
+export DJANGO_SETTINGS_MODULE=jobcenter.settings.test
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+.venv/bin/python manage.py check --fail-level WARNING
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
+  echo "Models changed without a migration: run manage.py makemigrations." >&2; exit 1; }
+DJANGO_SETTINGS_MODULE=jobcenter.settings.production SECRET_KEY=check-deploy-only-$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 \
+  .venv/bin/python manage.py check --deploy --fail-level WARNING
+.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
