@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
@@ -459,13 +459,14 @@ def antrag_transition(
             )
             % {"state": label}
         )
-    if not has_transition_perm(method, actor):
-        # Either the role may not do this step, or the step is not possible in this state.
-        if can_proceed(method, check_conditions=False):
-            raise PermissionDenied(_("Diesen Schritt dürfen Sie bei diesem Fall nicht ausführen."))
-        raise CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    not_now = CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    if not can_proceed(method, check_conditions=False):
+        raise not_now
+    # The permission is checked here, in the service: calling a transition does not check it.
+    if not method._django_fsm.get_transition(source).has_perm(antrag, actor):
+        raise PermissionDenied(_("Diesen Schritt dürfen Sie bei diesem Fall nicht ausführen."))
     if not can_proceed(method):
-        raise CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+        raise not_now
 
     today = timezone.localdate()
     kwargs = dict(params)

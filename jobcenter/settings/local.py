@@ -21,3 +21,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Serve static files straight from their sources (no collectstatic needed here).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -16,3 +16,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 3
+
+# Serve static files straight from their sources (no collectstatic needed here).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
