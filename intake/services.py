@@ -30,7 +30,7 @@ from .models import (
     Nachweis,
     NumberSequence,
 )
-from .neukunde import InterruptionThreshold, check_neukunde
+from .neukunde import InterruptionThreshold, age_on, check_neukunde
 
 
 class IntakeError(Exception):
@@ -417,12 +417,7 @@ def integration_postfach_for(kunde: Kunde) -> Postfach | None:
         ).first()
         if team is not None and hasattr(team, "postfach"):
             return team.postfach
-    today = timezone.localdate()
-    age = (
-        today.year
-        - kunde.date_of_birth.year
-        - ((today.month, today.day) < (kunde.date_of_birth.month, kunde.date_of_birth.day))
-    )
+    age = age_on(kunde.date_of_birth, timezone.localdate())
     kind = Team.Kind.INTEGRATION_U25 if age < 25 else Team.Kind.INTEGRATION_UE25
     return Postfach.objects.filter(team__jobcenter=kunde.jobcenter, team__kind=kind).first()
 

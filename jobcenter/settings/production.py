@@ -13,3 +13,7 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# Submitting a domain to the browsers' HSTS preload list is the domain owner's decision,
+# taken once per Jobcenter domain; until then the check that nags for it is silenced.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
