@@ -10,7 +10,6 @@ trap cleanup EXIT INT TERM
 bash scripts/pg.sh start "$run_dir/pg" "$port"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/jobcenter"
 export DJANGO_SETTINGS_MODULE=jobcenter.settings.test
-export DJANGO_ALLOW_ASYNC_UNSAFE=true
 .venv/bin/python manage.py check --fail-level WARNING
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Models changed without a migration: run manage.py makemigrations." >&2; exit 1; }
@@ -18,4 +17,4 @@ DJANGO_SETTINGS_MODULE=jobcenter.settings.production SECRET_KEY=check-deploy-onl
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 .venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 .venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"
+DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/python -m pytest "$@"

@@ -41,8 +41,12 @@ def add_person(page: Page, expected_count: int) -> None:
     expect(page.get_by_role("group", name=re.compile(r"^Person \d+$"))).to_have_count(
         expected_count
     )
+    new_row = person(page, expected_count)
     # app.js puts the keyboard into the new row.
-    expect(person(page, expected_count).get_by_label("Vorname")).to_be_focused()
+    expect(new_row.get_by_label("Vorname")).to_be_focused()
+    # A new row starts with the same defaults as the first one: most people live here.
+    expect(new_row.get_by_label("gewöhnlicher Aufenthalt in Deutschland")).to_be_checked()
+    expect(new_row.get_by_label("Vorstand der Bedarfsgemeinschaft")).not_to_be_checked()
 
 
 def status_badge(page: Page, state: str):
@@ -104,6 +108,14 @@ def test_ez_registers_family_of_three(transactional_db, live_server, page, staff
     expect(table.get_by_role("row").filter(has_text="Kowalski, Sabine")).to_contain_text(
         "(Vorstand)"
     )
+    # The Neukunde decision per person: adults applying for the first time are new.
+    for name, neukunde in (
+        ("Kowalski, Sabine", "ja (Erstantrag)"),
+        ("Kowalski, Tomasz", "ja (Erstantrag)"),
+        ("Kowalski, Mia", "nein (unter 15 Jahre alt)"),
+    ):
+        row = table.get_by_role("row").filter(has_text=name)
+        expect(row.get_by_role("cell").nth(3)).to_have_text(neukunde)
     numbers = set(Kunde.objects.values_list("kundennummer", flat=True))
     assert len(numbers) == 3
 
@@ -192,7 +204,16 @@ def test_leistung_decides_and_hands_over(transactional_db, live_server, page, st
     expect(status_badge(page, "Eingangsprüfung offen")).to_be_visible()
     expect(history(page)).to_have_count(1)
 
+    # Submitting the entry check without a result: the step says what is missing.
     step = page.get_by_role("form", name="Eingangsprüfung abschließen")
+    submit(page, step.get_by_role("button", name="Eingangsprüfung abschließen"))
+    step = page.get_by_role("form", name="Eingangsprüfung abschließen")
+    result = step.get_by_role("group", name="Ergebnis der Eingangsprüfung")
+    expect(result).to_have_attribute("aria-describedby", re.compile(r"_error\b"))
+    expect(step.locator(".kern-error")).to_have_text("Dieses Feld ist zwingend erforderlich.")
+    expect(status_badge(page, "Eingangsprüfung offen")).to_be_visible()
+    expect(history(page)).to_have_count(1)
+
     step.get_by_label("Unterlagen vollständig – entscheidungsreif").check()
     submit(page, step.get_by_role("button", name="Eingangsprüfung abschließen"))
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Entscheidungsreif.")
