@@ -17,9 +17,12 @@ from django_fsm import can_proceed
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
 from jobcenter.services import audit_record
+from minimumstandards.models import CompletingEvent, Scope, StartEvent
+from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
 from routing.services import aufgabe_create, vermerk_create
 
 from .models import (
+    NEGATIVE_STATES,
     Antrag,
     AntragPerson,
     AntragState,
@@ -326,6 +329,14 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
         comment=_("Antrag aufgenommen"),
     )
     audit_record(actor=actor, action="create", target=antrag, summary=_("Antrag aufgenommen"))
+    deadlines_on_event(
+        jobcenter=jobcenter,
+        antrag=antrag,
+        event=StartEvent.APPLICATION,
+        at=received_at,
+        owners=_owners(antrag),
+        scope=Scope.PERSONAL if antrag.channel == Antrag.Channel.PERSONAL else Scope.OTHER,
+    )
     vermerk_create(
         kunde=kunden[head_index],
         author=actor,
@@ -409,17 +420,63 @@ DATED = {
 }
 
 
-def integration_postfach_for(kunde: Kunde) -> Postfach | None:
-    """The mailbox of the customer's Integration team: their IFK's, else by age U25/Ü25."""
+def integration_team_for(kunde: Kunde) -> Team | None:
+    """The customer's Integration team: their IFK's, else U25/Ü25 by age."""
+    integration_kinds = [Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25]
     if kunde.ifk_id:
-        team = kunde.ifk.teams.filter(
-            kind__in=[Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25]
-        ).first()
-        if team is not None and hasattr(team, "postfach"):
-            return team.postfach
+        team = kunde.ifk.teams.filter(kind__in=integration_kinds).first()
+        if team is not None:
+            return team
     age = age_on(kunde.date_of_birth, timezone.localdate())
     kind = Team.Kind.INTEGRATION_U25 if age < 25 else Team.Kind.INTEGRATION_UE25
-    return Postfach.objects.filter(team__jobcenter=kunde.jobcenter, team__kind=kind).first()
+    return Team.objects.filter(jobcenter=kunde.jobcenter, kind=kind).order_by("name").first()
+
+
+def integration_postfach_for(kunde: Kunde) -> Postfach | None:
+    team = integration_team_for(kunde)
+    return getattr(team, "postfach", None) if team else None
+
+
+def _owners(antrag: Antrag) -> Owners:
+    applicant = antrag.applicant
+    return Owners(
+        leistung_team=antrag.bedarfsgemeinschaft.leistung_team,
+        integration_team=integration_team_for(applicant),
+        ifk=applicant.ifk,
+    )
+
+
+# How each step of the case moves the minimum-standard clocks (domain.md §4).
+_CLOCKS = {
+    # name: (clock it starts, event it completes)
+    "confirm_documents_complete": (StartEvent.DOCUMENTS_COMPLETE, None),
+    "approve": (None, CompletingEvent.DECISION),
+    "reject": (None, CompletingEvent.DECISION),
+    "deny_for_non_cooperation": (None, CompletingEvent.DECISION),
+    "withdraw": (None, CompletingEvent.DECISION),
+    "hand_to_integration": (StartEvent.ENTITLEMENT, None),
+    "record_first_consultation_held": (None, CompletingEvent.FIRST_CONSULTATION),
+}
+
+
+def move_clocks(antrag: Antrag, name: str, at) -> None:
+    if name == "complete_entry_check":
+        starts = StartEvent.DOCUMENTS_COMPLETE if antrag.documents_complete_on else None
+        completes = CompletingEvent.ENTRY_CHECK
+    else:
+        starts, completes = _CLOCKS.get(name, (None, None))
+    if starts or completes:
+        deadlines_on_event(
+            jobcenter=antrag.jobcenter,
+            antrag=antrag,
+            event=starts or "",
+            at=at,
+            owners=_owners(antrag),
+            completes=completes,
+        )
+    if antrag.state in NEGATIVE_STATES:
+        # Without entitlement no other clock of this case runs on.
+        deadlines_cancel(antrag=antrag)
 
 
 @transaction.atomic
@@ -487,6 +544,7 @@ def antrag_transition(
         actor=actor,
         comment=comment.strip(),
     )
+    move_clocks(antrag, name, timezone.now())
     audit_record(
         actor=actor,
         action="transition",

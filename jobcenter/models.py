@@ -35,6 +35,11 @@ class Jobcenter(models.Model):
         validators=[RegexValidator(r"^\d{3}[A-Z]$", _("Drei Ziffern und ein Großbuchstabe."))],
         help_text=_("Neue Kd.-Nr. beginnen damit, z. B. 962D in 962D012345."),
     )
+    include_catholic_holidays = models.BooleanField(
+        _("katholische Feiertage mitzählen"),
+        default=False,
+        help_text=_("Mariä Himmelfahrt (BY, SL) und Fronleichnam (SN, TH) in einzelnen Gemeinden."),
+    )
     address = models.TextField(_("Anschrift (Briefkopf)"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)

@@ -16,6 +16,7 @@ case "$cmd" in
     as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
       "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null
+    "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres jobcenter
     echo "PostgreSQL running on 127.0.0.1:$port ($dir)"
     ;;
   stop)

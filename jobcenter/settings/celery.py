@@ -11,4 +11,9 @@ CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_TASK_IGNORE_RESULT = True
 # How often the minimum-standards scan runs (seconds); the beat schedule reads it.
 DEADLINE_SCAN_INTERVAL = envint("DEADLINE_SCAN_INTERVAL", 120)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-deadlines": {
+        "task": "minimumstandards.tasks.scan_deadlines",
+        "schedule": float(DEADLINE_SCAN_INTERVAL),
+    },
+}

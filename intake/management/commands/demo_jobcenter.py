@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Antrag, AntragState, AntragTransition, DocumentType
-from intake.services import IntakeData, PersonData, antrag_register
+from intake.services import IntakeData, PersonData, antrag_register, move_clocks
 from jobcenter.models import Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
 from jobcenter.roles import Role
+from minimumstandards.presets import apply_preset
+from minimumstandards.services import scan
 
 SLUG = "bergisch-land"
 PASSWORD = "Demo-Jobcenter-2026"
@@ -155,7 +157,10 @@ class Command(BaseCommand):
             jobcenter, created = self._organisation()
             staff = self._staff(jobcenter)
             if created:
+                apply_preset(jobcenter=jobcenter, name="demo")
                 self._cases(jobcenter, staff, customers)
+        # Flag what is at risk or breached now (the running beat keeps doing this).
+        scan()
         self.stdout.write(self.style.SUCCESS(f"Demo-Jobcenter „{jobcenter.name}“ bereit."))
         if print_logins:
             self.stdout.write("\nAnmeldungen (nur Demo):")
@@ -362,7 +367,7 @@ class Command(BaseCommand):
                         )
                     )
         for name, actor, kwargs in steps:
-            self._apply(antrag, "state", name, actor, kwargs, day)
+            self._apply(antrag, "state", name, actor, kwargs, kwargs["on"])
         # The first consultation is booked at intake (the demo follows Cottbus).
         if antrag.state not in (
             AntragState.ABGELEHNT,
@@ -398,3 +403,4 @@ class Command(BaseCommand):
         )
         at = timezone.make_aware(datetime.combine(day, time(10, 30)))
         AntragTransition.objects.filter(pk=entry.pk).update(at=at)
+        move_clocks(antrag, name, at)

@@ -1,0 +1,254 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jobcenter.models import Jobcenter, Postfach
+
+from .workdays import parse_window
+
+
+class ClosingDay(models.Model):
+    """A Jobcenter's own closing day, or a default closing day (24/31 Dec) it opens on."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="closing_days")
+    day = models.DateField(_("Tag"))
+    closed = models.BooleanField(
+        _("geschlossen"),
+        default=True,
+        help_text=_("Abwählen, um an einem Standard-Schließtag (24.12., 31.12.) zu öffnen."),
+    )
+    reason = models.CharField(_("Anlass"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Schließtag")
+        verbose_name_plural = _("Schließtage")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["jobcenter", "day"], name="uniq_closing_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.reason}"
+
+    def clean(self) -> None:
+        if not self.closed and (self.day.month, self.day.day) not in ((12, 24), (12, 31)):
+            raise ValidationError(
+                _("Öffnen lässt sich nur ein Standard-Schließtag (24.12. oder 31.12.).")
+            )
+
+
+class RuleKind(models.TextChoices):
+    ENTRY_CHECK = "entry_check", _("Eingangsprüfung")
+    VERSAGUNG = "versagung", _("Versagung bei fehlender Mitwirkung")
+    DECISION = "decision", _("Entscheidung über den Antrag")
+    FIRST_CONSULTATION = "first_consultation", _("Erstgespräch")
+    CALLBACK = "callback", _("Rückruf auf ein Ticket")
+    CONTACT_DENSITY = "contact_density", _("Kontaktdichte")
+
+
+class StartEvent(models.TextChoices):
+    APPLICATION = "application", _("Antragstellung")
+    DOCUMENTS_COMPLETE = "documents_complete", _("Unterlagen vollständig")
+    ENTITLEMENT = "entitlement", _("Leistungsanspruch bestätigt")
+    TICKET = "ticket", _("Ticket angelegt")
+    LAST_CONTACT = "last_contact", _("letzter qualifizierter Kontakt")
+
+
+class CompletingEvent(models.TextChoices):
+    ENTRY_CHECK = "entry_check", _("Eingangsprüfung abgeschlossen")
+    DECISION = "decision", _("Entscheidung")
+    FIRST_CONSULTATION = "first_consultation", _("Erstgespräch durchgeführt")
+    CALLBACK = "callback", _("Rückruf erfolgt")
+    CONTACT = "contact", _("qualifizierter Kontakt")
+
+
+class Scope(models.TextChoices):
+    ALL = "", _("alle Eingangswege")
+    PERSONAL = "personal", _("nur persönliche Antragstellung")
+    OTHER = "other", _("alle anderen Eingangswege")
+
+
+def validate_window(value: str) -> None:
+    try:
+        parse_window(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def validate_lead(value: str) -> None:
+    if value.strip().lower().endswith("h"):
+        try:
+            hours = int(value.strip()[:-1])
+        except ValueError:
+            raise ValidationError(_("Vorlauf als „4h“ oder „1AT“ angeben.")) from None
+        if not 0 < hours <= 240:
+            raise ValidationError(_("Vorlauf in Stunden zwischen 1 und 240."))
+        return
+    validate_window(value)
+
+
+class DeadlineRuleQuerySet(models.QuerySet):
+    def in_force(self, *, jobcenter: Jobcenter, kind: str, scope: str, on: date):
+        """The rule valid on `on`: a case keeps the rule in force when its clock started."""
+        return (
+            self.filter(jobcenter=jobcenter, kind=kind, scope__in=[scope, Scope.ALL])
+            .filter(valid_from__lte=on)
+            .order_by("-valid_from", "-scope")
+            .first()
+        )
+
+
+class DeadlineRule(models.Model):
+    """One minimum standard of a Jobcenter's rule profile, valid from a date."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("Regel"), max_length=30, choices=RuleKind.choices)
+    scope = models.CharField(
+        _("gilt für"), max_length=10, choices=Scope.choices, default=Scope.ALL, blank=True
+    )
+    start_event = models.CharField(_("Fristbeginn"), max_length=30, choices=StartEvent.choices)
+    window = models.CharField(
+        _("Frist"),
+        max_length=10,
+        validators=[validate_window],
+        help_text=_("„24h“, „<n>AT“ (Arbeitstage) oder „<n>KT“ (Kalendertage)."),
+    )
+    completing_event = models.CharField(
+        _("erfüllt durch"), max_length=30, choices=CompletingEvent.choices
+    )
+    warn_lead = models.CharField(
+        _("Vorwarnung"),
+        max_length=10,
+        default="1AT",
+        validators=[validate_lead],
+        help_text=_("„1AT“: ab dem Arbeitstag vor Fristablauf; „4h“: vier Stunden vorher."),
+    )
+    valid_from = models.DateField(_("gültig ab"))
+    source = models.CharField(_("Quelle"), max_length=200, blank=True)
+
+    objects = DeadlineRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Fristregel")
+        verbose_name_plural = _("Fristregeln (Regelprofil)")
+        ordering = ["kind", "scope", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "kind", "scope", "valid_from"], name="uniq_rule_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f" ({self.get_scope_display()})" if self.scope else ""
+        return f"{self.get_kind_display()}{scope}: {self.window} ab {self.valid_from:%d.%m.%Y}"
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Deadline.Status.OPEN)
+
+
+class Deadline(models.Model):
+    """A deadline on a case, its due moment computed when the case changed and stored."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        MET = "met", _("fristgerecht erfüllt")
+        LATE = "late", _("verspätet erfüllt")
+        CANCELLED = "cancelled", _("entfallen")
+
+    class Level(models.TextChoices):
+        NONE = "none", _("im Plan")
+        WARNING = "warning", _("droht abzulaufen")
+        BREACH = "breach", _("überschritten")
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    antrag = models.ForeignKey(
+        "intake.Antrag", on_delete=models.CASCADE, null=True, related_name="deadlines"
+    )
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=RuleKind.choices)
+    started_at = models.DateTimeField(_("Fristbeginn"))
+    due_at = models.DateTimeField(_("fällig am"))
+    warn_at = models.DateTimeField(_("Vorwarnung ab"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.NONE)
+    completed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("angehalten seit"), null=True, blank=True)
+    pause_reason = models.TextField(_("Grund der Unterbrechung"), blank=True)
+    extension_days = models.PositiveIntegerField(
+        _("Verlängerung durch Unterbrechungen (Tage)"), default=0
+    )
+    owner_postfach = models.ForeignKey(
+        Postfach, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+    )
+    team = models.ForeignKey(
+        "jobcenter.Team",
+        verbose_name=_("Team"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="deadlines",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Frist")
+        verbose_name_plural = _("Fristen")
+        ordering = ["due_at"]
+        indexes = [
+            # The scan reads only these two partial indexes: open rows not yet flagged.
+            models.Index(
+                fields=["warn_at"],
+                name="deadline_warn_scan",
+                condition=Q(status="open", paused_at__isnull=True, level="none"),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_breach_scan",
+                condition=Q(status="open", paused_at__isnull=True) & ~Q(level="breach"),
+            ),
+            models.Index(fields=["team", "status", "due_at"], name="deadline_team_due"),
+            models.Index(fields=["antrag", "kind", "status"], name="deadline_case"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["antrag", "kind"],
+                condition=Q(status="open"),
+                name="one_open_deadline_per_case_and_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} bis {self.due_at:%d.%m.%Y %H:%M}"
+
+
+class DeadlineAlert(models.Model):
+    """One alert per deadline and level: inserting it twice does nothing."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="alerts")
+    level = models.CharField(max_length=10, choices=Deadline.Level.choices)
+    created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Fristwarnung")
+        verbose_name_plural = _("Fristwarnungen")
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "level"], name="uniq_alert_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} – {self.get_level_display()}"

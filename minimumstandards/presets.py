@@ -1,0 +1,119 @@
+"""Rule profiles of the seed Jobcenters, with the numbers of domain.md and their source."""
+
+from datetime import date
+
+from django.db import transaction
+
+from jobcenter.models import Jobcenter
+
+from .models import CompletingEvent as C
+from .models import DeadlineRule, RuleKind, Scope, StartEvent
+
+K, S, E = RuleKind, Scope, StartEvent
+
+# (kind, scope, start event, window, completing event, warning lead, source)
+_ENTRY_CHECK = [
+    (K.ENTRY_CHECK, S.PERSONAL, E.APPLICATION, "24h", C.ENTRY_CHECK, "4h", "RL 1.1"),
+    (K.ENTRY_CHECK, S.OTHER, E.APPLICATION, "9AT", C.ENTRY_CHECK, "1AT", "RL 1.1"),
+]
+_VERSAGUNG = [(K.VERSAGUNG, S.ALL, E.APPLICATION, "24KT", C.DECISION, "1AT", "RL 1.1")]
+_CALLBACK = [(K.CALLBACK, S.ALL, E.TICKET, "24h", C.CALLBACK, "4h", "RL 4.4")]
+
+PRESETS: dict[str, dict] = {
+    "cottbus": {
+        "label": "Jobcenter Cottbus (2021)",
+        "valid_from": date(2021, 1, 1),
+        "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "rules": [
+            (
+                K.FIRST_CONSULTATION,
+                S.ALL,
+                E.APPLICATION,
+                "15AT",
+                C.FIRST_CONSULTATION,
+                "1AT",
+                "CB 4",
+            ),
+            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+            *_CALLBACK,
+        ],
+    },
+    "rhein-lahn": {
+        "label": "Jobcenter Rhein-Lahn (2026)",
+        "valid_from": date(2026, 1, 1),
+        "first_consultation_start": Jobcenter.FirstConsultationStart.ENTITLEMENT,
+        "rules": [
+            *_ENTRY_CHECK,
+            *_VERSAGUNG,
+            (
+                K.FIRST_CONSULTATION,
+                S.ALL,
+                E.ENTITLEMENT,
+                "10AT",
+                C.FIRST_CONSULTATION,
+                "1AT",
+                "RL 1.3",
+            ),
+            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", "RL 3.1"),
+            *_CALLBACK,
+        ],
+    },
+    "deutsche-weinstrasse": {
+        "label": "Jobcenter Deutsche Weinstraße (2023)",
+        "valid_from": date(2023, 1, 1),
+        "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "rules": [
+            (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+            *_CALLBACK,
+        ],
+    },
+    # The demo Jobcenter: Cottbus' order (EG booked at intake) with every clock of the seeds.
+    "demo": {
+        "label": "Demo (Cottbus-Ablauf, alle Fristen)",
+        "valid_from": date(2020, 1, 1),
+        "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "rules": [
+            *_ENTRY_CHECK,
+            *_VERSAGUNG,
+            (
+                K.FIRST_CONSULTATION,
+                S.ALL,
+                E.APPLICATION,
+                "15AT",
+                C.FIRST_CONSULTATION,
+                "1AT",
+                "CB 4",
+            ),
+            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+            *_CALLBACK,
+            (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+        ],
+    },
+}
+
+
+@transaction.atomic
+def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = None) -> int:
+    """Add the preset's rules to the profile (a new version from `valid_from`)."""
+    preset = PRESETS[name]
+    valid_from = valid_from or preset["valid_from"]
+    created = 0
+    for kind, scope, start, window, completing, lead, source in preset["rules"]:
+        _rule, was_created = DeadlineRule.objects.update_or_create(
+            jobcenter=jobcenter,
+            kind=kind,
+            scope=scope,
+            valid_from=valid_from,
+            defaults={
+                "start_event": start,
+                "window": window,
+                "completing_event": completing,
+                "warn_lead": lead,
+                "source": source,
+            },
+        )
+        created += was_created
+    # The booking order of the first consultation follows the rule's start event.
+    jobcenter.first_consultation_start = preset["first_consultation_start"]
+    jobcenter.save(update_fields=["first_consultation_start"])
+    return created

@@ -1,0 +1,330 @@
+"""Deadlines of the minimum standards: opened and closed by case events, scanned for breach.
+
+Other apps call `deadlines_on_event` when a case changes; nothing here knows about views.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobcenter.models import Jobcenter, Team, User
+from jobcenter.services import audit_record
+
+from .models import (
+    ClosingDay,
+    Deadline,
+    DeadlineAlert,
+    DeadlineRule,
+    RuleKind,
+    Scope,
+    StartEvent,
+)
+from .workdays import BERLIN, WorkingDayCalendar, event_day, get_calendar, parse_window
+
+# Which side of the house owns a deadline of each kind.
+LEISTUNG_KINDS = {RuleKind.ENTRY_CHECK, RuleKind.DECISION, RuleKind.VERSAGUNG}
+
+# An arbitrary, fixed key: every scheduler takes the same advisory lock for the scan.
+SCAN_LOCK_KEY = 4_711_2026
+
+
+class DeadlineError(Exception):
+    """A refused deadline operation; the message is German and meant for the user."""
+
+
+def calendar_for(jobcenter: Jobcenter) -> WorkingDayCalendar:
+    """The Jobcenter's working-day calendar: its Land, opt-ins and own closing days."""
+    extra, removed = set(), set()
+    for day, closed in ClosingDay.objects.filter(jobcenter=jobcenter).values_list("day", "closed"):
+        (extra if closed else removed).add(day)
+    return get_calendar(
+        jobcenter.bundesland,
+        include_catholic=jobcenter.include_catholic_holidays,
+        extra_closing_days=frozenset(extra),
+        removed_closing_days=frozenset(
+            d for d in removed if (d.month, d.day) in ((12, 24), (12, 31))
+        ),
+    )
+
+
+def _shifted_start(
+    calendar: WorkingDayCalendar, rule: DeadlineRule, started_at: datetime, ext: int
+):
+    """The start moved on by the days the clock was paused."""
+    if not ext:
+        return started_at
+    window = parse_window(rule.window)
+    local = timezone.localtime(started_at, BERLIN)
+    if window.kind == "KT":
+        return local + timedelta(days=ext)
+    day = calendar.add_working_days(event_day(local), ext)
+    return datetime.combine(day, local.timetz()).replace(tzinfo=BERLIN)
+
+
+def _warn_at(calendar: WorkingDayCalendar, rule: DeadlineRule, due_at: datetime) -> datetime:
+    lead = rule.warn_lead.strip().lower()
+    if lead.endswith("h"):
+        return due_at - timedelta(hours=int(lead[:-1]))
+    window = parse_window(lead)
+    due_day = timezone.localtime(due_at, BERLIN).date()
+    if window.kind == "KT":
+        warn_day = due_day - timedelta(days=window.n)
+    else:
+        # "Falls due by the end of the next working day": from the start of the n-th
+        # working day before the due day, the deadline is at risk.
+        warn_day, remaining = due_day, window.n
+        while remaining:
+            warn_day -= timedelta(days=1)
+            if calendar.is_working_day(warn_day):
+                remaining -= 1
+    return datetime.combine(warn_day, time(0), tzinfo=BERLIN)
+
+
+def compute_due(
+    calendar: WorkingDayCalendar, rule: DeadlineRule, started_at: datetime, extension_days: int = 0
+) -> tuple[datetime, datetime]:
+    start = _shifted_start(calendar, rule, started_at, extension_days)
+    due = calendar.due(start, rule.window)
+    return due, _warn_at(calendar, rule, due)
+
+
+def _level(due_at: datetime, warn_at: datetime, now: datetime) -> str:
+    if due_at <= now:
+        return Deadline.Level.BREACH
+    if warn_at <= now:
+        return Deadline.Level.WARNING
+    return Deadline.Level.NONE
+
+
+@dataclass(frozen=True)
+class Owners:
+    leistung_team: Team | None
+    integration_team: Team | None
+    ifk: User | None = None
+
+
+def _owner_fields(kind: str, owners: Owners) -> dict:
+    if kind in LEISTUNG_KINDS:
+        team = owners.leistung_team
+        return {"team": team, "owner_postfach": getattr(team, "postfach", None)}
+    team = owners.integration_team
+    return {
+        "team": team,
+        "owner_postfach": getattr(team, "postfach", None),
+        "owner_user": owners.ifk,
+    }
+
+
+def deadlines_on_event(
+    *,
+    jobcenter: Jobcenter,
+    antrag,
+    event: str,
+    at: datetime,
+    owners: Owners,
+    scope: str = Scope.ALL,
+    completes: str | None = None,
+) -> list[Deadline]:
+    """Open the deadlines whose clock `event` starts; close those `completes` fulfils.
+
+    Called inside the caller's transaction, so a case never moves without its deadlines.
+    """
+    closed = deadlines_close(antrag=antrag, completing_event=completes, at=at) if completes else []
+    if event == StartEvent.DOCUMENTS_COMPLETE:
+        # The applicant cooperated: the clock towards a Versagung (RL 1.1) stops.
+        deadlines_cancel(antrag=antrag, kinds=[RuleKind.VERSAGUNG])
+    if not event:
+        return closed
+    calendar = calendar_for(jobcenter)
+    on = event_day(timezone.localtime(at, BERLIN)) if isinstance(at, datetime) else at
+    kinds = (
+        DeadlineRule.objects.filter(jobcenter=jobcenter, start_event=event, valid_from__lte=on)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    opened = []
+    for kind in kinds:
+        rule = DeadlineRule.objects.in_force(jobcenter=jobcenter, kind=kind, scope=scope, on=on)
+        if rule is None or rule.start_event != event:
+            continue
+        if Deadline.objects.filter(antrag=antrag, kind=kind, status=Deadline.Status.OPEN).exists():
+            continue
+        due_at, warn_at = compute_due(calendar, rule, at)
+        opened.append(
+            Deadline.objects.create(
+                jobcenter=jobcenter,
+                antrag=antrag,
+                rule=rule,
+                kind=kind,
+                started_at=at,
+                due_at=due_at,
+                warn_at=warn_at,
+                **_owner_fields(kind, owners),
+            )
+        )
+    return opened
+
+
+def deadlines_close(*, antrag, completing_event: str, at: datetime) -> list[Deadline]:
+    """Close the case's open deadlines fulfilled by this event: met on time, or late."""
+    deadlines = list(
+        Deadline.objects.select_for_update().filter(
+            antrag=antrag, status=Deadline.Status.OPEN, rule__completing_event=completing_event
+        )
+    )
+    for deadline in deadlines:
+        deadline.completed_at = at
+        deadline.status = Deadline.Status.MET if at <= deadline.due_at else Deadline.Status.LATE
+        deadline.save(update_fields=["completed_at", "status"])
+    return deadlines
+
+
+def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
+    """The case ended without the event (e.g. rejected): its open clocks no longer run."""
+    qs = Deadline.objects.filter(antrag=antrag, status=Deadline.Status.OPEN)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs.update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
+
+
+@transaction.atomic
+def deadline_pause(*, actor: User, deadline_id: int, reason: str) -> Deadline:
+    deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
+    if not reason.strip():
+        raise DeadlineError(_("Bitte den Grund der Unterbrechung dokumentieren."))
+    if deadline.status != Deadline.Status.OPEN:
+        raise DeadlineError(_("Die Frist ist nicht mehr offen."))
+    if deadline.paused_at is not None:
+        raise DeadlineError(_("Die Frist ist bereits angehalten."))
+    deadline.paused_at = timezone.now()
+    deadline.pause_reason = reason.strip()
+    deadline.save(update_fields=["paused_at", "pause_reason"])
+    audit_record(
+        actor=actor, action="change", target=deadline, summary=_("Frist angehalten: %s") % reason
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
+    deadline = (
+        Deadline.objects.select_for_update().select_related("rule", "jobcenter").get(pk=deadline_id)
+    )
+    if deadline.paused_at is None:
+        raise DeadlineError(_("Die Frist ist nicht angehalten."))
+    calendar = calendar_for(deadline.jobcenter)
+    now = timezone.now()
+    paused_day = timezone.localtime(deadline.paused_at, BERLIN).date()
+    resumed_day = timezone.localtime(now, BERLIN).date()
+    if parse_window(deadline.rule.window).kind == "KT":
+        days = (resumed_day - paused_day).days
+    else:
+        days = calendar.working_days_between(paused_day, resumed_day)
+    deadline.extension_days += days
+    deadline.due_at, deadline.warn_at = compute_due(
+        calendar, deadline.rule, deadline.started_at, deadline.extension_days
+    )
+    deadline.level = _level(deadline.due_at, deadline.warn_at, now)
+    deadline.paused_at = None
+    deadline.save(update_fields=["extension_days", "due_at", "warn_at", "level", "paused_at"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=deadline,
+        summary=_("Frist fortgesetzt, verlängert um %(n)d Tage") % {"n": days},
+        changes={"due_at": deadline.due_at.isoformat()},
+    )
+    return deadline
+
+
+def deadlines_recompute(*, jobcenter: Jobcenter) -> int:
+    """After a profile or calendar change: new due dates for open deadlines not yet due.
+
+    Deadlines already past keep their due moment: a breach does not disappear because a
+    rule changed afterwards. Each case keeps the rule in force when its clock started.
+    """
+    calendar = calendar_for(jobcenter)
+    now = timezone.now()
+    rules = list(DeadlineRule.objects.filter(jobcenter=jobcenter))
+    changed = []
+    qs = Deadline.objects.filter(jobcenter=jobcenter, status=Deadline.Status.OPEN, due_at__gt=now)
+    for deadline in qs.select_related("rule").iterator(chunk_size=2000):
+        start_day = event_day(timezone.localtime(deadline.started_at, BERLIN))
+        candidates = [
+            r
+            for r in rules
+            if r.kind == deadline.kind
+            and r.scope in (deadline.rule.scope, Scope.ALL)
+            and r.valid_from <= start_day
+        ]
+        rule = max(candidates, key=lambda r: (r.valid_from, r.scope), default=deadline.rule)
+        due_at, warn_at = compute_due(calendar, rule, deadline.started_at, deadline.extension_days)
+        if (due_at, warn_at, rule.pk) != (deadline.due_at, deadline.warn_at, deadline.rule_id):
+            deadline.due_at, deadline.warn_at, deadline.rule = due_at, warn_at, rule
+            deadline.level = _level(due_at, warn_at, now)
+            changed.append(deadline)
+    Deadline.objects.bulk_update(changed, ["due_at", "warn_at", "rule", "level"], batch_size=2000)
+    return len(changed)
+
+
+# --- the scan ----------------------------------------------------------------------------
+
+_FLAG_SQL = """
+WITH flagged AS (
+    UPDATE minimumstandards_deadline
+       SET level = %(level)s
+     WHERE status = 'open' AND paused_at IS NULL AND {condition}
+ RETURNING id
+)
+INSERT INTO minimumstandards_deadlinealert (deadline_id, level, created_at)
+SELECT id, %(level)s, %(now)s FROM flagged
+ON CONFLICT (deadline_id, level) DO NOTHING
+"""
+# Each condition matches one of the partial indexes on Deadline exactly.
+_BREACH = "level <> 'breach' AND due_at <= %(now)s"
+_WARNING = "level = 'none' AND warn_at <= %(now)s AND due_at > %(now)s"
+
+
+def scan(*, now: datetime | None = None) -> dict[str, int] | None:
+    """Flag deadlines entering their warning window and deadlines breached, set-based.
+
+    Runs under a transaction-scoped advisory lock: a second scheduler running at the same
+    moment skips (returns None) instead of firing twice. Safe to run any number of times.
+    """
+    now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return _scan_portable(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
+        counts = {}
+        for level, condition in (("breach", _BREACH), ("warning", _WARNING)):
+            cursor.execute(_FLAG_SQL.format(condition=condition), {"level": level, "now": now})
+            counts[level] = cursor.rowcount
+        return counts
+
+
+@transaction.atomic
+def _scan_portable(now: datetime) -> dict[str, int]:
+    """The same scan for the demo's SQLite (one scheduler, no advisory locks there)."""
+    open_ = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_at__isnull=True)
+    selections = {
+        Deadline.Level.BREACH: open_.exclude(level=Deadline.Level.BREACH).filter(due_at__lte=now),
+        Deadline.Level.WARNING: open_.filter(
+            level=Deadline.Level.NONE, warn_at__lte=now, due_at__gt=now
+        ),
+    }
+    counts = {}
+    for level, qs in selections.items():
+        ids = list(qs.values_list("pk", flat=True))
+        Deadline.objects.filter(pk__in=ids).update(level=level)
+        created = DeadlineAlert.objects.bulk_create(
+            [DeadlineAlert(deadline_id=pk, level=level, created_at=now) for pk in ids],
+            ignore_conflicts=True,
+        )
+        counts[str(level)] = len(created)
+    return counts

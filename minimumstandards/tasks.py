@@ -1,0 +1,17 @@
+import logging
+
+from celery import shared_task
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def scan_deadlines() -> None:
+    """The beat's periodic scan; safe to run twice (advisory lock, unique alerts)."""
+    counts = services.scan()
+    if counts is None:
+        logger.info("deadline scan skipped: another scan holds the lock")
+    else:
+        logger.info("deadline scan: %(warning)s warnings, %(breach)s breaches", counts)
