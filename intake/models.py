@@ -185,6 +185,9 @@ class AntragQuerySet(models.QuerySet):
     def open(self) -> "AntragQuerySet":
         return self.filter(state__in=OPEN_STATES)
 
+    def at_risk(self, now) -> "AntragQuerySet":
+        return self.filter(deadlines__status="open", deadlines__warn_at__lte=now).distinct()
+
     def for_list(self) -> "AntragQuerySet":
         return self.select_related("applicant", "bedarfsgemeinschaft__leistung_team")
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,6 +126,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = antraege_visible_to(request.user).for_list()
     if state == "open":
         qs = qs.open()
+    elif state == "risk":
+        # Cases with a minimum-standard deadline at risk or breached (the owner's badge).
+        qs = qs.at_risk(timezone.now())
     elif state in AntragState.values:
         qs = qs.filter(state=state)
     else:
@@ -133,7 +137,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "state": state,
-        "state_choices": [("open", _("alle offenen")), *AntragState.choices, ("all", _("alle"))],
+        "state_choices": [
+            ("open", _("alle offenen")),
+            ("risk", _("Fristen gefährdet oder überschritten")),
+            *AntragState.choices,
+            ("all", _("alle")),
+        ],
     }
     template = "intake/partials/case_table.html" if request.htmx else "intake/case_list.html"
     return render(request, template, context)
@@ -172,6 +181,9 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "may_edit_checklist": request.user.has_role(
             Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG
         ),
+        "deadlines": antrag.deadlines.select_related("rule").order_by("started_at", "id"),
+        "may_pause": request.user.has_role(Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG),
+        "now": timezone.now(),
     }
 
 

@@ -20,6 +20,10 @@ def navigation(request: HttpRequest) -> dict:
     ):
         items.append((reverse("intake:case_list"), _("Fälle")))
         items.append((reverse("intake:customer_search"), _("Kundensuche")))
+    if user.has_role(Role.TEAMLEITUNG):
+        items.append((reverse("minimumstandards:dashboard"), _("Fristen")))
+    if user.jobcenter_id:
+        items.append((reverse("minimumstandards:fristenrechner"), _("Fristenrechner")))
     if user.has_role(Role.ADMINISTRATION) or user.is_superuser:
         items.append((reverse("admin:index"), _("Verwaltung")))
     return {"nav_items": items}

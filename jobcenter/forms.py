@@ -1,4 +1,4 @@
-"""Forms render as KERN UX markup, with errors and hints tied to their field for screen readers."""
+"""Forms render as KERN UX markup."""
 
 from django import forms
 from django.forms.boundfield import BoundField
@@ -17,20 +17,14 @@ def _kern_class(widget: forms.Widget, *, error: bool) -> str:
 
 
 class KernBoundField(BoundField):
+    # Django 5.2 already ties hint and error to the control (aria-describedby, aria-invalid);
+    # fieldsets of radios and checkboxes get theirs in templates/includes/field.html.
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if isinstance(widget, forms.HiddenInput):
-            return attrs
-        attrs["class"] = f"{attrs.get('class', '')} {_kern_class(widget, error=bool(self.errors))}"
-        attrs["class"] = attrs["class"].strip()
-        described = attrs.get("aria-describedby", "").split()
-        if self.help_text and f"{self.auto_id}_helptext" not in described:
-            described.append(f"{self.auto_id}_helptext")
-        if self.errors:
-            described.append(f"{self.auto_id}_error")
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
+        if not isinstance(widget, forms.HiddenInput):
+            kern = _kern_class(widget, error=bool(self.errors))
+            attrs["class"] = f"{attrs.get('class', '')} {kern}".strip()
         return attrs
 
 

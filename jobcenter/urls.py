@@ -15,4 +15,5 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("verwaltung/", admin.site.urls),
     path("", include("intake.urls")),
+    path("", include("minimumstandards.urls")),
 ]

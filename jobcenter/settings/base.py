@@ -60,6 +60,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jobcenter.context_processors.navigation",
+                "minimumstandards.context_processors.deadline_badge",
             ],
         },
     },

@@ -1,0 +1,157 @@
+import csv
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from jobcenter.roles import Role
+from jobcenter.views import role_required
+
+from . import dashboard as figures
+from .access import WORKING_ROLES, deadlines_visible_to, get_deadline_for_user
+from .models import RuleKind
+from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
+from .workdays import BERLIN, format_due
+
+
+def _dashboard_context(request: HttpRequest) -> dict:
+    deadlines = deadlines_visible_to(request.user)
+    now = timezone.now()
+    today = timezone.localdate()
+    calendar = calendar_for(request.user.jobcenter)
+    urgent = figures.most_urgent(deadlines)
+    labels = dict(RuleKind.choices)
+    return {
+        "counts": figures.counts_per_rule(deadlines, now),
+        "urgent": [
+            (d, figures.time_left_label(figures.time_left(calendar, d, today))) for d in urgent
+        ],
+        "rates": [
+            (labels[kind], months)
+            for kind, months in figures.on_time_rates(deadlines, today).items()
+        ],
+        "now": now,
+    }
+
+
+@role_required(Role.TEAMLEITUNG)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "minimumstandards/dashboard.html", _dashboard_context(request))
+
+
+@role_required(Role.TEAMLEITUNG)
+def dashboard_live(request: HttpRequest) -> HttpResponse:
+    """The self-updating part of the dashboard (polled by htmx)."""
+    return render(
+        request, "minimumstandards/partials/dashboard_live.html", _dashboard_context(request)
+    )
+
+
+EXPORT_COLUMNS = [
+    gettext_lazy("Regel"),
+    gettext_lazy("BG-Nummer"),
+    gettext_lazy("Kd.-Nr."),
+    gettext_lazy("Fristbeginn"),
+    gettext_lazy("fällig"),
+    gettext_lazy("Stand"),
+    gettext_lazy("zuständig"),
+]
+
+
+def _export_rows(request: HttpRequest):
+    now = timezone.now()
+    qs = (
+        deadlines_visible_to(request.user)
+        .open()
+        .select_related(
+            "antrag__applicant", "antrag__bedarfsgemeinschaft", "owner_postfach", "team"
+        )
+        .order_by("due_at")
+    )
+    for d in qs.iterator(chunk_size=2000):
+        state = (
+            _("überschritten")
+            if d.due_at <= now
+            else _("droht abzulaufen")
+            if d.warn_at <= now
+            else _("im Plan")
+        )
+        # Team level and data-minimal: numbers identify the case, no names leave the system.
+        yield [
+            d.get_kind_display(),
+            d.antrag.bedarfsgemeinschaft.number if d.antrag else "",
+            d.antrag.applicant.kundennummer if d.antrag else "",
+            format_due(d.started_at),
+            format_due(d.due_at),
+            state,
+            str(d.team or d.owner_postfach or ""),
+        ]
+
+
+@role_required(Role.TEAMLEITUNG)
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    stamp = timezone.localtime(timezone.now(), BERLIN).strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="fristen-{stamp}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM.
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([str(c) for c in EXPORT_COLUMNS])
+        writer.writerows(_export_rows(request))
+        return response
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Offene Fristen"))
+        sheet.append([str(c) for c in EXPORT_COLUMNS])
+        for row in _export_rows(request):
+            sheet.append(row)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="fristen-{stamp}.xlsx"'
+        workbook.save(response)
+        return response
+    return render(request, "404.html", status=404)
+
+
+@require_POST
+@role_required(*WORKING_ROLES)
+def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = get_deadline_for_user(request.user, pk)
+    try:
+        deadline_pause(
+            actor=request.user, deadline_id=deadline.pk, reason=request.POST.get("reason", "")
+        )
+    except DeadlineError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Die Frist ist angehalten."))
+    return _back(deadline)
+
+
+@require_POST
+@role_required(*WORKING_ROLES)
+def deadline_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = get_deadline_for_user(request.user, pk)
+    try:
+        deadline = deadline_resume(actor=request.user, deadline_id=deadline.pk)
+    except DeadlineError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Die Frist läuft wieder; neu fällig: %(due)s")
+            % {"due": timezone.localtime(deadline.due_at, BERLIN).strftime("%d.%m.%Y %H:%M")},
+        )
+    return _back(deadline)
+
+
+def _back(deadline) -> HttpResponse:
+    if deadline.antrag_id:
+        return redirect("intake:case_detail", pk=deadline.antrag_id)
+    return redirect("minimumstandards:dashboard")

@@ -1,0 +1,181 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from minimumstandards.models import Deadline, RuleKind
+from minimumstandards.presets import apply_preset
+from tests.factories import person, register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases(jobcenter, staff, teams):
+    """Three cases of the lead's Leistung team, one of another team."""
+    apply_preset(jobcenter=jobcenter, name="demo")
+    now = timezone.now()
+    made = [
+        register(
+            actor=staff["ez"],
+            leistung_team=teams["leistung"],
+            persons=[person(f"P{i}", "Dash", is_head=True)],
+            application_date=timezone.localdate() - timedelta(days=age),
+            received_at=now - timedelta(days=age),
+        )
+        for i, age in enumerate([0, 3, 30])
+    ]
+    register(
+        actor=staff["ez"],
+        leistung_team=teams["leistung_b"],
+        persons=[person("Other", "Team", is_head=True)],
+        application_date=timezone.localdate() - timedelta(days=30),
+        received_at=now - timedelta(days=30),
+    )
+    return made
+
+
+def expected_counts(user_teams, kind):
+    now = timezone.now()
+    qs = Deadline.objects.filter(team__in=user_teams, kind=kind, status="open")
+    return (
+        qs.count(),
+        qs.filter(warn_at__lte=now, due_at__gt=now).count(),
+        qs.filter(due_at__lte=now).count(),
+    )
+
+
+def test_counts_per_rule_are_those_of_the_leads_teams(login, staff, teams, cases):
+    response = login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard"))
+    assert response.status_code == 200
+    counts = {c.kind: (c.open, c.warning, c.breached) for c in response.context["counts"]}
+    lead_teams = staff["teamleitung"].teams.all()
+    assert counts[RuleKind.ENTRY_CHECK] == expected_counts(lead_teams, RuleKind.ENTRY_CHECK)
+    # Hand-computed: three entry checks of team "leistung", the 3- and 30-day-old ones breached.
+    assert counts[RuleKind.ENTRY_CHECK][0] == 3
+    assert counts[RuleKind.ENTRY_CHECK][2] == 2
+    # The other Leistung team's case does not count.
+    assert counts[RuleKind.VERSAGUNG][0] == 3
+
+
+def test_most_urgent_first_with_drill_down(login, staff, cases):
+    response = login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard"))
+    urgent = [d for d, _label in response.context["urgent"]]
+    assert urgent == sorted(urgent, key=lambda d: d.due_at)
+    page = response.content.decode()
+    assert reverse("intake:case_detail", args=[cases[2].pk]) in page
+    assert "überfällig" in page
+    lead_teams = set(staff["teamleitung"].teams.all())
+    assert all(d.team in lead_teams for d in urgent)
+
+
+def test_on_time_rate_per_month(login, staff, cases):
+    # Close the 30-day-old case's entry check late and the fresh one's on time.
+    for antrag in (cases[0], cases[2]):
+        from intake.services import antrag_transition
+
+        antrag_transition(
+            actor=staff["leistung"],
+            antrag_id=antrag.pk,
+            name="complete_entry_check",
+            expected_state="erfasst",
+            documents_complete=False,
+        )
+    response = login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard"))
+    rates = dict(response.context["rates"])
+    this_month = rates["Eingangsprüfung"][-1]
+    assert (this_month.met, this_month.late) == (1, 1)
+    assert this_month.rate == 0.5
+
+
+@pytest.mark.parametrize("who", ["ez", "leistung", "ifk", "empfang", "admin", "hotline"])
+def test_dashboard_is_for_team_leads_only(login, staff, who):
+    assert login(staff[who]).get(reverse("minimumstandards:dashboard")).status_code == 403
+
+
+def test_outsider_lead_sees_nothing_of_ours(login, cases):
+    from jobcenter.roles import Role
+    from tests.factories import UserFactory
+
+    lead = UserFactory(role=Role.TEAMLEITUNG)
+    response = login(lead).get(reverse("minimumstandards:dashboard"))
+    assert response.context["counts"] == []
+    assert response.context["urgent"] == []
+
+
+def test_live_partial_for_polling(login, staff, cases):
+    response = login(staff["teamleitung"]).get(
+        reverse("minimumstandards:dashboard_live"), headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Am dringendsten" in body
+
+
+def test_dashboard_queries_do_not_grow_with_rows(login, staff, teams, cases):
+    client = login(staff["teamleitung"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("minimumstandards:dashboard"))
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for i in range(8):
+        register(
+            actor=staff["ez"],
+            leistung_team=teams["leistung"],
+            persons=[person(f"More{i}", "Rows", is_head=True)],
+        )
+    assert queries() == few
+
+
+def test_csv_export_has_numbers_not_names(login, staff, cases):
+    response = login(staff["teamleitung"]).get(
+        reverse("minimumstandards:dashboard_export", args=["csv"])
+    )
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Regel"
+    assert len(rows) - 1 == Deadline.objects.filter(
+        team__in=staff["teamleitung"].teams.all(), status="open"
+    ).count()
+    assert cases[0].applicant.kundennummer in text
+    assert "Dash" not in text
+
+
+def test_excel_export_opens(login, staff, cases):
+    response = login(staff["teamleitung"]).get(
+        reverse("minimumstandards:dashboard_export", args=["xlsx"])
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(1, 1).value == "Regel"
+    assert sheet.max_row > 1
+
+
+def test_pause_from_the_case_page_and_outsider_404(login, staff, outsider, cases):
+    deadline = cases[0].deadlines.get(kind=RuleKind.ENTRY_CHECK)
+    url = reverse("minimumstandards:deadline_pause", args=[deadline.pk])
+    assert login(outsider).post(url, {"reason": "x"}).status_code == 404
+    assert login(staff["leistung_b"]).post(url, {"reason": "x"}).status_code == 404
+    response = login(staff["leistung"]).post(url, {"reason": ""}, follow=True)
+    assert "Grund der Unterbrechung" in response.content.decode()
+    login(staff["leistung"]).post(url, {"reason": "Unterlagen angefordert"})
+    deadline.refresh_from_db()
+    assert deadline.paused_at is not None
+    page = login(staff["leistung"]).get(reverse("intake:case_detail", args=[cases[0].pk]))
+    assert "Frist fortsetzen" in page.content.decode()
+
+
+def test_owner_badge_counts_deadlines_at_risk(login, staff, cases):
+    page = login(staff["leistung"]).get(reverse("intake:case_list")).content.decode()
+    assert "Fristen gefährdet" in page
+    risky = login(staff["leistung"]).get(reverse("intake:case_list"), {"state": "risk"})
+    shown = {a.pk for a in risky.context["page"].object_list}
+    assert cases[2].pk in shown
