@@ -93,9 +93,8 @@ class PersonForm(KernForm):
 
 class BasePersonFormSet(forms.BaseFormSet):
     def clean(self) -> None:
-        if any(self.errors):
-            return
-        heads = sum(1 for form in self.forms if form.cleaned_data.get("is_head"))
+        # Checked even while single fields are wrong, so every error shows at once.
+        heads = sum(1 for form in self.forms if getattr(form, "cleaned_data", {}).get("is_head"))
         if heads != 1:
             raise ValidationError(
                 _(

@@ -47,12 +47,15 @@ def _quiet(form):
 
 
 def _intake_context(form, persons, **extra) -> dict:
-    has_errors = form.is_bound and (bool(form.errors) or persons.total_error_count() > 0)
+    has_errors = form.is_bound and (
+        bool(form.errors) or persons.total_error_count() > 0 or bool(persons.non_form_errors())
+    )
     return {
         "form": form,
         "persons": persons,
         "has_errors": has_errors,
         "error_forms": [form, *persons.forms],
+        "extra_errors": persons.non_form_errors() if persons.is_bound else [],
         **extra,
     }
 
@@ -66,7 +69,10 @@ def intake_new(request: HttpRequest) -> HttpResponse:
         if "add_person" in request.POST:
             # One more row, without validating: nothing typed so far is lost or flagged.
             data = request.POST.copy()
-            data["person-TOTAL_FORMS"] = str(int(data.get("person-TOTAL_FORMS", "1")) + 1)
+            new_index = int(data.get("person-TOTAL_FORMS", "1"))
+            data["person-TOTAL_FORMS"] = str(new_index + 1)
+            # A bound row ignores initial values: set the defaults of the new row explicitly.
+            data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
             form = _quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
             persons = PersonFormSet(data, prefix="person")
             persons._errors, persons._non_form_errors = [], persons.error_class()

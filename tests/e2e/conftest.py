@@ -60,6 +60,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Remember whether the test body failed, for the teardown of `page`."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _e2e_database(transactional_db, django_db_serialized_rollback, live_server) -> None:
     """The browser talks to the live server in another thread: data must be committed.
@@ -102,7 +114,7 @@ _STATES: dict[Page, PageStates] = {}
 
 
 @pytest.fixture
-def page(browser: Browser, live_server) -> Iterator[Page]:
+def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Iterator[Page]:
     context = browser.new_context(
         base_url=live_server.url,
         locale="de-DE",
@@ -145,6 +157,8 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
 
     context.close()
     del _STATES[page]
+    if request.node.stash.get(_CALL_FAILED, True):
+        return  # the test already failed (or never ran): its own error is what matters
     missed = [*states.skipped, *([states.unchecked] if states.unchecked else [])]
     assert not missed, (
         "These page states were never checked with axe_check(); navigate with visit() / "

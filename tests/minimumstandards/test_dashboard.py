@@ -143,9 +143,10 @@ def test_csv_export_has_numbers_not_names(login, staff, cases):
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "Regel"
-    assert len(rows) - 1 == Deadline.objects.filter(
-        team__in=staff["teamleitung"].teams.all(), status="open"
-    ).count()
+    assert (
+        len(rows) - 1
+        == Deadline.objects.filter(team__in=staff["teamleitung"].teams.all(), status="open").count()
+    )
     assert cases[0].applicant.kundennummer in text
     assert "Dash" not in text
 

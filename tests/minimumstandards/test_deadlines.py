@@ -199,9 +199,12 @@ def test_added_closing_day_moves_working_day_deadlines(profile, staff, teams):
     ClosingDay.objects.create(jobcenter=profile, day=outing, reason="Betriebsausflug")
     deadlines_recompute(jobcenter=profile)
     after = open_deadline(antrag, RuleKind.ENTRY_CHECK).due_at
-    assert calendar_for(profile).working_days_between(
-        timezone.localtime(before, BERLIN).date(), timezone.localtime(after, BERLIN).date()
-    ) == 1
+    assert (
+        calendar_for(profile).working_days_between(
+            timezone.localtime(before, BERLIN).date(), timezone.localtime(after, BERLIN).date()
+        )
+        == 1
+    )
 
 
 def test_pause_needs_reason_and_resume_moves_due_by_paused_working_days(profile, staff, antrag):
@@ -209,7 +212,9 @@ def test_pause_needs_reason_and_resume_moves_due_by_paused_working_days(profile,
     with pytest.raises(DeadlineError):
         deadline_pause(actor=staff["leistung"], deadline_id=deadline.pk, reason=" ")
     deadline_pause(
-        actor=staff["leistung"], deadline_id=deadline.pk, reason="Mitwirkung schriftlich angefordert"
+        actor=staff["leistung"],
+        deadline_id=deadline.pk,
+        reason="Mitwirkung schriftlich angefordert",
     )
     with pytest.raises(DeadlineError):
         deadline_pause(actor=staff["leistung"], deadline_id=deadline.pk, reason="nochmal")
@@ -227,10 +232,13 @@ def test_pause_needs_reason_and_resume_moves_due_by_paused_working_days(profile,
     resumed = deadline_resume(actor=staff["leistung"], deadline_id=deadline.pk)
     assert resumed.extension_days == paused
     assert resumed.paused_at is None
-    assert calendar.working_days_between(
-        timezone.localtime(deadline.due_at, BERLIN).date(),
-        timezone.localtime(resumed.due_at, BERLIN).date(),
-    ) == paused
+    assert (
+        calendar.working_days_between(
+            timezone.localtime(deadline.due_at, BERLIN).date(),
+            timezone.localtime(resumed.due_at, BERLIN).date(),
+        )
+        == paused
+    )
 
 
 # --- the scan ----------------------------------------------------------------------------
@@ -256,8 +264,13 @@ def test_scan_flags_warning_and_breach_once(profile, staff, antrag):
 def test_paused_and_closed_deadlines_are_not_flagged(profile, staff, antrag):
     entry = open_deadline(antrag, RuleKind.ENTRY_CHECK)
     deadline_pause(actor=staff["leistung"], deadline_id=entry.pk, reason="Grund")
-    step(antrag, staff["ez"], "book_first_consultation",
-         at=timezone.now() + timedelta(days=1), ifk=staff["ifk"])
+    step(
+        antrag,
+        staff["ez"],
+        "book_first_consultation",
+        at=timezone.now() + timedelta(days=1),
+        ifk=staff["ifk"],
+    )
     step(antrag, staff["ifk"], "record_first_consultation_held")
     scan(now=timezone.now() + timedelta(days=400))
     flagged = set(DeadlineAlert.objects.values_list("deadline__kind", flat=True))

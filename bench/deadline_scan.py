@@ -1,0 +1,547 @@
+"""Benchmark: the deadline scan on a large Jobcenter, beside its floor.
+
+Seeds one Jobcenter in PostgreSQL with set-based SQL (100,000 customers, 250,000 cases,
+over 1,000,000 open deadlines, all at level "none"), then measures in the same run:
+
+- the scan: `minimumstandards.services.scan()`, rolled back after each repetition;
+- the floor: the bare `SELECT count(*)` of exactly the rows the scan flags.
+
+Run by `make bench` (scripts/bench.sh) against a throwaway PostgreSQL. The last line is
+`deadline-scan: <open> open, <s> s, floor <s> s, ratio <r>`.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobcenter.settings.test")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import AutoField, BigAutoField  # noqa: E402
+
+from intake.models import Antrag, Bedarfsgemeinschaft, Kunde  # noqa: E402
+from jobcenter.models import Jobcenter, Postfach, Standort, Team, User  # noqa: E402
+from jobcenter.roles import Role  # noqa: E402
+from minimumstandards import services  # noqa: E402
+from minimumstandards.models import Deadline, DeadlineAlert, DeadlineRule, RuleKind  # noqa: E402
+
+N_KUNDEN = int(os.environ.get("BENCH_KUNDEN", 100_000))
+N_BG = N_KUNDEN * 6 // 10  # households: 1.67 persons on average
+N_ANTRAEGE = int(os.environ.get("BENCH_ANTRAEGE", 250_000))
+# Each open case carries these four clocks: 4 x 250,000 = 1,000,000 open deadlines.
+CASE_KINDS = [
+    (RuleKind.ENTRY_CHECK, 1),
+    (RuleKind.VERSAGUNG, 14),
+    (RuleKind.DECISION, 30),
+    (RuleKind.FIRST_CONSULTATION, 21),
+]
+N_CONTACT = N_KUNDEN // 2  # contact-density clocks without a case (antrag NULL)
+N_CLOSED = N_ANTRAEGE  # history: callbacks met, late or cancelled
+# Due moments spread evenly over [NOW - 0.5 d, NOW + 49.5 d), warning 1 day ahead:
+# one scan flags ~1 % as breached and ~2 % as entering the warning window.
+SPREAD_DAYS, PAST_DAYS, WARN_DAYS = 50.0, 0.5, 1
+PAUSED_SHARE = 0.005
+REPETITIONS = int(os.environ.get("BENCH_REPETITIONS", 5))
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def execute(sql: str, params=None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def scalar(sql: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def insert_select(model, exprs: dict[str, str], source: str, params: dict) -> int:
+    """INSERT INTO model's table SELECT ... FROM source, one column per concrete field.
+
+    Columns not given in `exprs` get the field's default, NOW for auto_now(_add), NULL
+    or an empty string, so the seed keeps working when someone adds a field with a default.
+    """
+    params = dict(params)
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if isinstance(field, AutoField | BigAutoField):
+            continue
+        if field.attname in exprs:
+            value = exprs[field.attname]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = "%(now)s"
+        elif field.has_default():
+            key = f"default_{field.column}"
+            params[key] = field.get_db_prep_save(field.get_default(), connection)
+            value = f"%({key})s"
+        elif field.null:
+            value = "NULL"
+        elif field.blank and field.empty_strings_allowed:
+            value = "''"
+        else:
+            raise RuntimeError(f"{model.__name__}.{field.name}: no value for a NOT NULL column")
+        columns.append(connection.ops.quote_name(field.column))
+        values.append(value)
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    params.setdefault("now", NOW)
+    return execute(sql, params)
+
+
+# --- seed ---------------------------------------------------------------------------------
+
+
+def seed_small():
+    jobcenter = Jobcenter.objects.create(
+        name="Jobcenter Benchstadt",
+        slug="bench-benchstadt",
+        bundesland="BB",
+        dienststelle="96201",
+        kundennummer_prefix="962D",
+    )
+    standort = Standort.objects.create(jobcenter=jobcenter, name="Hauptstelle")
+    leistung = [
+        Team(jobcenter=jobcenter, standort=standort, name=f"Leistung {i + 1}", kind="leistung")
+        for i in range(8)
+    ]
+    integration = [
+        Team(
+            jobcenter=jobcenter,
+            standort=standort,
+            name=f"Integration {'U25' if i < 2 else 'Ü25'} {i + 1}",
+            kind="integration_u25" if i < 2 else "integration_ue25",
+        )
+        for i in range(6)
+    ]
+    ez = Team(jobcenter=jobcenter, standort=standort, name="Eingangszone", kind="eingangszone")
+    teams = Team.objects.bulk_create([*leistung, *integration, ez])
+    Postfach.objects.bulk_create(
+        [
+            Postfach(team=t, name=f"Postfach {t.name}", email=f"team{t.pk}@benchstadt.example")
+            for t in teams
+        ]
+    )
+    admin = User.objects.create(
+        username="bench-ez", password="!", role=Role.EINGANGSZONE, jobcenter=jobcenter
+    )
+    admin.teams.add(ez)
+    ifks = User.objects.bulk_create(
+        [
+            User(
+                username=f"bench-ifk{i + 1:02d}",
+                password="!",
+                first_name="IFK",
+                last_name=f"Nr. {i + 1}",
+                role=Role.INTEGRATION,
+                jobcenter=jobcenter,
+            )
+            for i in range(24)
+        ]
+    )
+    User.teams.through.objects.bulk_create(
+        [
+            User.teams.through(user_id=u.pk, team_id=integration[i % 6].pk)
+            for i, u in enumerate(ifks)
+        ]
+    )
+    for kind, _days in [*CASE_KINDS, (RuleKind.CALLBACK, 2), (RuleKind.CONTACT_DENSITY, 90)]:
+        DeadlineRule.objects.create(
+            jobcenter=jobcenter,
+            kind=kind,
+            start_event={
+                RuleKind.ENTRY_CHECK: "application",
+                RuleKind.VERSAGUNG: "application",
+                RuleKind.DECISION: "documents_complete",
+                RuleKind.FIRST_CONSULTATION: "application",
+                RuleKind.CALLBACK: "ticket",
+                RuleKind.CONTACT_DENSITY: "last_contact",
+            }[kind],
+            window=f"{_days}AT" if kind != RuleKind.ENTRY_CHECK else "24h",
+            completing_event={
+                RuleKind.ENTRY_CHECK: "entry_check",
+                RuleKind.VERSAGUNG: "decision",
+                RuleKind.DECISION: "decision",
+                RuleKind.FIRST_CONSULTATION: "first_consultation",
+                RuleKind.CALLBACK: "callback",
+                RuleKind.CONTACT_DENSITY: "contact",
+            }[kind],
+            valid_from=datetime(2020, 1, 1).date(),
+            source="Benchmark",
+        )
+    return jobcenter, [t.pk for t in leistung], [u.pk for u in ifks], admin
+
+
+FIRST_NAMES = [
+    "Anna", "Ben", "Clara", "David", "Elif", "Finn", "Greta", "Hamza", "Ida", "Jonas",
+    "Katarzyna", "Lukas", "Mia", "Noah", "Olga", "Paul", "Rania", "Sven", "Tanja", "Yusuf",
+]  # fmt: skip
+LAST_NAMES = [
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
+    "Schulz", "Hoffmann", "Yılmaz", "Kowalski", "Nowak", "Popescu", "Krüger", "Lehmann",
+    "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Hartmann", "Lange", "Schmitt",
+]  # fmt: skip
+STREETS = ["Bahnhofstraße", "Hauptstraße", "Lindenallee", "Gartenweg", "Am Markt", "Ringstraße"]
+CITIES = [("03046", "Cottbus"), ("03048", "Cottbus"), ("03050", "Cottbus"), ("03099", "Kolkwitz")]
+
+
+def seed_bulk(jobcenter, leistung_team_ids, ifk_ids, admin):
+    execute("SET session_replication_role = replica")  # FKs hold by construction; no RI triggers
+    execute("SET maintenance_work_mem = '512MB'")
+    execute("SET work_mem = '256MB'")
+    execute("SELECT setseed(0.2026)")
+    base = {"jc": jobcenter.pk, "now": NOW}
+
+    t = time.perf_counter()
+    insert_select(
+        Bedarfsgemeinschaft,
+        {
+            "jobcenter_id": "%(jc)s",
+            "number": "'96201BG' || lpad(b::text, 7, '0')",
+            "head_id": "NULL",
+            "other_household_members": "(random() * 2)::int",
+            "leistung_team_id": "(%(lt)s::bigint[])[1 + mod(b, %(nlt)s)]",
+            "created_at": "%(now)s - (random() * 1500) * interval '1 day'",
+        },
+        "generate_series(1, %(n)s) AS b",
+        {**base, "n": N_BG, "lt": leistung_team_ids, "nlt": len(leistung_team_ids)},
+    )
+    bg0 = scalar(f"SELECT min(id) FROM {Bedarfsgemeinschaft._meta.db_table}")
+    log(f"  {N_BG:,} Bedarfsgemeinschaften in {time.perf_counter() - t:.1f} s")
+
+    t = time.perf_counter()
+    insert_select(
+        Kunde,
+        {
+            "jobcenter_id": "%(jc)s",
+            "kundennummer": "'962D' || lpad(i::text, 6, '0')",
+            "first_name": "(%(fn)s::text[])[1 + mod(i * 7, %(nfn)s)]",
+            "last_name": "(%(ln)s::text[])[1 + mod(i * 13 + i / 97, %(nln)s)]",
+            "date_of_birth": "date '1958-01-01' + (random() * 16000)::int",
+            "street": "(%(st)s::text[])[1 + mod(i, %(nst)s)] || ' ' || (1 + mod(i, 120))",
+            "postcode": "(%(pc)s::text[])[1 + mod(i, %(npc)s)]",
+            "city": "(%(ci)s::text[])[1 + mod(i, %(npc)s)]",
+            "aufstocker": "random() < 0.25",
+            "self_employed": "random() < 0.04",
+            "needs_interpreter": "random() < 0.08",
+            "last_benefit_end": "CASE WHEN random() < 0.3 THEN date '2015-01-01'"
+            " + (random() * 3500)::int END",
+            "bedarfsgemeinschaft_id": "%(bg0)s + mod(i - 1, %(nbg)s)",
+            "ifk_id": "(%(ifk)s::bigint[])[1 + mod(i, %(nifk)s)]",
+            "created_at": "%(now)s - (random() * 1500) * interval '1 day'",
+        },
+        "generate_series(1, %(n)s) AS i",
+        {
+            **base,
+            "n": N_KUNDEN,
+            "fn": FIRST_NAMES,
+            "nfn": len(FIRST_NAMES),
+            "ln": LAST_NAMES,
+            "nln": len(LAST_NAMES),
+            "st": STREETS,
+            "nst": len(STREETS),
+            "pc": [p for p, _ in CITIES],
+            "ci": [c for _, c in CITIES],
+            "npc": len(CITIES),
+            "bg0": bg0,
+            "nbg": N_BG,
+            "ifk": ifk_ids,
+            "nifk": len(ifk_ids),
+        },
+    )
+    k_table, bg_table = Kunde._meta.db_table, Bedarfsgemeinschaft._meta.db_table
+    execute(
+        f"UPDATE {bg_table} bg SET head_id = k.id FROM {k_table} k "
+        f"WHERE k.bedarfsgemeinschaft_id = bg.id AND k.kundennummer = "
+        f"'962D' || lpad((bg.id - %(bg0)s + 1)::text, 6, '0')",
+        {"bg0": bg0},
+    )
+    log(f"  {N_KUNDEN:,} Kunden in {time.perf_counter() - t:.1f} s")
+
+    t = time.perf_counter()
+    insert_select(
+        Antrag,
+        {
+            "jobcenter_id": "%(jc)s",
+            "bedarfsgemeinschaft_id": "bg.id",
+            "applicant_id": "bg.head_id",
+            "kind": "CASE WHEN random() < 0.3 THEN 'erstantrag' ELSE 'weiterbewilligung' END",
+            "channel": "(ARRAY['personal','digital','postal','phone'])[1 + mod(j, 4)]",
+            "application_date": "(%(now)s - (random() * 60) * interval '1 day')::date",
+            "received_at": "%(now)s - (random() * 60) * interval '1 day'",
+            "reason": "'Antrag auf Bürgergeld (Benchmark)'",
+            "id_checked": "true",
+            "return_date": "(%(now)s + interval '14 days')::date",
+            "state": "(ARRAY['erfasst','unterlagen_fehlen','bearbeitungsreif'])[1 + mod(j, 3)]",
+            "created_by_id": "%(admin)s",
+        },
+        f"generate_series(1, %(n)s) AS j JOIN {bg_table} bg ON bg.id = %(bg0)s + mod(j - 1, %(nbg)s)",
+        {**base, "n": N_ANTRAEGE, "bg0": bg0, "nbg": N_BG, "admin": admin.pk},
+    )
+    log(f"  {N_ANTRAEGE:,} Anträge in {time.perf_counter() - t:.1f} s")
+
+    rules = dict(DeadlineRule.objects.filter(jobcenter=jobcenter).values_list("kind", "pk"))
+    kinds_sql = ", ".join(
+        f"('{kind}', {rules[kind]}, {days}, {kind in services.LEISTUNG_KINDS})"
+        for kind, days in CASE_KINDS
+    )
+    # Due in [NOW - 0.5 d, NOW + 49.5 d); the warning window opens one day before.
+    due = "%(now)s + (random() * %(spread)s - %(past)s) * interval '1 day'"
+    common = {
+        **base,
+        "spread": SPREAD_DAYS,
+        "past": PAST_DAYS,
+        "paused": PAUSED_SHARE,
+        "pause_at": NOW - timedelta(days=2),
+    }
+    a_table = Antrag._meta.db_table
+    # Integration clocks go to the IFK's team and its Postfach.
+    ifk_team = (
+        f"(SELECT ut.team_id, p.id AS postfach_id FROM {User.teams.through._meta.db_table} ut"
+        f" JOIN {Postfach._meta.db_table} p ON p.team_id = ut.team_id"
+        f" WHERE ut.user_id = k.ifk_id LIMIT 1)"
+    )
+    t = time.perf_counter()
+    n_open = insert_select(
+        Deadline,
+        {
+            "jobcenter_id": "%(jc)s",
+            "antrag_id": "a.id",
+            "rule_id": "r.rule_id",
+            "kind": "r.kind",
+            "started_at": "d.due - r.days * interval '1 day'",
+            "due_at": "d.due",
+            "warn_at": "d.due - interval '%(warn)s days'",
+            "status": "'open'",
+            "level": "'none'",
+            "paused_at": "CASE WHEN d.paused THEN %(pause_at)s END",
+            "pause_reason": "CASE WHEN d.paused THEN 'Gutachten angefordert' ELSE '' END",
+            "owner_postfach_id": "CASE WHEN r.leistung THEN lp.id ELSE it.postfach_id END",
+            "owner_user_id": "CASE WHEN r.leistung THEN NULL ELSE k.ifk_id END",
+            "team_id": "CASE WHEN r.leistung THEN bg.leistung_team_id ELSE it.team_id END",
+            "created_at": "d.due - r.days * interval '1 day'",
+        },
+        f"{a_table} a JOIN {bg_table} bg ON bg.id = a.bedarfsgemeinschaft_id"
+        f" JOIN {k_table} k ON k.id = a.applicant_id"
+        f" JOIN {Postfach._meta.db_table} lp ON lp.team_id = bg.leistung_team_id"
+        f" CROSS JOIN LATERAL {ifk_team} it"
+        f" CROSS JOIN (VALUES {kinds_sql}) AS r(kind, rule_id, days, leistung)"
+        f" CROSS JOIN LATERAL (SELECT {due} AS due, random() < %(paused)s AS paused"
+        f" WHERE a.id IS NOT NULL) d"
+        f" WHERE a.jobcenter_id = %(jc)s",
+        {**common, "warn": WARN_DAYS},
+    )
+    n_open += insert_select(
+        Deadline,
+        {
+            "jobcenter_id": "%(jc)s",
+            "antrag_id": "NULL",
+            "rule_id": "%(rule)s",
+            "kind": "'contact_density'",
+            "started_at": "d.due - interval '90 days'",
+            "due_at": "d.due",
+            "warn_at": "d.due - interval '%(warn)s days'",
+            "status": "'open'",
+            "level": "'none'",
+            "paused_at": "CASE WHEN d.paused THEN %(pause_at)s END",
+            "pause_reason": "CASE WHEN d.paused THEN 'Arbeitsunfähig' ELSE '' END",
+            "owner_postfach_id": "it.postfach_id",
+            "owner_user_id": "k.ifk_id",
+            "team_id": "it.team_id",
+            "created_at": "d.due - interval '90 days'",
+        },
+        f"{k_table} k CROSS JOIN LATERAL {ifk_team} it"
+        f" CROSS JOIN LATERAL (SELECT {due} AS due, random() < %(paused)s AS paused"
+        f" WHERE k.id IS NOT NULL) d"
+        f" WHERE k.jobcenter_id = %(jc)s AND mod(k.id, 2) = 0",
+        {**common, "warn": WARN_DAYS, "rule": rules[RuleKind.CONTACT_DENSITY]},
+    )
+    log(f"  {n_open:,} open deadlines in {time.perf_counter() - t:.1f} s")
+
+    t = time.perf_counter()
+    n_closed = insert_select(
+        Deadline,
+        {
+            "jobcenter_id": "%(jc)s",
+            "antrag_id": "a.id",
+            "rule_id": "%(rule)s",
+            "kind": "'callback'",
+            "started_at": "d.due - interval '2 days'",
+            "due_at": "d.due",
+            "warn_at": "d.due - interval '4 hours'",
+            "status": "(ARRAY['met','met','met','late','cancelled'])[1 + mod(a.id, 5)]",
+            "level": "CASE WHEN mod(a.id, 5) = 3 THEN 'breach' ELSE 'none' END",
+            "completed_at": "d.due - interval '1 hour'",
+            "owner_postfach_id": "lp.id",
+            "team_id": "bg.leistung_team_id",
+            "created_at": "d.due - interval '2 days'",
+        },
+        f"{a_table} a JOIN {bg_table} bg ON bg.id = a.bedarfsgemeinschaft_id"
+        f" JOIN {Postfach._meta.db_table} lp ON lp.team_id = bg.leistung_team_id"
+        f" CROSS JOIN LATERAL (SELECT %(now)s - (random() * 400) * interval '1 day' AS due"
+        f" WHERE a.id IS NOT NULL) d"
+        f" WHERE a.jobcenter_id = %(jc)s",
+        {**common, "rule": rules[RuleKind.CALLBACK]},
+    )
+    log(f"  {n_closed:,} closed deadlines in {time.perf_counter() - t:.1f} s")
+    execute("SET session_replication_role = DEFAULT")
+
+
+def check_integrity():
+    """RI triggers were off while seeding: prove every foreign key holds."""
+    for model in (Bedarfsgemeinschaft, Kunde, Antrag, Deadline):
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            target = field.related_model._meta
+            missing = scalar(
+                f"SELECT count(*) FROM {model._meta.db_table} s"
+                f" LEFT JOIN {target.db_table} t ON t.{target.pk.column} = s.{field.column}"
+                f" WHERE s.{field.column} IS NOT NULL AND t.{target.pk.column} IS NULL"
+            )
+            if missing:
+                raise SystemExit(f"{model.__name__}.{field.name}: {missing} dangling references")
+
+
+# --- measure ------------------------------------------------------------------------------
+
+TABLE = Deadline._meta.db_table
+OPEN_UNPAUSED = "status = 'open' AND paused_at IS NULL"
+
+
+def floor_sql() -> str:
+    """The same rows the scan flags, counted: its two conditions over open, unpaused rows."""
+    parts = [
+        f"(SELECT count(*) FROM {TABLE} WHERE {OPEN_UNPAUSED} AND {condition})"
+        for condition in (services._BREACH, services._WARNING)
+    ]
+    return "SELECT " + " + ".join(parts)
+
+
+def vacuum() -> None:
+    """Clear the dead row versions a rolled-back scan leaves behind (not timed)."""
+    for table in (TABLE, DeadlineAlert._meta.db_table):
+        execute(f"VACUUM (ANALYZE) {table}")
+
+
+def measure_floor() -> tuple[float, int]:
+    t = time.perf_counter()
+    count = scalar(floor_sql(), {"now": NOW})
+    return time.perf_counter() - t, count
+
+
+def measure_scan() -> tuple[float, dict]:
+    """One scan, rolled back afterwards so every repetition flags the same rows.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the alerts' checks would run
+    at commit. SET CONSTRAINTS ALL IMMEDIATE runs them inside the timing instead.
+    """
+    with transaction.atomic():
+        t = time.perf_counter()
+        counts = services.scan(now=NOW)
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        elapsed = time.perf_counter() - t
+        transaction.set_rollback(True)
+    if counts is None:
+        raise SystemExit("scan() skipped: the advisory lock is held elsewhere")
+    return elapsed, counts
+
+
+def explain(title: str, sql: str, params: dict) -> None:
+    log(f"--- EXPLAIN (ANALYZE, BUFFERS) {title}")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        for (line,) in cursor.fetchall():
+            log("    " + line)
+
+
+def explain_all() -> None:
+    params = {"now": NOW}
+    for condition in (services._BREACH, services._WARNING):
+        explain(
+            f"floor: {condition}",
+            f"SELECT count(*) FROM {TABLE} WHERE {OPEN_UNPAUSED} AND {condition}",
+            params,
+        )
+    with transaction.atomic():
+        for level, condition in (("breach", services._BREACH), ("warning", services._WARNING)):
+            explain(
+                f"scan ({level})",
+                services._FLAG_SQL.format(condition=condition),
+                {"level": level, "now": NOW},
+            )
+        t = time.perf_counter()
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        log(f"--- deferred foreign-key checks (run at commit): {time.perf_counter() - t:.3f} s")
+        transaction.set_rollback(True)
+    vacuum()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass, pg_size_pretty(pg_relation_size(indexrelid))"
+            " FROM pg_index WHERE indrelid = %s::regclass ORDER BY 1",
+            [TABLE],
+        )
+        rows = cursor.fetchall()
+    log(f"--- {len(rows)} indexes on {TABLE} (each updated row writes one entry to each):")
+    for name, size in rows:
+        log(f"    {name} ({size})")
+
+
+def main() -> None:
+    started = time.perf_counter()
+    if Deadline.objects.exists():
+        raise SystemExit("The database already holds deadlines: run against an empty one.")
+    log(f"Seeding (now = {NOW:%Y-%m-%d %H:%M:%S} UTC) …")
+    with transaction.atomic():
+        jobcenter, leistung_team_ids, ifk_ids, admin = seed_small()
+        seed_bulk(jobcenter, leistung_team_ids, ifk_ids, admin)
+        check_integrity()
+    t = time.perf_counter()
+    execute("VACUUM (ANALYZE)")
+    log(f"  VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
+    n_open = Deadline.objects.open().count()
+    log(f"Seeded in {time.perf_counter() - started:.1f} s: {n_open:,} open deadlines")
+
+    log(f"Measuring: 1 warm-up + {REPETITIONS} repetitions, median …")
+    scans, floors = [], []
+    for rep in range(REPETITIONS + 1):
+        floor_s, expected = measure_floor()
+        scan_s, counts = measure_scan()
+        vacuum()
+        flagged = counts["breach"] + counts["warning"]
+        if flagged != expected:
+            raise SystemExit(f"scan flagged {flagged} rows, the floor counts {expected}")
+        label = "warm-up" if rep == 0 else f"rep {rep}"
+        log(
+            f"  {label}: scan {scan_s:.3f} s ({counts['breach']:,} breach,"
+            f" {counts['warning']:,} warning), floor {floor_s:.3f} s"
+        )
+        if rep:
+            scans.append(scan_s)
+            floors.append(floor_s)
+    scan_s, floor_s = statistics.median(scans), statistics.median(floors)
+    ratio = scan_s / floor_s
+    if ratio >= 3 or os.environ.get("BENCH_EXPLAIN"):
+        explain_all()
+    log(f"Total {time.perf_counter() - started:.1f} s")
+    log(f"deadline-scan: {n_open} open, {scan_s:.3f} s, floor {floor_s:.3f} s, ratio {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

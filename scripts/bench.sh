@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make bench`: start a throwaway PostgreSQL, seed a large Jobcenter, time the deadline scan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run_dir=$(mktemp -d /tmp/jobcenter-bench.XXXXXX)
+chmod 755 "$run_dir"
+port=$(.venv/bin/python scripts/free_port.py)
+cleanup() { bash scripts/pg.sh stop "$run_dir/pg"; rm -rf "$run_dir"; }
+trap cleanup EXIT INT TERM
+bash scripts/pg.sh start "$run_dir/pg" "$port"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$port/jobcenter"
+export DJANGO_SETTINGS_MODULE=jobcenter.settings.test
+.venv/bin/python manage.py migrate --no-input >/dev/null
+.venv/bin/python bench/deadline_scan.py
