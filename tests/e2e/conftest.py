@@ -13,6 +13,7 @@ Run: DATABASE_URL=postgres://... .venv/bin/python -m pytest tests/e2e -q
 Screenshot for the README: add E2E_SCREENSHOT=1 (writes docs/screenshot.png).
 """
 
+import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.factories import PASSWORD
@@ -78,8 +80,11 @@ def _e2e_database(transactional_db, django_db_serialized_rollback, live_server) 
 
     transactional_db empties every table after each test, which would also remove what the
     migrations put there (the document checklist, content types). Serialized rollback puts
-    that back before each test.
+    that back before each test; the checklist is seeded again explicitly as well, because
+    the restore did not reach it once another e2e module had run first.
     """
+    seed = importlib.import_module("intake.migrations.0003_document_types").seed
+    seed(django_apps, None)
 
 
 @pytest.fixture(scope="session")

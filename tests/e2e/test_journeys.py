@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from intake.models import Antrag, AntragState, Kunde
+from minimumstandards.presets import apply_preset
 from tests.factories import PASSWORD, register
 
 from .conftest import ROOT, assert_styled, login, submit, visit
@@ -61,6 +62,7 @@ def history(page: Page):
 
 
 def test_ez_registers_family_of_three(transactional_db, live_server, page, staff, teams):
+    apply_preset(jobcenter=staff["ez"].jobcenter, name="demo")  # the clocks start at intake
     login(page, live_server, "ez", PASSWORD)
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     submit(page, nav.get_by_role("link", name="Antragsaufnahme"))
