@@ -9,7 +9,7 @@ port=${PORT:-8000}
 mkdir -p .demo
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py demo_jobcenter --print-logins
-.venv/bin/celery -A jobcenter worker --beat --loglevel=WARNING --concurrency=1 \
+.venv/bin/celery -A jobcenter worker --beat --loglevel=INFO --concurrency=1 \
   --schedule .demo/celerybeat-schedule >.demo/celery.log 2>&1 &
 celery_pid=$!
 trap 'kill $celery_pid 2>/dev/null; wait $celery_pid 2>/dev/null; exit 0' INT TERM EXIT
