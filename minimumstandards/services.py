@@ -328,3 +328,80 @@ def _scan_portable(now: datetime) -> dict[str, int]:
         )
         counts[str(level)] = len(created)
     return counts
+
+
+# --- e-mail to the team mailbox (optional) --------------------------------------------------
+
+
+def _in_office_hours(team, now_local: datetime, calendar: WorkingDayCalendar) -> bool:
+    if not calendar.is_working_day(now_local.date()):
+        return False
+    hours = list(team.standort.opening_hours.all()) if team and team.standort_id else []
+    if not hours:
+        return time(8) <= now_local.time() < time(16)
+    return any(
+        h.weekday == now_local.weekday() and h.opens <= now_local.time() < h.closes for h in hours
+    )
+
+
+@transaction.atomic
+def alerts_send_emails(*, now: datetime | None = None) -> int:
+    """Mail new alerts to their team mailbox's address: in office hours only, never twice.
+
+    Off unless settings.DEADLINE_ALERT_EMAIL is on. The mail names rule, due moment and
+    case numbers, no personal names. Marking and sending share one transaction, so a
+    failed send is retried by the next scan.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    if not settings.DEADLINE_ALERT_EMAIL:
+        return 0
+    now = now or timezone.now()
+    now_local = timezone.localtime(now, BERLIN)
+    alerts = list(
+        DeadlineAlert.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(emailed_at__isnull=True)
+        .exclude(deadline__owner_postfach__email="")
+        .filter(deadline__owner_postfach__isnull=False)
+        .select_related(
+            "deadline__owner_postfach",
+            "deadline__team__standort",
+            "deadline__jobcenter",
+            "deadline__antrag__bedarfsgemeinschaft",
+            "deadline__antrag__applicant",
+        )
+        .order_by("deadline__owner_postfach", "deadline__due_at")
+    )
+    by_postfach: dict = {}
+    calendars: dict = {}
+    for alert in alerts:
+        deadline = alert.deadline
+        jc = deadline.jobcenter
+        calendars.setdefault(jc.pk, calendar_for(jc))
+        if _in_office_hours(deadline.team, now_local, calendars[jc.pk]):
+            by_postfach.setdefault(deadline.owner_postfach, []).append(alert)
+    sent = 0
+    for postfach, items in by_postfach.items():
+        lines = []
+        for alert in items:
+            d = alert.deadline
+            case = (
+                f"BG {d.antrag.bedarfsgemeinschaft.number}, Kd.-Nr. {d.antrag.applicant.kundennummer}"
+                if d.antrag
+                else ""
+            )
+            lines.append(
+                f"- {alert.get_level_display()}: {d.get_kind_display()}, fällig "
+                f"{timezone.localtime(d.due_at, BERLIN):%d.%m.%Y %H:%M} ({case})"
+            )
+        send_mail(
+            subject=_("Fristen: %(n)d Hinweis(e) für %(postfach)s")
+            % {"n": len(items), "postfach": postfach.name},
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[postfach.email],
+        )
+        DeadlineAlert.objects.filter(pk__in=[a.pk for a in items]).update(emailed_at=now)
+        sent += len(items)
+    return sent

@@ -15,3 +15,6 @@ def scan_deadlines() -> None:
         logger.info("deadline scan skipped: another scan holds the lock")
     else:
         logger.info("deadline scan: %(warning)s warnings, %(breach)s breaches", counts)
+    emailed = services.alerts_send_emails()
+    if emailed:
+        logger.info("deadline alerts e-mailed: %s", emailed)

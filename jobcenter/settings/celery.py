@@ -1,6 +1,6 @@
 """Celery: Redis in production, a filesystem broker for the demo (no Redis needed)."""
 
-from .env import envint, envstr
+from .env import envbool, envint, envstr
 
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "redis://localhost:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -17,3 +17,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(DEADLINE_SCAN_INTERVAL),
     },
 }
+
+# Optional: mail new deadline alerts to the team mailbox's address (office hours only).
+DEADLINE_ALERT_EMAIL = envbool("DEADLINE_ALERT_EMAIL", False)

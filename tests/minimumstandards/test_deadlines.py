@@ -302,3 +302,41 @@ def test_second_scheduler_skips_while_the_first_scans(profile, staff, teams):
     assert result["second"] is None
     assert not DeadlineAlert.objects.exists()
     assert scan(now=timezone.now() + timedelta(days=400))["breach"] == 3
+
+
+# --- optional e-mail to the team mailbox ----------------------------------------------------
+
+
+def _flag_entry_check(antrag):
+    entry = open_deadline(antrag, RuleKind.ENTRY_CHECK)
+    scan(now=entry.due_at + timedelta(minutes=1))
+    return entry
+
+
+def test_alert_email_is_off_by_default(profile, staff, antrag, mailoutbox):
+    from minimumstandards.services import alerts_send_emails
+
+    _flag_entry_check(antrag)
+    assert alerts_send_emails(now=berlin(2026, 11, 23, 10, 0)) == 0
+    assert mailoutbox == []
+
+
+def test_alert_email_in_office_hours_once_without_names(
+    profile, staff, teams, antrag, mailoutbox, settings
+):
+    from minimumstandards.services import alerts_send_emails
+
+    settings.DEADLINE_ALERT_EMAIL = True
+    teams["leistung"].postfach.email = "leistung@jobcenter.example"
+    teams["leistung"].postfach.save()
+    _flag_entry_check(antrag)
+    # Sunday: no mail; Monday 10:00: one mail; again: nothing new.
+    assert alerts_send_emails(now=berlin(2026, 11, 22, 10, 0)) == 0
+    assert alerts_send_emails(now=berlin(2026, 11, 23, 10, 0)) >= 1
+    assert alerts_send_emails(now=berlin(2026, 11, 23, 10, 5)) == 0
+    leistung_mails = [m for m in mailoutbox if m.to == ["leistung@jobcenter.example"]]
+    assert len(leistung_mails) == 1
+    body = leistung_mails[0].body
+    assert "Eingangsprüfung" in body
+    assert antrag.applicant.kundennummer in body
+    assert antrag.applicant.last_name not in body
