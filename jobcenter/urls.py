@@ -16,4 +16,7 @@ urlpatterns = [
     path("verwaltung/", admin.site.urls),
     path("", include("intake.urls")),
     path("", include("minimumstandards.urls")),
+    path("", include("routing.urls")),
+    path("", include("frontdesk.urls")),
+    path("", include("appointments.urls")),
 ]

@@ -52,7 +52,12 @@ def most_urgent(deadlines: QuerySet[Deadline], limit: int = 20) -> list[Deadline
     return list(
         deadlines.open()
         .select_related(
-            "antrag__applicant", "antrag__bedarfsgemeinschaft", "owner_user", "owner_postfach"
+            "antrag__applicant",
+            "antrag__bedarfsgemeinschaft",
+            "kunde",
+            "aufgabe",
+            "owner_user",
+            "owner_postfach",
         )
         .order_by("due_at")[:limit]
     )

@@ -176,6 +176,17 @@ class Deadline(models.Model):
         related_name="deadlines",
         db_index=False,
     )
+    # A deadline belongs to a case, or to a customer (contact density), or to a ticket (callback).
+    kunde = models.ForeignKey(
+        "intake.Kunde", on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    aufgabe = models.ForeignKey(
+        "routing.Aufgabe",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+    )
     rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=RuleKind.choices)
     started_at = models.DateTimeField(_("Fristbeginn"))

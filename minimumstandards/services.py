@@ -270,6 +270,64 @@ def deadlines_recompute(*, jobcenter: Jobcenter) -> int:
     return len(changed)
 
 
+# --- deadlines of customers and tickets --------------------------------------------------
+
+
+def deadline_open(
+    *,
+    jobcenter: Jobcenter,
+    kind: str,
+    started_at: datetime,
+    team: Team | None,
+    owner_user: User | None = None,
+    kunde=None,
+    aufgabe=None,
+    antrag=None,
+    scope: str = Scope.ALL,
+) -> Deadline | None:
+    """Open one deadline of `kind` by the rule in force; None if the profile has no such rule.
+
+    For clocks that are not started by a case step: contact density per customer
+    (`kunde`), the callback on a front-desk ticket (`aufgabe`). Opening again while one of
+    the same kind is open for the same subject returns the open one.
+    """
+    on = event_day(timezone.localtime(started_at, BERLIN))
+    rule = DeadlineRule.objects.in_force(jobcenter=jobcenter, kind=kind, scope=scope, on=on)
+    if rule is None:
+        return None
+    subject = {"antrag": antrag, "kunde": kunde, "aufgabe": aufgabe}
+    existing = Deadline.objects.filter(status=Deadline.Status.OPEN, kind=kind, **subject).first()
+    if existing is not None:
+        return existing
+    due_at, warn_at = compute_due(calendar_for(jobcenter), rule, started_at)
+    return Deadline.objects.create(
+        jobcenter=jobcenter,
+        rule=rule,
+        kind=kind,
+        started_at=started_at,
+        due_at=due_at,
+        warn_at=warn_at,
+        team=team,
+        owner_postfach=getattr(team, "postfach", None) if team else None,
+        owner_user=owner_user,
+        **subject,
+    )
+
+
+def deadline_complete(*, kind: str, at: datetime, kunde=None, aufgabe=None, antrag=None) -> list:
+    """Close the open deadline(s) of `kind` for this subject: met on time, or late."""
+    deadlines = list(
+        Deadline.objects.select_for_update().filter(
+            status=Deadline.Status.OPEN, kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag
+        )
+    )
+    for deadline in deadlines:
+        deadline.completed_at = at
+        deadline.status = Deadline.Status.MET if at <= deadline.due_at else Deadline.Status.LATE
+        deadline.save(update_fields=["completed_at", "status"])
+    return deadlines
+
+
 # --- the scan ----------------------------------------------------------------------------
 
 _FLAG_SQL = """

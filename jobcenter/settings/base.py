@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "jobcenter",
     "intake",
     "routing",
+    "frontdesk",
+    "appointments",
     "minimumstandards",
 ]
 

@@ -340,3 +340,46 @@ def test_alert_email_in_office_hours_once_without_names(
     assert "Eingangsprüfung" in body
     assert antrag.applicant.kundennummer in body
     assert antrag.applicant.last_name not in body
+
+
+# --- deadlines of customers and tickets ----------------------------------------------------
+
+
+def test_callback_deadline_on_a_ticket_opens_once_and_completes(profile, staff, teams):
+    from minimumstandards.services import deadline_complete, deadline_open
+    from routing.services import aufgabe_create
+
+    ticket = aufgabe_create(
+        created_by=staff["empfang"], title="Rückruf", postfach=teams["leistung"].postfach
+    )
+    thursday = berlin(2026, 4, 2, 10, 30)
+    first = deadline_open(
+        jobcenter=profile,
+        kind=RuleKind.CALLBACK,
+        started_at=thursday,
+        team=teams["leistung"],
+        aufgabe=ticket,
+    )
+    assert format_due(first.due_at) == "2026-04-07T10:30:00+02:00"
+    again = deadline_open(
+        jobcenter=profile, kind=RuleKind.CALLBACK, started_at=thursday, team=None, aufgabe=ticket
+    )
+    assert again == first
+    (closed,) = deadline_complete(
+        kind=RuleKind.CALLBACK, aufgabe=ticket, at=berlin(2026, 4, 7, 9, 0)
+    )
+    assert closed.status == Deadline.Status.MET
+
+
+def test_no_rule_no_deadline(jobcenter, staff, teams):
+    from minimumstandards.services import deadline_open
+
+    assert (
+        deadline_open(
+            jobcenter=jobcenter,
+            kind=RuleKind.CONTACT_DENSITY,
+            started_at=timezone.now(),
+            team=teams["ue25"],
+        )
+        is None
+    )

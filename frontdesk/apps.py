@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FrontdeskConfig(AppConfig):
+    name = "frontdesk"
+    verbose_name = _("Empfang und Eingangszone")
