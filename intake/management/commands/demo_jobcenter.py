@@ -3,6 +3,7 @@
 Idempotent: a second run finds the Jobcenter and only resets the demo passwords.
 """
 
+import importlib
 import random
 from datetime import datetime, time, timedelta
 
@@ -140,6 +141,7 @@ STAFF = [
     ),
     ("admin", "Adam", "Admin", Role.ADMINISTRATION, []),
 ]
+DEMO_MODULES = ["routing.demo", "appointments.demo", "frontdesk.demo"]
 LOGIN_ROLES = ["empfang", "ez", "leistung", "ifk", "hotline", "teamleitung", "admin"]
 
 
@@ -159,6 +161,7 @@ class Command(BaseCommand):
             if created:
                 apply_preset(jobcenter=jobcenter, name="demo")
                 self._cases(jobcenter, staff, customers)
+                self._other_apps(jobcenter, staff)
         # Flag what is at risk or breached now (the running beat keeps doing this).
         scan()
         self.stdout.write(self.style.SUCCESS(f"Demo-Jobcenter „{jobcenter.name}“ bereit."))
@@ -167,6 +170,17 @@ class Command(BaseCommand):
             for username in LOGIN_ROLES:
                 user = staff[username]
                 self.stdout.write(f"  {user.get_role_display():<24} {username:<12} {PASSWORD}")
+
+    def _other_apps(self, jobcenter, staff):
+        """Each app adds its part of the demo: `<app>.demo.build(jobcenter, staff, rng)`."""
+        for module_name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            module.build(jobcenter=jobcenter, staff=staff, rng=random.Random(20261121))
 
     def _organisation(self):
         jobcenter, created = Jobcenter.objects.get_or_create(
