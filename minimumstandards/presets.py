@@ -18,6 +18,13 @@ _ENTRY_CHECK = [
 ]
 _VERSAGUNG = [(K.VERSAGUNG, S.ALL, E.APPLICATION, "24KT", C.DECISION, "1AT", "RL 1.1")]
 _CALLBACK = [(K.CALLBACK, S.ALL, E.TICKET, "24h", C.CALLBACK, "4h", "RL 4.4")]
+_COTTBUS = [
+    (K.FIRST_CONSULTATION, S.ALL, E.APPLICATION, "15AT", C.FIRST_CONSULTATION, "1AT", "CB 4"),
+    (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+]
+_CONTACT_DENSITY = [
+    (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+]
 
 PRESETS: dict[str, dict] = {
     "cottbus": {
@@ -25,16 +32,7 @@ PRESETS: dict[str, dict] = {
         "valid_from": date(2021, 1, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
         "rules": [
-            (
-                K.FIRST_CONSULTATION,
-                S.ALL,
-                E.APPLICATION,
-                "15AT",
-                C.FIRST_CONSULTATION,
-                "1AT",
-                "CB 4",
-            ),
-            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+            *_COTTBUS,
             *_CALLBACK,
         ],
     },
@@ -63,7 +61,7 @@ PRESETS: dict[str, dict] = {
         "valid_from": date(2023, 1, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
         "rules": [
-            (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+            *_CONTACT_DENSITY,
             *_CALLBACK,
         ],
     },
@@ -75,18 +73,9 @@ PRESETS: dict[str, dict] = {
         "rules": [
             *_ENTRY_CHECK,
             *_VERSAGUNG,
-            (
-                K.FIRST_CONSULTATION,
-                S.ALL,
-                E.APPLICATION,
-                "15AT",
-                C.FIRST_CONSULTATION,
-                "1AT",
-                "CB 4",
-            ),
-            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+            *_COTTBUS,
             *_CALLBACK,
-            (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+            *_CONTACT_DENSITY,
         ],
     },
 }

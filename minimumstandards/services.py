@@ -6,7 +6,7 @@ Other apps call `deadlines_on_event` when a case changes; nothing here knows abo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,16 +170,19 @@ def deadlines_on_event(
 
 def deadlines_close(*, antrag, completing_event: str, at: datetime) -> list[Deadline]:
     """Close the case's open deadlines fulfilled by this event: met on time, or late."""
-    deadlines = list(
-        Deadline.objects.select_for_update().filter(
-            antrag=antrag, status=Deadline.Status.OPEN, rule__completing_event=completing_event
-        )
+    return _complete(
+        Deadline.objects.filter(antrag=antrag, rule__completing_event=completing_event), at
     )
-    for deadline in deadlines:
+
+
+def _complete(deadlines: "models.QuerySet[Deadline]", at: datetime) -> list[Deadline]:
+    """Close the open ones among `deadlines`: met if `at` is not after the due moment."""
+    closed = list(deadlines.select_for_update().filter(status=Deadline.Status.OPEN))
+    for deadline in closed:
         deadline.completed_at = at
         deadline.status = Deadline.Status.MET if at <= deadline.due_at else Deadline.Status.LATE
         deadline.save(update_fields=["completed_at", "status"])
-    return deadlines
+    return closed
 
 
 def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
@@ -316,16 +319,9 @@ def deadline_open(
 
 def deadline_complete(*, kind: str, at: datetime, kunde=None, aufgabe=None, antrag=None) -> list:
     """Close the open deadline(s) of `kind` for this subject: met on time, or late."""
-    deadlines = list(
-        Deadline.objects.select_for_update().filter(
-            status=Deadline.Status.OPEN, kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag
-        )
+    return _complete(
+        Deadline.objects.filter(kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag), at
     )
-    for deadline in deadlines:
-        deadline.completed_at = at
-        deadline.status = Deadline.Status.MET if at <= deadline.due_at else Deadline.Status.LATE
-        deadline.save(update_fields=["completed_at", "status"])
-    return deadlines
 
 
 # --- the scan ----------------------------------------------------------------------------
