@@ -15,5 +15,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # gunicorn's access log would carry search queries (names) in URLs: it stays off.
+        "gunicorn.access": {"level": "WARNING", "propagate": False},
     },
 }
