@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jobcenter.forms import KernForm
+from jobcenter.forms import (  # noqa: F401 (DateTimeInput re-exported for older imports)
+    DATE_INPUT_FORMATS,
+    DateInput,
+    DateTimeInput,
+    KernForm,
+)
 from jobcenter.models import Jobcenter, Team, User
 from jobcenter.roles import Role
 
@@ -13,22 +18,7 @@ from .models import Antrag, DocumentType, kundennummer_validator
 from .neukunde import age_on
 from .services import IntakeData, NoDataReason, PersonData
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 MAX_AGE = 120
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _date_field(label, **kwargs) -> forms.DateField:
@@ -281,27 +271,6 @@ class EntryCheckForm(TransitionForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-
-
-class BookingForm(TransitionForm):
-    at = forms.DateTimeField(
-        label=_("Termin (Datum und Uhrzeit)"),
-        widget=DateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
-    )
-    ifk = forms.ModelChoiceField(label=_("bei (IFK)"), queryset=User.objects.none())
-
-    def __init__(self, *args, jobcenter: Jobcenter, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ifk"].queryset = User.objects.filter(
-            jobcenter=jobcenter, role=Role.INTEGRATION, is_active=True
-        ).order_by("last_name", "first_name")
-
-    def clean_at(self):
-        value = self.cleaned_data["at"]
-        if value <= timezone.now():
-            raise ValidationError(_("Der Termin muss in der Zukunft liegen."))
-        return value
 
 
 class CustomerSearchForm(KernForm):

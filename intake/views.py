@@ -14,7 +14,6 @@ from jobcenter.views import role_required
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user, kunden_visible_to
 from .forms import (
-    BookingForm,
     CustomerSearchForm,
     EntryCheckForm,
     IntakeForm,
@@ -154,26 +153,29 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# The first consultation (eg_state) is booked, cancelled and recorded as held through the
+# appointments app, which calls antrag_transition itself: the case and its appointment move
+# together (templates/appointments/partials/case_panel.html on the case page).
+EG_TRANSITIONS = {
+    "book_first_consultation",
+    "cancel_first_consultation",
+    "record_first_consultation_held",
+}
+
+
 def _transition_forms(antrag: Antrag, user) -> list[dict]:
     """The steps this user may take on this case now, each with its form."""
     forms = []
-    for field_name, state in (("state", antrag.state), ("eg_state", antrag.eg_state)):
-        getter = getattr(antrag, f"get_available_user_{field_name}_transitions")
-        for transition in getter(user):
-            name = transition.name
-            if name == "complete_entry_check":
-                form = EntryCheckForm(initial={"expected_state": state}, prefix=name)
-            elif name == "book_first_consultation":
-                form = BookingForm(
-                    initial={"expected_state": state, "ifk": antrag.applicant.ifk_id},
-                    prefix=name,
-                    jobcenter=antrag.jobcenter,
-                )
-            else:
-                form = TransitionForm(initial={"expected_state": state}, prefix=name)
-            if name in NEEDS_COMMENT:
-                form.fields["comment"].required = True
-            forms.append({"name": name, "label": transition.custom["label"], "form": form})
+    state = antrag.state
+    for transition in antrag.get_available_user_state_transitions(user):
+        name = transition.name
+        if name == "complete_entry_check":
+            form = EntryCheckForm(initial={"expected_state": state}, prefix=name)
+        else:
+            form = TransitionForm(initial={"expected_state": state}, prefix=name)
+        if name in NEEDS_COMMENT:
+            form.fields["comment"].required = True
+        forms.append({"name": name, "label": transition.custom["label"], "form": form})
     return forms
 
 
@@ -203,10 +205,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
+    if name in EG_TRANSITIONS:
+        messages.error(
+            request, _("Das Erstgespräch wird über die Terminbuchung gebucht und erfasst.")
+        )
+        return redirect("intake:case_detail", pk=antrag.pk)
     if name == "complete_entry_check":
         form = EntryCheckForm(request.POST, prefix=name)
-    elif name == "book_first_consultation":
-        form = BookingForm(request.POST, prefix=name, jobcenter=antrag.jobcenter)
     else:
         form = TransitionForm(request.POST, prefix=name)
     if name in NEEDS_COMMENT:
@@ -231,12 +236,7 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Gespeichert: %(state)s.")
-                % {
-                    "state": antrag.get_eg_state_display()
-                    if name.endswith("first_consultation") or name.startswith("record_first")
-                    else antrag.get_state_display()
-                },
+                _("Gespeichert: %(state)s.") % {"state": antrag.get_state_display()},
             )
         return redirect("intake:case_detail", pk=antrag.pk)
     # Show the case again with this step's errors and the user's input kept.

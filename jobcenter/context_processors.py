@@ -19,6 +19,11 @@ NAVIGATION = [
         _("Postfächer"),
         {R.EMPFANG, R.EINGANGSZONE, R.LEISTUNG, R.INTEGRATION, R.HOTLINE, R.TEAMLEITUNG},
     ),
+    (
+        "routing:vermerk_new",
+        _("Vermerk schreiben"),
+        {R.EMPFANG, R.EINGANGSZONE, R.LEISTUNG, R.INTEGRATION, R.HOTLINE, R.TEAMLEITUNG},
+    ),
     ("appointments:calendar", _("Kalender"), {R.INTEGRATION, R.EINGANGSZONE, R.TEAMLEITUNG}),
     (
         "intake:customer_search",

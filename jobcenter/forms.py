@@ -5,10 +5,11 @@ from django.forms.boundfield import BoundField
 
 
 def _kern_class(widget: forms.Widget, *, error: bool) -> str:
-    if isinstance(widget, forms.RadioSelect):
-        base = "kern-form-check__radio"
-    elif isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+    # CheckboxSelectMultiple is a subclass of RadioSelect: test for checkboxes first.
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
         base = "kern-form-check__checkbox"
+    elif isinstance(widget, forms.RadioSelect):
+        base = "kern-form-check__radio"
     elif isinstance(widget, forms.Select):
         base = "kern-form-input__select"
     else:
@@ -30,3 +31,22 @@ class KernBoundField(BoundField):
 
 class KernForm(forms.Form):
     bound_field_class = KernBoundField
+
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; German input typed by hand is accepted too."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

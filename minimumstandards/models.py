@@ -189,6 +189,13 @@ class Deadline(models.Model):
     )
     rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=RuleKind.choices)
+    window = models.CharField(
+        _("eigene Frist"),
+        max_length=10,
+        blank=True,
+        validators=[validate_window],
+        help_text=_("Ersetzt die Frist der Regel für diese eine Frist (z. B. 30KT)."),
+    )
     started_at = models.DateTimeField(_("Fristbeginn"))
     due_at = models.DateTimeField(_("fällig am"))
     warn_at = models.DateTimeField(_("Vorwarnung ab"))

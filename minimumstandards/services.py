@@ -50,13 +50,11 @@ def calendar_for(jobcenter: Jobcenter) -> WorkingDayCalendar:
     )
 
 
-def _shifted_start(
-    calendar: WorkingDayCalendar, rule: DeadlineRule, started_at: datetime, ext: int
-):
+def _shifted_start(calendar: WorkingDayCalendar, window_text: str, started_at: datetime, ext: int):
     """The start moved on by the days the clock was paused."""
     if not ext:
         return started_at
-    window = parse_window(rule.window)
+    window = parse_window(window_text)
     local = timezone.localtime(started_at, BERLIN)
     if window.kind == "KT":
         return local + timedelta(days=ext)
@@ -84,10 +82,16 @@ def _warn_at(calendar: WorkingDayCalendar, rule: DeadlineRule, due_at: datetime)
 
 
 def compute_due(
-    calendar: WorkingDayCalendar, rule: DeadlineRule, started_at: datetime, extension_days: int = 0
+    calendar: WorkingDayCalendar,
+    rule: DeadlineRule,
+    started_at: datetime,
+    extension_days: int = 0,
+    window: str = "",
 ) -> tuple[datetime, datetime]:
-    start = _shifted_start(calendar, rule, started_at, extension_days)
-    due = calendar.due(start, rule.window)
+    """Due and warning moment; `window` overrides the rule's for this one deadline."""
+    window = window or rule.window
+    start = _shifted_start(calendar, window, started_at, extension_days)
+    due = calendar.due(start, window)
     return due, _warn_at(calendar, rule, due)
 
 
@@ -222,13 +226,13 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
     now = timezone.now()
     paused_day = timezone.localtime(deadline.paused_at, BERLIN).date()
     resumed_day = timezone.localtime(now, BERLIN).date()
-    if parse_window(deadline.rule.window).kind == "KT":
+    if parse_window(deadline.window or deadline.rule.window).kind == "KT":
         days = (resumed_day - paused_day).days
     else:
         days = calendar.working_days_between(paused_day, resumed_day)
     deadline.extension_days += days
     deadline.due_at, deadline.warn_at = compute_due(
-        calendar, deadline.rule, deadline.started_at, deadline.extension_days
+        calendar, deadline.rule, deadline.started_at, deadline.extension_days, deadline.window
     )
     deadline.level = _level(deadline.due_at, deadline.warn_at, now)
     deadline.paused_at = None
@@ -264,7 +268,9 @@ def deadlines_recompute(*, jobcenter: Jobcenter) -> int:
             and r.valid_from <= start_day
         ]
         rule = max(candidates, key=lambda r: (r.valid_from, r.scope), default=deadline.rule)
-        due_at, warn_at = compute_due(calendar, rule, deadline.started_at, deadline.extension_days)
+        due_at, warn_at = compute_due(
+            calendar, rule, deadline.started_at, deadline.extension_days, deadline.window
+        )
         if (due_at, warn_at, rule.pk) != (deadline.due_at, deadline.warn_at, deadline.rule_id):
             deadline.due_at, deadline.warn_at, deadline.rule = due_at, warn_at, rule
             deadline.level = _level(due_at, warn_at, now)
@@ -287,12 +293,14 @@ def deadline_open(
     aufgabe=None,
     antrag=None,
     scope: str = Scope.ALL,
+    window: str = "",
 ) -> Deadline | None:
     """Open one deadline of `kind` by the rule in force; None if the profile has no such rule.
 
     For clocks that are not started by a case step: contact density per customer
     (`kunde`), the callback on a front-desk ticket (`aufgabe`). Opening again while one of
-    the same kind is open for the same subject returns the open one.
+    the same kind is open for the same subject returns the open one. `window` (e.g. "30KT")
+    replaces the rule's window for this deadline: a customer group's shorter interval.
     """
     on = event_day(timezone.localtime(started_at, BERLIN))
     rule = DeadlineRule.objects.in_force(jobcenter=jobcenter, kind=kind, scope=scope, on=on)
@@ -302,11 +310,14 @@ def deadline_open(
     existing = Deadline.objects.filter(status=Deadline.Status.OPEN, kind=kind, **subject).first()
     if existing is not None:
         return existing
-    due_at, warn_at = compute_due(calendar_for(jobcenter), rule, started_at)
+    if window:
+        parse_window(window)  # a malformed window fails here, before anything is saved
+    due_at, warn_at = compute_due(calendar_for(jobcenter), rule, started_at, window=window)
     return Deadline.objects.create(
         jobcenter=jobcenter,
         rule=rule,
         kind=kind,
+        window=window,
         started_at=started_at,
         due_at=due_at,
         warn_at=warn_at,
@@ -315,6 +326,13 @@ def deadline_open(
         owner_user=owner_user,
         **subject,
     )
+
+
+def deadline_cancel(*, kind: str, kunde=None, aufgabe=None, antrag=None) -> int:
+    """The clock of this subject no longer runs as it was (e.g. replaced by a new window)."""
+    return Deadline.objects.filter(
+        status=Deadline.Status.OPEN, kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag
+    ).update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
 
 
 def deadline_complete(*, kind: str, at: datetime, kunde=None, aufgabe=None, antrag=None) -> list:

@@ -1,6 +1,160 @@
+"""Information notes, their routing rules, and the tasks and tickets in the team mailboxes.
+
+domain.md §5: every piece of information that reaches a desk goes, at once and traceably,
+to every team that needs it. Which team needs which kind of information is data the
+Jobcenter edits (`InformationType`, `RoutingRule`), not code.
+"""
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jobcenter.models import Team
+
+
+class InformationType(models.Model):
+    """A kind of information that must be passed on (WU 3, HF Anlage 3 Nr. 6.1).
+
+    The catalogue is installation-wide, like the document checklist (`intake.DocumentType`).
+    """
+
+    class Requirement(models.TextChoices):
+        NONE = "none", _("nicht abgefragt")
+        OPTIONAL = "optional", _("freiwillig")
+        REQUIRED = "required", _("Pflichtangabe")
+
+    code = models.SlugField(
+        _("Kennung"),
+        max_length=60,
+        unique=True,
+        help_text=_("Kurzname für die Schnittstelle, z. B. „schwangerschaft“."),
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=200, unique=True)
+    description = models.TextField(_("Beschreibung / Beispiele"), blank=True)
+    hint = models.TextField(
+        _("Hinweis für die Mitarbeitenden"),
+        blank=True,
+        help_text=_("Erscheint im Vermerkformular, sobald die Informationsart gewählt ist."),
+    )
+    text_required = models.BooleanField(_("Freitext erforderlich"), default=False)
+    event_date = models.CharField(
+        _("Datum"), max_length=10, choices=Requirement.choices, default=Requirement.NONE
+    )
+    event_date_label = models.CharField(
+        _("Bezeichnung des Datums"), max_length=100, blank=True, help_text=_("z. B. „Ende am“")
+    )
+    reason = models.CharField(
+        _("Grund"), max_length=10, choices=Requirement.choices, default=Requirement.NONE
+    )
+    reason_label = models.CharField(
+        _("Bezeichnung des Grundes"),
+        max_length=100,
+        blank=True,
+        help_text=_("z. B. „Grund der Beendigung“"),
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    active = models.BooleanField(_("aktiv"), default=True)
+    source = models.CharField(_("Quelle"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Informationsart")
+        verbose_name_plural = _("Informationsarten und Weiterleitungsregeln")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def date_label(self) -> str:
+        return self.event_date_label or str(_("Datum"))
+
+    @property
+    def reason_field_label(self) -> str:
+        return self.reason_label or str(_("Grund"))
+
+    @property
+    def asks_date(self) -> bool:
+        return self.event_date != self.Requirement.NONE
+
+    @property
+    def asks_reason(self) -> bool:
+        return self.reason != self.Requirement.NONE
+
+
+class RoutingRule(models.Model):
+    """One target of an information type. A type goes to the targets of its active rules."""
+
+    class Target(models.TextChoices):
+        LEISTUNG = "leistung", _("Leistungsteam der Bedarfsgemeinschaft")
+        INTEGRATION = "integration", _("Integrationsteam der Kundin / des Kunden (U25/Ü25)")
+        IFK = "ifk", _("Integrationsfachkraft persönlich (pAp)")
+        TEAM_KIND = "team_kind", _("Team einer bestimmten Art")
+
+    information_type = models.ForeignKey(
+        InformationType,
+        verbose_name=_("Informationsart"),
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
+    target = models.CharField(_("geht an"), max_length=20, choices=Target.choices)
+    team_kind = models.CharField(
+        _("Art des Teams"),
+        max_length=30,
+        choices=Team.Kind.choices,
+        blank=True,
+        help_text=_("Nur bei „Team einer bestimmten Art“, z. B. Bildung und Teilhabe."),
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Weiterleitungsregel")
+        verbose_name_plural = _("Weiterleitungsregeln")
+        ordering = ["information_type", "target", "team_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["information_type", "target", "team_kind"], name="uniq_routing_target"
+            ),
+            models.CheckConstraint(
+                condition=(Q(target="team_kind") & ~Q(team_kind=""))
+                | (~Q(target="team_kind") & Q(team_kind="")),
+                name="routing_rule_team_kind_iff_needed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.information_type} → {self.target_label}"
+
+    def clean(self) -> None:
+        if self.target == self.Target.TEAM_KIND and not self.team_kind:
+            raise ValidationError(
+                {"team_kind": _("Bitte die Art des Teams wählen, an das weitergeleitet wird.")}
+            )
+        if self.target != self.Target.TEAM_KIND and self.team_kind:
+            raise ValidationError(
+                {"team_kind": _("Die Art des Teams nur bei „Team einer bestimmten Art“ angeben.")}
+            )
+
+    @property
+    def target_label(self) -> str:
+        if self.target == self.Target.TEAM_KIND:
+            return str(_("Team „%(kind)s“") % {"kind": self.get_team_kind_display()})
+        return str(self.get_target_display())
+
+    @property
+    def side(self) -> str:
+        """Which side of the house the rule serves: 'leistung', 'integration' or 'other'."""
+        if self.target == self.Target.LEISTUNG:
+            return "leistung"
+        if self.target in (self.Target.INTEGRATION, self.Target.IFK):
+            return "integration"
+        if self.team_kind == Team.Kind.LEISTUNG:
+            return "leistung"
+        if self.team_kind in (Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25):
+            return "integration"
+        return "other"
 
 
 class Vermerk(models.Model):
@@ -10,6 +164,17 @@ class Vermerk(models.Model):
         ALLGEMEIN = "allgemein", _("Allgemeiner Vermerk")
         BERATUNG = "beratung", _("Beratungsvermerk")
 
+    class Source(models.TextChoices):
+        """The desk where the information came in (WU 2 a–d)."""
+
+        EMPFANG = "empfang", _("Servicetheke / Empfang")
+        EINGANGSZONE = "eingangszone", _("Eingangszone")
+        LEISTUNG = "leistung", _("Leistung")
+        INTEGRATION = "integration", _("Integration")
+        HOTLINE = "hotline", _("Hotline / Servicecenter")
+        TEAMLEITUNG = "teamleitung", _("Teamleitung")
+        API = "api", _("Schnittstelle (anderes System)")
+
     kunde = models.ForeignKey("intake.Kunde", on_delete=models.PROTECT, related_name="vermerke")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("Betreff"), max_length=200)
@@ -17,6 +182,21 @@ class Vermerk(models.Model):
     known_on = models.DateField(_("bekannt geworden am"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
+    information_type = models.ForeignKey(
+        InformationType,
+        verbose_name=_("Informationsart"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vermerke",
+    )
+    source = models.CharField(
+        _("eingegangen bei"), max_length=20, choices=Source.choices, blank=True
+    )
+    urgent = models.BooleanField(_("dringend"), default=False)
+    event_date = models.DateField(_("Datum"), null=True, blank=True)
+    reason = models.CharField(_("Grund"), max_length=300, blank=True)
+    attachment_ref = models.CharField(_("Anlagen (Verweis)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("Vermerk")
@@ -26,6 +206,10 @@ class Vermerk(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def is_routed(self) -> bool:
+        return self.information_type_id is not None
+
 
 class AufgabeQuerySet(models.QuerySet):
     def open(self) -> "AufgabeQuerySet":
@@ -33,11 +217,16 @@ class AufgabeQuerySet(models.QuerySet):
 
 
 class Aufgabe(models.Model):
-    """A task (Ticket / Aufgabe) raised to a team mailbox or a person."""
+    """A task, a routed note or a ticket in a team mailbox (Postfach) or with a person."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("offen")
         DONE = "done", _("erledigt")
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("Aufgabe")
+        NOTE = "note", _("Vermerk")
+        TICKET = "ticket", _("Ticket")
 
     postfach = models.ForeignKey(
         "jobcenter.Postfach",
@@ -65,7 +254,50 @@ class Aufgabe(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices, default=Kind.TASK)
+    vermerk = models.ForeignKey(
+        Vermerk,
+        verbose_name=_("Vermerk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    rule = models.ForeignKey(
+        RoutingRule,
+        verbose_name=_("Regel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="aufgaben",
+    )
+    urgent = models.BooleanField(_("dringend"), default=False)
+    call_requested = models.BooleanField(
+        _("telefonisch vorab informieren"),
+        default=False,
+        help_text=_("Dringende Information der Integration: zusätzlich per Telefon (WU 2d)."),
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("übernommen von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("übernommen am"), null=True, blank=True)
+    follow_up_on = models.DateField(_("Wiedervorlage am"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erledigt von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    done_note = models.TextField(_("Was wurde getan?"), blank=True)
 
     objects = AufgabeQuerySet.as_manager()
 
@@ -79,6 +311,122 @@ class Aufgabe(models.Model):
                 name="aufgabe_has_target",
             )
         ]
+        indexes = [
+            models.Index(fields=["postfach", "status", "-created_at"], name="aufgabe_mailbox"),
+            models.Index(fields=["assignee", "status"], name="aufgabe_personal"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def follow_up_state(self, today) -> str:
+        """'' (none or later), 'due' (today) or 'overdue' (past)."""
+        if self.follow_up_on is None or not self.is_open:
+            return ""
+        if self.follow_up_on < today:
+            return "overdue"
+        if self.follow_up_on == today:
+            return "due"
+        return ""
+
+    @property
+    def stands_out(self) -> bool:
+        """Unclaimed urgent items must not be overlooked."""
+        return self.is_open and self.urgent and self.claimed_by_id is None
+
+
+class AufgabeEvent(models.Model):
+    """The path of an item and what was done with it: one row per step."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("angelegt")
+        ROUTED = "routed", _("zugestellt nach Regel")
+        FORWARDED = "forwarded", _("weitergeleitet")
+        REROUTED = "rerouted", _("von Hand umgeleitet")
+        CLAIMED = "claimed", _("übernommen")
+        RELEASED = "released", _("freigegeben")
+        FOLLOW_UP = "follow_up", _("Wiedervorlage gesetzt")
+        DONE = "done", _("erledigt")
+
+    aufgabe = models.ForeignKey(Aufgabe, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    postfach = models.ForeignKey(
+        "jobcenter.Postfach", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rule = models.ForeignKey(
+        RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Verlaufseintrag")
+        verbose_name_plural = _("Verlauf")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["rule", "action"], name="aufgabe_event_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%d.%m.%Y %H:%M}"
+
+
+class ApiClient(models.Model):
+    """Another system that raises tickets through the JSON API. The token is kept hashed."""
+
+    jobcenter = models.ForeignKey(
+        "jobcenter.Jobcenter", on_delete=models.CASCADE, related_name="api_clients"
+    )
+    name = models.CharField(_("Name"), max_length=100)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technisches Konto"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        help_text=_("Als Verfasser der Tickets eingetragen; kann sich nicht anmelden."),
+    )
+    token_prefix = models.CharField(_("Token-Präfix"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64)
+    active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Schnittstellen-Zugang")
+        verbose_name_plural = _("Schnittstellen-Zugänge")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jobcenter", "name"], name="uniq_api_client_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiSubmission(models.Model):
+    """One accepted API call, keyed by the client's own key: a retry returns the same answer."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="submissions")
+    client_key = models.CharField(max_length=100)
+    payload_hash = models.CharField(max_length=64)
+    vermerk = models.ForeignKey(Vermerk, on_delete=models.PROTECT, related_name="+")
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Schnittstellen-Meldung")
+        verbose_name_plural = _("Schnittstellen-Meldungen")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "client_key"], name="uniq_api_client_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.client_key}"

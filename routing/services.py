@@ -1,11 +1,58 @@
-"""Notes and tasks. Other apps raise them through these functions only."""
+"""Notes, tasks and tickets. Other apps raise them through these functions only.
 
-from datetime import date, datetime
+Every function that writes is one transaction: a note is routed to every target mailbox
+or to none, and every step on an item writes its history row and its audit row with it.
+"""
 
-from jobcenter.models import Postfach, User
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from jobcenter.models import Jobcenter, Postfach, Team, User
+from jobcenter.roles import Role
 from jobcenter.services import audit_record
+from minimumstandards.models import RuleKind
+from minimumstandards.services import deadline_complete
 
-from .models import Aufgabe, Vermerk
+from .access import is_lead_of, may_work_on
+from .models import (
+    ApiClient,
+    ApiSubmission,
+    Aufgabe,
+    AufgabeEvent,
+    InformationType,
+    RoutingRule,
+    Vermerk,
+)
+from .resolution import RoutingPlan, integration_team, plan_routing, source_for
+
+FOLLOW_UP_MAX_DAYS = 366
+
+
+class RoutingError(Exception):
+    """A refused note or mailbox step; the message is German and meant for the user.
+
+    `errors` maps form fields to messages where the fault lies in one input.
+    """
+
+    def __init__(self, message: str, *, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ClientKeyConflict(RoutingError):
+    """An API client reused its key for a different call."""
+
+
+# --- notes ---------------------------------------------------------------------------------
 
 
 def vermerk_create(
@@ -16,12 +63,192 @@ def vermerk_create(
     text: str = "",
     known_on: date,
     kind: str = Vermerk.Kind.ALLGEMEIN,
+    information_type: InformationType | None = None,
+    source: str = "",
+    urgent: bool = False,
+    event_date: date | None = None,
+    reason: str = "",
+    attachment_ref: str = "",
 ) -> Vermerk:
+    """Record a note in the customer's history. Routing it is `vermerk_route`'s job."""
     vermerk = Vermerk.objects.create(
-        kunde=kunde, author=author, subject=subject, text=text, known_on=known_on, kind=kind
+        kunde=kunde,
+        author=author,
+        subject=subject[:200],
+        text=text,
+        known_on=known_on,
+        kind=kind,
+        information_type=information_type,
+        source=source,
+        urgent=urgent,
+        event_date=event_date,
+        reason=reason,
+        attachment_ref=attachment_ref,
     )
     audit_record(actor=author, action="create", target=vermerk, summary=subject)
     return vermerk
+
+
+def check_note(
+    *,
+    information_type: InformationType | None,
+    kunde,
+    known_on: date | None,
+    text: str = "",
+    event_date: date | None = None,
+    reason: str = "",
+) -> dict[str, str]:
+    """The faults of a note, per field; empty when it may be saved (form, API, service)."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if known_on is not None:
+        if known_on > today:
+            errors["known_on"] = _(
+                "Das Datum, an dem die Information bekannt wurde, darf nicht in der Zukunft liegen."
+            )
+        elif kunde is not None:
+            since = timezone.localdate(kunde.created_at)
+            if known_on < since:
+                errors["known_on"] = _(
+                    "Das Datum darf nicht vor dem %(date)s liegen: erst seit diesem Tag ist "
+                    "%(name)s als Kundin oder Kunde erfasst."
+                ) % {"date": date_format(since, "d.m.Y"), "name": kunde.full_name}
+    if information_type is None:
+        return errors
+    R = InformationType.Requirement
+    if information_type.event_date == R.REQUIRED and event_date is None:
+        errors["event_date"] = _("Bitte „%(label)s“ angeben: Pflichtangabe bei „%(type)s“.") % {
+            "label": information_type.date_label,
+            "type": information_type,
+        }
+    if information_type.reason == R.REQUIRED and not reason.strip():
+        errors["reason"] = _("Bitte „%(label)s“ angeben: Pflichtangabe bei „%(type)s“.") % {
+            "label": information_type.reason_field_label,
+            "type": information_type,
+        }
+    if information_type.text_required and not text.strip():
+        errors["text"] = _(
+            "Bitte die Information beschreiben: bei „%(type)s“ ist ein Text nötig."
+        ) % {"type": information_type}
+    return errors
+
+
+def note_subject(information_type: InformationType, event_date: date | None, reason: str) -> str:
+    parts = [information_type.name]
+    if event_date and information_type.asks_date:
+        parts.append(f"{information_type.date_label} {date_format(event_date, 'd.m.Y')}")
+    if reason.strip() and information_type.asks_reason:
+        parts.append(f"{information_type.reason_field_label}: {reason.strip()}")
+    return " – ".join(parts)[:200]
+
+
+@dataclass
+class RoutedNote:
+    vermerk: Vermerk
+    plan: RoutingPlan
+    aufgaben: list[Aufgabe]
+
+    @property
+    def call_needed(self) -> list[Aufgabe]:
+        return [a for a in self.aufgaben if a.call_requested]
+
+
+@transaction.atomic
+def vermerk_route(
+    *,
+    author: User,
+    kunde,
+    information_type: InformationType,
+    known_on: date,
+    text: str = "",
+    urgent: bool = False,
+    event_date: date | None = None,
+    reason: str = "",
+    attachment_ref: str = "",
+    source: str | None = None,
+) -> RoutedNote:
+    """Save a note and send it to every mailbox that needs it (domain.md §5), all or nothing."""
+    if not information_type.active:
+        raise RoutingError(
+            _("Die Informationsart „%(type)s“ ist nicht mehr aktiv.") % {"type": information_type},
+            errors={"information_type": _("Bitte eine aktive Informationsart wählen.")},
+        )
+    if kunde.jobcenter_id != author.jobcenter_id:
+        raise RoutingError(_("Kundin oder Kunde nicht gefunden."), errors={"kunde": ""})
+    errors = check_note(
+        information_type=information_type,
+        kunde=kunde,
+        known_on=known_on,
+        text=text,
+        event_date=event_date,
+        reason=reason,
+    )
+    if errors:
+        raise RoutingError(_("Bitte die markierten Angaben prüfen."), errors=errors)
+    source = source or source_for(author)
+    plan = plan_routing(
+        information_type=information_type, kunde=kunde, author=author, source=source, urgent=urgent
+    )
+    if not plan.ok:
+        raise RoutingError(
+            " ".join(plan.problems)
+            + " "
+            + _("Der Vermerk wurde nicht gespeichert und an niemanden weitergeleitet.")
+        )
+    vermerk = vermerk_create(
+        kunde=kunde,
+        author=author,
+        subject=note_subject(information_type, event_date, reason),
+        text=text.strip(),
+        known_on=known_on,
+        information_type=information_type,
+        source=source,
+        urgent=urgent,
+        event_date=event_date if information_type.asks_date else None,
+        reason=reason.strip() if information_type.asks_reason else "",
+        attachment_ref=attachment_ref.strip(),
+    )
+    kind = (
+        Aufgabe.Kind.TICKET
+        if source in (Vermerk.Source.HOTLINE, Vermerk.Source.API)
+        else Aufgabe.Kind.NOTE
+    )
+    aufgaben = []
+    for target in plan.deliveries:
+        aufgabe = Aufgabe.objects.create(
+            created_by=author,
+            kind=kind,
+            title=vermerk.subject,
+            description=vermerk.text,
+            postfach=target.postfach,
+            assignee=target.assignee,
+            kunde=kunde,
+            vermerk=vermerk,
+            rule=target.rules[0],
+            urgent=urgent,
+            call_requested=target.call_requested,
+        )
+        AufgabeEvent.objects.create(
+            aufgabe=aufgabe,
+            action=AufgabeEvent.Action.ROUTED,
+            actor=author,
+            postfach=target.postfach,
+            assignee=target.assignee,
+            rule=target.rules[0],
+            note="; ".join(target.reasons),
+        )
+        audit_record(
+            actor=author,
+            action="create",
+            target=aufgabe,
+            summary=_("zugestellt an %(to)s") % {"to": target.label},
+            changes={"vermerk": vermerk.pk, "rules": [r.pk for r in target.rules]},
+        )
+        aufgaben.append(aufgabe)
+    return RoutedNote(vermerk=vermerk, plan=plan, aufgaben=aufgaben)
+
+
+# --- tasks ---------------------------------------------------------------------------------
 
 
 def aufgabe_create(
@@ -33,17 +260,389 @@ def aufgabe_create(
     assignee: User | None = None,
     kunde=None,
     due_at: datetime | None = None,
+    kind: str = Aufgabe.Kind.TASK,
+    urgent: bool = False,
 ) -> Aufgabe:
+    """Raise a task or ticket to a mailbox or a person (intake, front desk, appointments)."""
     if postfach is None and assignee is None:
         raise ValueError("A task needs a mailbox or a person.")
     aufgabe = Aufgabe.objects.create(
         created_by=created_by,
-        title=title,
+        title=title[:200],
         description=description,
         postfach=postfach,
         assignee=assignee,
         kunde=kunde,
         due_at=due_at,
+        kind=kind,
+        urgent=urgent,
+    )
+    AufgabeEvent.objects.create(
+        aufgabe=aufgabe,
+        action=AufgabeEvent.Action.CREATED,
+        actor=created_by,
+        postfach=postfach,
+        assignee=assignee,
     )
     audit_record(actor=created_by, action="create", target=aufgabe, summary=title)
     return aufgabe
+
+
+def _locked(actor: User, aufgabe_id: int) -> Aufgabe:
+    try:
+        aufgabe = (
+            Aufgabe.objects.select_for_update(of=("self",))
+            .select_related("postfach__team", "claimed_by")
+            .get(pk=aufgabe_id)
+        )
+    except Aufgabe.DoesNotExist:
+        raise RoutingError(_("Diesen Eintrag gibt es nicht.")) from None
+    if not may_work_on(actor, aufgabe):
+        raise RoutingError(_("Diesen Eintrag dürfen Sie nicht bearbeiten."))
+    if aufgabe.status != Aufgabe.Status.OPEN:
+        raise RoutingError(_("Der Eintrag ist bereits erledigt."))
+    return aufgabe
+
+
+def _check_not_claimed_by_other(actor: User, aufgabe: Aufgabe) -> None:
+    if (
+        aufgabe.claimed_by_id
+        and aufgabe.claimed_by_id != actor.pk
+        and not is_lead_of(actor, aufgabe)
+    ):
+        raise RoutingError(
+            _(
+                "%(name)s hat diesen Eintrag am %(at)s übernommen: nur sie oder er "
+                "(oder die Teamleitung) kann ihn bearbeiten."
+            )
+            % {
+                "name": aufgabe.claimed_by,
+                "at": date_format(timezone.localtime(aufgabe.claimed_at), "d.m.Y H:i"),
+            }
+        )
+
+
+def _step(actor: User, aufgabe: Aufgabe, action: str, summary: str, **event) -> None:
+    AufgabeEvent.objects.create(aufgabe=aufgabe, action=action, actor=actor, **event)
+    audit_record(
+        actor=actor, action="change", target=aufgabe, summary=summary, changes={"step": action}
+    )
+
+
+@transaction.atomic
+def aufgabe_claim(*, actor: User, aufgabe_id: int) -> Aufgabe:
+    aufgabe = _locked(actor, aufgabe_id)
+    if aufgabe.claimed_by_id == actor.pk:
+        return aufgabe
+    if aufgabe.claimed_by_id:
+        raise RoutingError(
+            _("Bereits übernommen von %(name)s am %(at)s.")
+            % {
+                "name": aufgabe.claimed_by,
+                "at": date_format(timezone.localtime(aufgabe.claimed_at), "d.m.Y H:i"),
+            }
+        )
+    aufgabe.claimed_by = actor
+    aufgabe.claimed_at = timezone.now()
+    aufgabe.save(update_fields=["claimed_by", "claimed_at"])
+    _step(actor, aufgabe, AufgabeEvent.Action.CLAIMED, _("übernommen"))
+    return aufgabe
+
+
+@transaction.atomic
+def aufgabe_release(*, actor: User, aufgabe_id: int) -> Aufgabe:
+    aufgabe = _locked(actor, aufgabe_id)
+    if aufgabe.claimed_by_id is None:
+        raise RoutingError(_("Der Eintrag ist von niemandem übernommen."))
+    _check_not_claimed_by_other(actor, aufgabe)
+    aufgabe.claimed_by = None
+    aufgabe.claimed_at = None
+    aufgabe.save(update_fields=["claimed_by", "claimed_at"])
+    _step(actor, aufgabe, AufgabeEvent.Action.RELEASED, _("freigegeben"))
+    return aufgabe
+
+
+@transaction.atomic
+def aufgabe_done(*, actor: User, aufgabe_id: int, note: str) -> Aufgabe:
+    """Done, with what was done. A ticket's call-back clock (front desk, 24 h) stops."""
+    if not note.strip():
+        raise RoutingError(
+            _("Bitte kurz festhalten, was getan wurde."),
+            errors={"note": _("Bitte kurz festhalten, was getan wurde.")},
+        )
+    aufgabe = _locked(actor, aufgabe_id)
+    _check_not_claimed_by_other(actor, aufgabe)
+    now = timezone.now()
+    if aufgabe.claimed_by_id is None:
+        aufgabe.claimed_by, aufgabe.claimed_at = actor, now
+    aufgabe.status = Aufgabe.Status.DONE
+    aufgabe.done_by, aufgabe.done_at, aufgabe.done_note = actor, now, note.strip()
+    aufgabe.save(
+        update_fields=["status", "done_by", "done_at", "done_note", "claimed_by", "claimed_at"]
+    )
+    deadline_complete(kind=RuleKind.CALLBACK, aufgabe=aufgabe, at=now)
+    _step(actor, aufgabe, AufgabeEvent.Action.DONE, _("erledigt"), note=note.strip())
+    return aufgabe
+
+
+@transaction.atomic
+def aufgabe_follow_up(*, actor: User, aufgabe_id: int, on: date, note: str = "") -> Aufgabe:
+    today = timezone.localdate()
+    if on <= today:
+        raise RoutingError(
+            _("Die Wiedervorlage muss nach dem heutigen Tag liegen."),
+            errors={"on": _("Die Wiedervorlage muss nach dem heutigen Tag liegen.")},
+        )
+    if on > today + timedelta(days=FOLLOW_UP_MAX_DAYS):
+        raise RoutingError(
+            _("Die Wiedervorlage darf höchstens ein Jahr in der Zukunft liegen."),
+            errors={"on": _("Die Wiedervorlage darf höchstens ein Jahr in der Zukunft liegen.")},
+        )
+    aufgabe = _locked(actor, aufgabe_id)
+    _check_not_claimed_by_other(actor, aufgabe)
+    aufgabe.follow_up_on = on
+    aufgabe.save(update_fields=["follow_up_on"])
+    _step(
+        actor,
+        aufgabe,
+        AufgabeEvent.Action.FOLLOW_UP,
+        _("Wiedervorlage am %(date)s") % {"date": date_format(on, "d.m.Y")},
+        note=note.strip(),
+    )
+    return aufgabe
+
+
+@transaction.atomic
+def aufgabe_reroute(*, actor: User, aufgabe_id: int, postfach: Postfach, reason: str) -> Aufgabe:
+    """Move an item to another mailbox by hand, with a reason (counts against its rule)."""
+    if not reason.strip():
+        raise RoutingError(
+            _("Bitte begründen, warum der Eintrag umgeleitet wird."),
+            errors={"reason": _("Bitte begründen, warum der Eintrag umgeleitet wird.")},
+        )
+    aufgabe = _locked(actor, aufgabe_id)
+    _check_not_claimed_by_other(actor, aufgabe)
+    if postfach.team.jobcenter_id != actor.jobcenter_id:
+        raise RoutingError(_("Dieses Postfach gibt es nicht."), errors={"postfach": ""})
+    if aufgabe.postfach_id == postfach.pk:
+        raise RoutingError(
+            _("Der Eintrag liegt bereits in diesem Postfach."),
+            errors={"postfach": _("Bitte ein anderes Postfach wählen.")},
+        )
+    source = aufgabe.postfach or aufgabe.assignee
+    aufgabe.postfach = postfach
+    aufgabe.assignee = None
+    aufgabe.claimed_by = None
+    aufgabe.claimed_at = None
+    aufgabe.save(update_fields=["postfach", "assignee", "claimed_by", "claimed_at"])
+    _step(
+        actor,
+        aufgabe,
+        AufgabeEvent.Action.REROUTED,
+        _("umgeleitet von %(from)s an %(to)s") % {"from": source, "to": postfach},
+        postfach=postfach,
+        rule=aufgabe.rule,
+        note=reason.strip(),
+    )
+    return aufgabe
+
+
+def forward_target(aufgabe: Aufgabe) -> tuple[Postfach | None, str]:
+    """The other side of the house for an item (WU 2b Leistung → Integration, 2d back)."""
+    kunde = aufgabe.kunde
+    if kunde is None:
+        return None, _("Der Eintrag betrifft keine Kundin und keinen Kunden.")
+    team = aufgabe.postfach.team if aufgabe.postfach_id else None
+    if team is not None and team.kind == Team.Kind.LEISTUNG:
+        target, why = integration_team(kunde)
+        if target is None:
+            return None, _("Für %(name)s ist kein Integrationsteam eingerichtet.") % {
+                "name": kunde.full_name
+            }
+        return getattr(target, "postfach", None), why
+    if (team is not None and team.is_integration) or (
+        team is None and aufgabe.assignee_id and aufgabe.assignee.role == Role.INTEGRATION
+    ):
+        bg = kunde.bedarfsgemeinschaft
+        if bg is None or bg.leistung_team is None:
+            return None, _("%(name)s hat kein zuständiges Leistungsteam.") % {
+                "name": kunde.full_name
+            }
+        return getattr(bg.leistung_team, "postfach", None), _(
+            "BG %(bg)s gehört zum Team %(team)s"
+        ) % {"bg": bg.number, "team": bg.leistung_team}
+    return None, _("Weiterleiten gibt es nur zwischen Leistung und Integration.")
+
+
+@transaction.atomic
+def aufgabe_forward(*, actor: User, aufgabe_id: int, note: str = "") -> Aufgabe:
+    """Pass an item on to the other side at once; the original stays with its team."""
+    aufgabe = _locked(actor, aufgabe_id)
+    target, why = forward_target(aufgabe)
+    if target is None:
+        raise RoutingError(why)
+    duplicate = Aufgabe.objects.open().filter(postfach=target, title=aufgabe.title)
+    duplicate = (
+        duplicate.filter(vermerk=aufgabe.vermerk)
+        if aufgabe.vermerk_id
+        else duplicate.filter(kunde=aufgabe.kunde)
+    )
+    if duplicate.exists():
+        raise RoutingError(
+            _("Der Eintrag liegt bereits offen im %(postfach)s.") % {"postfach": target}
+        )
+    from_integration = aufgabe.postfach is None or aufgabe.postfach.team.is_integration
+    copy = Aufgabe.objects.create(
+        created_by=actor,
+        kind=aufgabe.kind,
+        title=aufgabe.title,
+        description="\n\n".join(p for p in (aufgabe.description, note.strip()) if p),
+        postfach=target,
+        kunde=aufgabe.kunde,
+        vermerk=aufgabe.vermerk,
+        urgent=aufgabe.urgent,
+        call_requested=aufgabe.urgent and from_integration,
+        due_at=aufgabe.due_at,
+    )
+    origin = aufgabe.postfach or aufgabe.assignee
+    AufgabeEvent.objects.create(
+        aufgabe=copy,
+        action=AufgabeEvent.Action.FORWARDED,
+        actor=actor,
+        postfach=target,
+        note=_("weitergeleitet aus %(from)s: %(why)s") % {"from": origin, "why": why},
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        target=copy,
+        summary=_("weitergeleitet an %(to)s") % {"to": target},
+        changes={"from_aufgabe": aufgabe.pk},
+    )
+    _step(
+        actor,
+        aufgabe,
+        AufgabeEvent.Action.FORWARDED,
+        _("weitergeleitet an %(to)s") % {"to": target},
+        postfach=target,
+        note=note.strip(),
+    )
+    return copy
+
+
+# --- the API for other systems ---------------------------------------------------------------
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_client_create(*, jobcenter: Jobcenter, name: str, actor: User | None = None):
+    """A client system with a fresh token. The token is returned once and stored hashed."""
+    name = name.strip()
+    if not name:
+        raise RoutingError(_("Bitte einen Namen für den Zugang angeben."))
+    if ApiClient.objects.filter(jobcenter=jobcenter, name=name).exists():
+        raise RoutingError(_("Einen Zugang „%(name)s“ gibt es bereits.") % {"name": name})
+    username = f"api-{jobcenter.slug}-{secrets.token_hex(4)}"
+    user = User(
+        username=username,
+        first_name=_("Schnittstelle"),
+        last_name=name[:150],
+        jobcenter=jobcenter,
+        role=Role.HOTLINE,
+        is_active=False,  # a technical author of tickets, never a login
+    )
+    user.set_unusable_password()
+    user.save()
+    prefix = secrets.token_hex(6)
+    token = f"{prefix}.{secrets.token_urlsafe(32)}"
+    client = ApiClient.objects.create(
+        jobcenter=jobcenter, name=name, user=user, token_prefix=prefix, token_hash=_hash(token)
+    )
+    audit_record(
+        actor=actor, action="create", target=client, summary=_("Schnittstellen-Zugang angelegt")
+    )
+    return client, token
+
+
+@transaction.atomic
+def api_client_rotate(*, client: ApiClient, actor: User | None = None) -> str:
+    prefix = secrets.token_hex(6)
+    token = f"{prefix}.{secrets.token_urlsafe(32)}"
+    client.token_prefix, client.token_hash = prefix, _hash(token)
+    client.save(update_fields=["token_prefix", "token_hash"])
+    audit_record(actor=actor, action="change", target=client, summary=_("Token erneuert"))
+    return token
+
+
+def api_client_authenticate(token: str) -> ApiClient | None:
+    prefix, _dot, _rest = token.partition(".")
+    if not _dot or not prefix:
+        return None
+    client = (
+        ApiClient.objects.select_related("jobcenter", "user")
+        .filter(token_prefix=prefix, active=True)
+        .first()
+    )
+    if client is None or not secrets.compare_digest(client.token_hash, _hash(token)):
+        return None
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
+
+
+def api_payload_hash(payload: dict) -> str:
+    return _hash(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def api_submission_replay(*, client: ApiClient, client_key: str, payload_hash: str):
+    """(stored response, same payload?) of an earlier call with this key, or None."""
+    earlier = ApiSubmission.objects.filter(client=client, client_key=client_key).first()
+    if earlier is None:
+        return None
+    return earlier.response, earlier.payload_hash == payload_hash
+
+
+def api_ticket_submit(
+    *, client: ApiClient, client_key: str, payload_hash: str, render, **note
+) -> tuple[dict, bool]:
+    """Route a ticket from another system once per client key: (response, created?).
+
+    `render(routed_note)` builds the response stored for replays. Two identical calls at
+    the same moment: the unique key lets one win; the other returns the winner's answer.
+    """
+    try:
+        with transaction.atomic():
+            routed = vermerk_route(author=client.user, source=Vermerk.Source.API, **note)
+            response = render(routed)
+            ApiSubmission.objects.create(
+                client=client,
+                client_key=client_key,
+                payload_hash=payload_hash,
+                vermerk=routed.vermerk,
+                response=response,
+            )
+            return response, True
+    except IntegrityError:
+        replay = api_submission_replay(
+            client=client, client_key=client_key, payload_hash=payload_hash
+        )
+        if replay is None:
+            raise
+        response, same = replay
+        if not same:
+            raise ClientKeyConflict(
+                _("Dieser client_key wurde bereits für eine andere Meldung verwendet.")
+            ) from None
+        return response, False
+
+
+def rules_check(information_type: InformationType, rules: list[RoutingRule]) -> str:
+    """Why this set of rules may not be saved, or ''. An active type must go somewhere."""
+    if information_type.active and not any(r.active for r in rules):
+        return _(
+            "Die Informationsart „%(type)s“ würde an niemanden weitergeleitet: "
+            "bitte mindestens eine aktive Regel angeben (oder die Informationsart deaktivieren)."
+        ) % {"type": information_type.name or _("neu")}
+    return ""

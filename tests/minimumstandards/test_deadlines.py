@@ -383,3 +383,24 @@ def test_no_rule_no_deadline(jobcenter, staff, teams):
         )
         is None
     )
+
+
+def test_a_deadline_can_carry_its_own_shorter_window(profile, staff, teams, antrag):
+    from minimumstandards.services import deadline_open
+
+    start = timezone.now()
+    monthly = deadline_open(
+        jobcenter=profile,
+        kind=RuleKind.CONTACT_DENSITY,
+        started_at=start,
+        team=teams["ue25"],
+        kunde=antrag.applicant,
+        window="30KT",
+    )
+    expected = timezone.localtime(start, BERLIN).date() + timedelta(days=30)
+    assert timezone.localtime(monthly.due_at, BERLIN).date() == expected
+    # The rule keeps the 180-day maximum; recomputation keeps this deadline's own window.
+    assert monthly.rule.window == "180KT"
+    deadlines_recompute(jobcenter=profile)
+    monthly.refresh_from_db()
+    assert timezone.localtime(monthly.due_at, BERLIN).date() == expected

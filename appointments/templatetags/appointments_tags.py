@@ -1,0 +1,49 @@
+"""The appointments panel of the case page (templates/intake/case_detail.html)."""
+
+from django import template
+from django.utils import timezone
+
+from intake.models import NEGATIVE_STATES, ErstgespraechState
+from jobcenter.roles import Role
+
+from .. import access, services
+from ..forms import GroupInviteForm
+from ..models import Kind, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("appointments/partials/case_panel.html", takes_context=True)
+def case_appointments(context, antrag):
+    user = context["request"].user
+    appointments = list(
+        access.appointments_visible_to(user)
+        .filter(antrag=antrag)
+        .select_related("caseworker")
+        .order_by("-starts_at", "-id")
+    )
+    booked_eg = next(
+        (a for a in appointments if a.kind == Kind.ERSTGESPRAECH and a.status == Status.GEBUCHT),
+        None,
+    )
+    may_book = (
+        access.can_book_first_consultation(user, antrag)
+        and antrag.eg_state == ErstgespraechState.OFFEN
+        and antrag.state not in NEGATIVE_STATES
+    )
+    return {
+        "request": context["request"],
+        "antrag": antrag,
+        "appointments": appointments,
+        "booked_eg": booked_eg,
+        "limits": services.eg_limits(antrag),
+        "may_book": may_book and antrag.first_consultation_bookable(),
+        "waits_for_entitlement": may_book and not antrag.first_consultation_bookable(),
+        "may_see": user.has_role(*access.CALENDAR_ROLES),
+        "may_invite_group": user.has_role(Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
+        and antrag.state not in NEGATIVE_STATES
+        and not any(a.kind == Kind.GRUPPE and a.status == Status.GEBUCHT for a in appointments),
+        "group_form": GroupInviteForm(jobcenter=antrag.jobcenter, prefix="gi"),
+        "is_lead": access.is_lead(user),
+        "now": timezone.now(),
+    }

@@ -1,0 +1,936 @@
+"""Pages of the appointments app. Each view loads through `access`, validates a form,
+calls one service and renders (or redirects); domain errors become German messages."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from intake.access import get_antrag_for_user, get_kunde_for_user
+from intake.models import user_team_ids
+from jobcenter.models import User
+from jobcenter.roles import Role
+from jobcenter.views import role_required
+from minimumstandards.services import calendar_for
+from minimumstandards.workdays import BERLIN
+
+from . import access, kpi, services
+from .forms import (
+    AbsenceForm,
+    CancelForm,
+    ContactProfileForm,
+    ContactRecordForm,
+    EgBookForm,
+    FollowUpBookForm,
+    GroupInviteForm,
+    GroupRecordForm,
+    GroupSeriesForm,
+    HeldForm,
+    NoShowForm,
+    WindowForm,
+    slot_label,
+    slot_value,
+)
+from .ical import appointment_ical
+from .letters import invitation_pdf
+from .models import (
+    OCCUPYING,
+    Absence,
+    Appointment,
+    ContactProfile,
+    GroupEvent,
+    Kind,
+    ReleasedWindow,
+    Status,
+)
+from .services import AppointmentError
+from .slots import CalendarData, free_slots
+
+CALENDAR_ROLES = access.CALENDAR_ROLES
+# Per-employee figures are personal data (domain.md §6): the team level by default, the
+# weekly count per IFK only for these roles.
+PER_CASEWORKER_ROLES = getattr(settings, "APPOINTMENTS_PER_CASEWORKER_ROLES", (Role.TEAMLEITUNG,))
+
+
+def _error(form, error: AppointmentError) -> None:
+    if error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+def _week_start(request: HttpRequest) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("woche", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())
+
+
+# --- calendar and worklist ---------------------------------------------------------------
+
+
+def _week_context(caseworker: User, monday: date) -> dict:
+    now = timezone.now()
+    calendar = calendar_for(caseworker.jobcenter)
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=BERLIN)
+    end = start + timedelta(days=7)
+    data = CalendarData.load([caseworker.pk], start, end)
+    appointments = list(
+        Appointment.objects.filter(caseworker=caseworker, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status__in=[Status.ABGESAGT_JC, Status.ABGESAGT_KUNDE])
+        .select_related("kunde", "group_event")
+        .order_by("starts_at")
+    )
+    group_events = list(
+        GroupEvent.objects.filter(host=caseworker, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=GroupEvent.EventStatus.ABGESAGT)
+        .select_related("standort")
+    )
+    free = {
+        kind: free_slots(
+            data,
+            calendar,
+            caseworker_id=caseworker.pk,
+            kind=kind,
+            after=max(now, start),
+            until=end,
+        )
+        for kind in (Kind.ERSTGESPRAECH, Kind.FOLGEGESPRAECH)
+    }
+    days = []
+    for offset in range(5):
+        day = monday + timedelta(days=offset)
+        days.append(
+            {
+                "day": day,
+                "closed": calendar.non_working_reason(day),
+                "appointments": [
+                    a for a in appointments if a.starts_at.astimezone(BERLIN).date() == day
+                ]
+                + [],
+                "group_events": [
+                    e for e in group_events if e.starts_at.astimezone(BERLIN).date() == day
+                ],
+                "absences": [
+                    a
+                    for a in data.absences.get(caseworker.pk, [])
+                    if a.starts_at.astimezone(BERLIN).date()
+                    <= day
+                    <= a.ends_at.astimezone(BERLIN).date()
+                ],
+                "free_eg": [s for s in free[Kind.ERSTGESPRAECH] if s.local_start.date() == day],
+                "free_follow_up": [
+                    s for s in free[Kind.FOLGEGESPRAECH] if s.local_start.date() == day
+                ],
+            }
+        )
+    return {
+        "caseworker": caseworker,
+        "monday": monday,
+        "friday": monday + timedelta(days=4),
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+        "days": days,
+        "today": timezone.localdate(),
+    }
+
+
+def _worklist_context(user: User) -> dict:
+    now = timezone.now()
+    today = timezone.localdate()
+    mine = Appointment.objects.filter(caseworker=user).select_related("kunde", "antrag")
+    profiles = (
+        ContactProfile.objects.filter(kunde__ifk=user, active=True)
+        .select_related("kunde")
+        .order_by("next_contact_due")
+    )
+    return {
+        "awaiting_outcome": list(
+            mine.filter(status=Status.GEBUCHT, starts_at__lte=now).order_by("starts_at")[:50]
+        ),
+        "upcoming": list(
+            mine.filter(status=Status.GEBUCHT, starts_at__gt=now).order_by("starts_at")[:20]
+        ),
+        "contacts_due": list(
+            profiles.filter(next_contact_due__lte=today + timedelta(days=14))[:50]
+        ),
+        "groups_to_record": list(
+            GroupEvent.objects.filter(
+                host=user, status=GroupEvent.EventStatus.GEPLANT, starts_at__lte=now
+            ).select_related("standort")
+        ),
+        "today": today,
+        "soon": today + timedelta(days=7),
+    }
+
+
+@role_required(*CALENDAR_ROLES)
+def calendar(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    caseworkers = access.caseworkers_visible_to(user).order_by("last_name", "first_name")
+    selected = None
+    if request.GET.get("ifk"):
+        try:
+            selected = access.get_caseworker_for_user(user, int(request.GET["ifk"]))
+        except ValueError:
+            raise Http404 from None
+    elif user.has_role(Role.INTEGRATION):
+        selected = user
+    monday = _week_start(request)
+    context = {"caseworkers": caseworkers, "selected": selected, "monday": monday}
+    if selected is not None:
+        context.update(_week_context(selected, monday))
+        context["may_manage"] = access.can_manage_calendar(user, selected)
+    if request.htmx and selected is not None:
+        return render(request, "appointments/partials/week.html", context)
+    if user.has_role(Role.INTEGRATION):
+        context.update(_worklist_context(user))
+    if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
+        context["coverage"] = services.group_event_coverage(jobcenter=user.jobcenter)
+    return render(request, "appointments/calendar.html", context)
+
+
+@role_required(Role.INTEGRATION)
+def worklist_panel(request: HttpRequest) -> HttpResponse:
+    """The IFK's appointments and due contacts as a partial (for other worklists to load)."""
+    return render(request, "appointments/partials/worklist.html", _worklist_context(request.user))
+
+
+# --- windows and absences ----------------------------------------------------------------
+
+
+def _windows_context(request, caseworker, window_form=None, absence_form=None) -> dict:
+    today = timezone.localdate()
+    window_form = window_form or WindowForm(caseworker=caseworker, prefix="w")
+    absence_form = absence_form or AbsenceForm(prefix="a")
+    return {
+        "caseworker": caseworker,
+        "windows": ReleasedWindow.objects.filter(caseworker=caseworker)
+        .exclude(valid_until__lt=today)
+        .select_related("standort")
+        .order_by("kind", "weekday", "starts"),
+        "absences": Absence.objects.filter(
+            caseworker=caseworker, ends_at__gte=timezone.now()
+        ).order_by("starts_at"),
+        "window_form": window_form,
+        "absence_form": absence_form,
+        "error_forms": [window_form, absence_form],
+    }
+
+
+def _managed_caseworker(request, pk: int) -> User:
+    caseworker = access.get_caseworker_for_user(request.user, pk)
+    if not access.can_manage_calendar(request.user, caseworker):
+        raise PermissionDenied
+    return caseworker
+
+
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def windows(request: HttpRequest, pk: int) -> HttpResponse:
+    caseworker = _managed_caseworker(request, pk)
+    return render(request, "appointments/windows.html", _windows_context(request, caseworker))
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def window_add(request: HttpRequest, pk: int) -> HttpResponse:
+    caseworker = _managed_caseworker(request, pk)
+    form = WindowForm(request.POST, caseworker=caseworker, prefix="w")
+    if form.is_valid():
+        try:
+            services.window_create(actor=request.user, caseworker=caseworker, **form.cleaned_data)
+        except AppointmentError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("Zeitfenster freigegeben."))
+            return redirect("appointments:windows", pk=caseworker.pk)
+    context = _windows_context(request, caseworker, window_form=form)
+    context["has_errors"] = True
+    return render(request, "appointments/windows.html", context, status=422)
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def window_end(request: HttpRequest, pk: int, window_pk: int) -> HttpResponse:
+    caseworker = _managed_caseworker(request, pk)
+    window = ReleasedWindow.objects.filter(caseworker=caseworker, pk=window_pk).first()
+    if window is None:
+        raise Http404
+    services.window_end(actor=request.user, window_id=window.pk)
+    messages.success(request, _("Zeitfenster beendet. Gebuchte Termine bleiben bestehen."))
+    return redirect("appointments:windows", pk=caseworker.pk)
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    caseworker = _managed_caseworker(request, pk)
+    form = AbsenceForm(request.POST, prefix="a")
+    if form.is_valid():
+        try:
+            _absence, clashes = services.absence_create(
+                actor=request.user, caseworker=caseworker, **form.cleaned_data
+            )
+        except AppointmentError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("Abwesenheit eingetragen."))
+            if clashes:
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)d gebuchte Termine liegen in der Abwesenheit: bitte absagen und "
+                        "neu buchen (%(list)s)."
+                    )
+                    % {
+                        "n": len(clashes),
+                        "list": ", ".join(
+                            f"{timezone.localtime(a.starts_at):%d.%m. %H:%M}" for a in clashes
+                        ),
+                    },
+                )
+            return redirect("appointments:windows", pk=caseworker.pk)
+    context = _windows_context(request, caseworker, absence_form=form)
+    context["has_errors"] = True
+    return render(request, "appointments/windows.html", context, status=422)
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def absence_delete(request: HttpRequest, pk: int, absence_pk: int) -> HttpResponse:
+    caseworker = _managed_caseworker(request, pk)
+    absence = Absence.objects.filter(caseworker=caseworker, pk=absence_pk).first()
+    if absence is None:
+        raise Http404
+    services.absence_delete(actor=request.user, absence_id=absence.pk)
+    messages.success(request, _("Abwesenheit gelöscht."))
+    return redirect("appointments:windows", pk=caseworker.pk)
+
+
+# --- the first consultation: booking chain ------------------------------------------------
+
+
+def _eg_slot_choices(result) -> list[tuple[str, str]]:
+    """The slots the chain found, each marked when it lies after the deadline."""
+    if result.found is None:
+        return []
+    choices = []
+    for slot in result.found.slots:
+        label = slot_label(slot, with_person=str(result.found.caseworker))
+        if result.limits.late_reasons(slot.starts_at):
+            label += " – " + _("nach der Frist: nur mit Begründung")
+        choices.append((slot_value(slot), label))
+    return choices
+
+
+def _eg_context(request, antrag, form=None) -> dict:
+    result = services.eg_search(antrag=antrag)
+    form = form or EgBookForm(slots=_eg_slot_choices(result), prefix="eg")
+    form.fields["slot"].widget.choices = _eg_slot_choices(result)
+    return {
+        "antrag": antrag,
+        "result": result,
+        "form": form,
+        "error_forms": [form],
+        "is_lead": access.is_lead(request.user),
+        "now": timezone.now(),
+    }
+
+
+def _bookable_antrag(request, pk: int):
+    antrag = get_antrag_for_user(request.user, pk)
+    if not access.can_book_first_consultation(request.user, antrag):
+        raise PermissionDenied
+    return antrag
+
+
+@role_required(*CALENDAR_ROLES)
+def eg_search(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = _bookable_antrag(request, pk)
+    return render(request, "appointments/eg_search.html", _eg_context(request, antrag))
+
+
+def _book_eg_from_form(request, antrag, form) -> Appointment | None:
+    caseworker_id, starts_at = form.cleaned_data["slot"]
+    caseworker = User.objects.filter(pk=caseworker_id, jobcenter=antrag.jobcenter).first()
+    if caseworker is None:
+        form.add_error("slot", _("Bitte einen der angebotenen Termine wählen."))
+        return None
+    try:
+        return services.eg_book(
+            actor=request.user,
+            antrag_id=antrag.pk,
+            caseworker=caseworker,
+            starts_at=starts_at,
+            form=form.cleaned_data["form"],
+            late_reason=form.cleaned_data.get("late_reason", ""),
+        )
+    except AppointmentError as error:
+        _error(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or _("Das dürfen Sie nicht."))
+    return None
+
+
+@require_POST
+@role_required(*CALENDAR_ROLES)
+def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = _bookable_antrag(request, pk)
+    result = services.eg_search(antrag=antrag)
+    form = EgBookForm(request.POST, slots=_eg_slot_choices(result), prefix="eg")
+    if form.is_valid():
+        appointment = _book_eg_from_form(request, antrag, form)
+        if appointment is not None:
+            messages.success(
+                request,
+                _("Erstgespräch gebucht: %(at)s bei %(who)s (%(step)s).")
+                % {
+                    "at": timezone.localtime(appointment.starts_at).strftime("%d.%m.%Y %H:%M"),
+                    "who": appointment.caseworker,
+                    "step": appointment.booking_note or appointment.get_booking_step_display(),
+                },
+            )
+            return redirect("appointments:detail", pk=appointment.pk)
+    context = _eg_context(request, antrag, form=form)
+    context["has_errors"] = True
+    return render(request, "appointments/eg_search.html", context, status=422)
+
+
+@require_POST
+@role_required(*CALENDAR_ROLES)
+def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = _bookable_antrag(request, pk)
+    try:
+        escalation = services.eg_escalate(actor=request.user, antrag_id=antrag.pk)
+    except AppointmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Ticket an %(postfach)s gesendet; die Teamleitung ist informiert und bucht.")
+            % {"postfach": escalation.aufgabe.postfach},
+        )
+    return redirect("intake:case_detail", pk=antrag.pk)
+
+
+@role_required(Role.TEAMLEITUNG)
+def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team lead books by hand: any free EG slot in the team (DW 3.2.2)."""
+    antrag = _bookable_antrag(request, pk)
+    groups = services.team_slots(antrag=antrag)
+    choices = [
+        (slot_value(s), slot_label(s, with_person=str(person)))
+        for person, slots in groups
+        for s in slots
+    ]
+    form = EgBookForm(request.POST or None, slots=choices, prefix="eg")
+    if request.method == "POST" and form.is_valid():
+        appointment = _book_eg_from_form(request, antrag, form)
+        if appointment is not None:
+            messages.success(request, _("Erstgespräch von der Teamleitung gebucht."))
+            return redirect("appointments:detail", pk=appointment.pk)
+    context = {
+        "antrag": antrag,
+        "groups": groups,
+        "form": form,
+        "limits": services.eg_limits(antrag),
+        "has_errors": form.is_bound and bool(form.errors),
+        "error_forms": [form],
+        "now": timezone.now(),
+    }
+    return render(
+        request, "appointments/eg_manual.html", context, status=422 if form.errors else 200
+    )
+
+
+# --- one appointment -----------------------------------------------------------------------
+
+
+def _detail_context(request, appointment, **forms) -> dict:
+    user = request.user
+    started = appointment.starts_at <= timezone.now()
+    context = {
+        "appointment": appointment,
+        "may_record": appointment.is_open
+        and started
+        and appointment.kind != Kind.GRUPPE
+        and access.can_record_outcome(user, appointment),
+        "may_cancel": appointment.is_open and access.can_cancel(user, appointment),
+        "not_started": appointment.is_open and not started,
+        "held_form": forms.get("held_form")
+        or HeldForm(
+            prefix="held",
+            initial={"minutes": appointment.duration_minutes, "form": appointment.form},
+        ),
+        "no_show_form": forms.get("no_show_form") or NoShowForm(prefix="ns"),
+        "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
+        "limits": services.eg_limits(appointment.antrag)
+        if appointment.antrag_id and appointment.kind == Kind.ERSTGESPRAECH
+        else None,
+        "next_appointment": Appointment.objects.filter(previous=appointment)
+        .select_related("caseworker")
+        .first(),
+    }
+    context["has_errors"] = any(f.is_bound and f.errors for f in forms.values())
+    context["error_forms"] = [context["held_form"], context["no_show_form"], context["cancel_form"]]
+    # Errors of a form that is no longer shown (the outcome was recorded meanwhile).
+    hidden = [] if context["may_record"] else [context["held_form"], context["no_show_form"]]
+    if not context["may_cancel"]:
+        hidden.append(context["cancel_form"])
+    context["orphan_errors"] = [e for f in hidden if f.is_bound for e in f.non_field_errors()]
+    context["now"] = timezone.now()
+    return context
+
+
+@role_required(*CALENDAR_ROLES)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    return render(request, "appointments/detail.html", _detail_context(request, appointment))
+
+
+def _outcome_response(request, appointment, context, *, ok: bool) -> HttpResponse:
+    if request.htmx:
+        # htmx swaps only 2xx answers: a form with errors comes back as 200 too.
+        return render(request, "appointments/partials/outcome.html", context)
+    if ok:
+        return redirect("appointments:detail", pk=appointment.pk)
+    return render(request, "appointments/detail.html", context, status=422)
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def record_held(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    form = HeldForm(request.POST, prefix="held")
+    if form.is_valid():
+        try:
+            appointment = services.appointment_record_held(
+                actor=request.user, appointment_id=appointment.pk, **form.cleaned_data
+            )
+        except (AppointmentError, PermissionDenied) as error:
+            _error(
+                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
+            )
+        else:
+            messages.success(
+                request,
+                _("Gespräch als durchgeführt erfasst (%(kind)s).")
+                % {"kind": appointment.vermerk.get_kind_display()},
+            )
+            appointment = access.get_appointment_for_user(request.user, pk)
+            return _outcome_response(
+                request, appointment, _detail_context(request, appointment), ok=True
+            )
+    return _outcome_response(
+        request, appointment, _detail_context(request, appointment, held_form=form), ok=False
+    )
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def record_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    form = NoShowForm(request.POST, prefix="ns")
+    if form.is_valid():
+        try:
+            appointment, new = services.appointment_record_no_show(
+                actor=request.user, appointment_id=appointment.pk, note=form.cleaned_data["note"]
+            )
+        except (AppointmentError, PermissionDenied) as error:
+            _error(
+                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
+            )
+        else:
+            if new is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Meldeversäumnis erfasst. Folgeeinladung %(rfb)s: %(at)s; Aufgabe zur "
+                        "Prüfung einer Leistungsminderung angelegt."
+                    )
+                    % {
+                        "rfb": _("mit Rechtsfolgenbelehrung")
+                        if new.with_rfb
+                        else _("ohne Rechtsfolgenbelehrung"),
+                        "at": timezone.localtime(new.starts_at).strftime("%d.%m.%Y %H:%M"),
+                    },
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Meldeversäumnis erfasst. Kein freier Termin für die Folgeeinladung: "
+                        "eine Aufgabe erinnert daran, von Hand einzuladen."
+                    ),
+                )
+            appointment = access.get_appointment_for_user(request.user, pk)
+            return _outcome_response(
+                request, appointment, _detail_context(request, appointment), ok=True
+            )
+    return _outcome_response(
+        request, appointment, _detail_context(request, appointment, no_show_form=form), ok=False
+    )
+
+
+@require_POST
+@role_required(*CALENDAR_ROLES)
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    form = CancelForm(request.POST, prefix="cancel")
+    if form.is_valid():
+        try:
+            appointment = services.appointment_cancel(
+                actor=request.user,
+                appointment_id=appointment.pk,
+                by_customer=form.cleaned_data["by"] == "kunde",
+                reason=form.cleaned_data["reason"],
+            )
+        except (AppointmentError, PermissionDenied) as error:
+            _error(
+                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
+            )
+        else:
+            messages.success(request, _("Termin abgesagt; das Zeitfenster ist wieder frei."))
+            if appointment.kind == Kind.ERSTGESPRAECH and appointment.antrag_id:
+                limits = services.eg_limits(appointment.antrag)
+                messages.info(
+                    request,
+                    _("Bitte das Erstgespräch neu buchen, spätestens bis %(until)s (%(label)s).")
+                    % {
+                        "until": timezone.localtime(limits.rebook_until).strftime("%d.%m.%Y"),
+                        "label": limits.rebook_label,
+                    },
+                )
+                if access.can_book_first_consultation(request.user, appointment.antrag):
+                    target = reverse("appointments:eg_search", args=[appointment.antrag_id])
+                    if request.htmx:
+                        response = HttpResponse(status=204)
+                        response["HX-Redirect"] = target
+                        return response
+                    return redirect(target)
+            appointment = access.get_appointment_for_user(request.user, pk)
+            return _outcome_response(
+                request, appointment, _detail_context(request, appointment), ok=True
+            )
+    return _outcome_response(
+        request, appointment, _detail_context(request, appointment, cancel_form=form), ok=False
+    )
+
+
+@role_required(*CALENDAR_ROLES)
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    response = HttpResponse(invitation_pdf(appointment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="einladung-{appointment.pk}.pdf"'
+    return response
+
+
+@role_required(*CALENDAR_ROLES)
+def ical(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = access.get_appointment_for_user(request.user, pk)
+    response = HttpResponse(
+        appointment_ical(appointment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="termin-{appointment.pk}.ics"'
+    return response
+
+
+# --- follow-ups and contact density per customer ------------------------------------------
+
+
+def _contact_context(request, kunde, **forms) -> dict:
+    user = request.user
+    profile = ContactProfile.objects.filter(kunde=kunde).first()
+    rules = profile.rules_applying(timezone.localdate(), kunde.date_of_birth) if profile else []
+    slots = services.follow_up_slots(caseworker=user) if user.has_role(Role.INTEGRATION) else []
+    choices = [(slot_value(s), slot_label(s)) for s in slots]
+    return {
+        "kunde": kunde,
+        "profile": profile,
+        "rules": rules,
+        "appointments": access.appointments_visible_to(user)
+        .filter(kunde=kunde)
+        .select_related("caseworker")
+        .order_by("-starts_at")[:30],
+        "profile_form": forms.get("profile_form")
+        or ContactProfileForm(
+            prefix="p",
+            initial={
+                "group": profile.group if profile else "",
+                "course_graduated_on": profile.course_graduated_on if profile else None,
+            },
+        ),
+        "book_form": forms.get("book_form") or FollowUpBookForm(slots=choices, prefix="f"),
+        "record_form": forms.get("record_form")
+        or ContactRecordForm(prefix="r", initial={"minutes": 45}),
+        "may_book": user.has_role(Role.INTEGRATION),
+        "has_errors": any(f.is_bound and f.errors for f in forms.values()),
+        "error_forms": list(forms.values()),
+        "today": timezone.localdate(),
+    }
+
+
+def _kunde(request, pk: int):
+    return get_kunde_for_user(request.user, pk)
+
+
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = _kunde(request, pk)
+    return render(request, "appointments/contact.html", _contact_context(request, kunde))
+
+
+@require_POST
+@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = _kunde(request, pk)
+    form = ContactProfileForm(request.POST, prefix="p")
+    if form.is_valid():
+        try:
+            services.contact_profile_save(actor=request.user, kunde=kunde, **form.cleaned_data)
+        except AppointmentError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("Kontaktdichte gespeichert."))
+            return redirect("appointments:contact", pk=kunde.pk)
+    return render(
+        request,
+        "appointments/contact.html",
+        _contact_context(request, kunde, profile_form=form),
+        status=422,
+    )
+
+
+@require_POST
+@role_required(Role.INTEGRATION)
+def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = _kunde(request, pk)
+    slots = services.follow_up_slots(caseworker=request.user)
+    choices = [(slot_value(s), slot_label(s)) for s in slots]
+    form = FollowUpBookForm(request.POST, slots=choices, prefix="f")
+    if form.is_valid():
+        _caseworker_id, starts_at = form.cleaned_data["slot"]
+        try:
+            appointment = services.follow_up_book(
+                actor=request.user,
+                kunde=kunde,
+                caseworker=request.user,
+                starts_at=starts_at,
+                form=form.cleaned_data["form"],
+                with_rfb=form.cleaned_data["with_rfb"],
+            )
+        except AppointmentError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("Folgegespräch gebucht."))
+            return redirect("appointments:detail", pk=appointment.pk)
+    return render(
+        request,
+        "appointments/contact.html",
+        _contact_context(request, kunde, book_form=form),
+        status=422,
+    )
+
+
+@require_POST
+@role_required(Role.INTEGRATION)
+def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = _kunde(request, pk)
+    form = ContactRecordForm(request.POST, prefix="r")
+    if form.is_valid():
+        try:
+            services.contact_record(actor=request.user, kunde=kunde, **form.cleaned_data)
+        except AppointmentError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("Kontakt nachgetragen."))
+            return redirect("appointments:contact", pk=kunde.pk)
+    return render(
+        request,
+        "appointments/contact.html",
+        _contact_context(request, kunde, record_form=form),
+        status=422,
+    )
+
+
+# --- group events -------------------------------------------------------------------------
+
+
+@role_required(*CALENDAR_ROLES)
+def group_events(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = None
+    if access.can_manage_group_events(user):
+        form = GroupSeriesForm(request.POST or None, jobcenter=user.jobcenter, prefix="g")
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = services.group_events_create_series(actor=user, **form.cleaned_data)
+            except AppointmentError as error:
+                _error(form, error)
+            else:
+                messages.success(
+                    request, _("%(n)d Gruppenveranstaltungen angelegt.") % {"n": len(created)}
+                )
+                return redirect("appointments:group_events")
+    elif request.method == "POST":
+        raise PermissionDenied
+    now = timezone.now()
+    events = (
+        access.group_events_visible_to(user)
+        .filter(starts_at__gte=now - timedelta(days=14))
+        .select_related("standort", "host")
+        .order_by("starts_at")
+    )
+    events = events.annotate(
+        taken=Count("participants", filter=Q(participants__status__in=OCCUPYING))
+    )[:100]
+    context = {
+        "events": events,
+        "coverage": services.group_event_coverage(jobcenter=user.jobcenter),
+        "form": form,
+        "has_errors": bool(form is not None and form.is_bound and form.errors),
+        "error_forms": [form] if form is not None else [],
+        "now": now,
+    }
+    return render(
+        request,
+        "appointments/group_events.html",
+        context,
+        status=422 if context["has_errors"] else 200,
+    )
+
+
+@role_required(*CALENDAR_ROLES)
+def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = access.get_group_event_for_user(request.user, pk)
+    participants = list(
+        event.participants.exclude(status__in=[Status.ABGESAGT_JC, Status.ABGESAGT_KUNDE])
+        .select_related("kunde")
+        .order_by("kunde__last_name", "kunde__first_name")
+    )
+    open_participants = [p for p in participants if p.status == Status.GEBUCHT]
+    may_record = (
+        event.status == GroupEvent.EventStatus.GEPLANT
+        and event.starts_at <= timezone.now()
+        and (request.user.pk == event.host_id or access.is_lead(request.user))
+    )
+    form = GroupRecordForm(
+        request.POST or None,
+        participants=open_participants,
+        prefix="gr",
+        initial={"present": [str(p.pk) for p in open_participants]},
+    )
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.group_event_record(
+                    actor=request.user,
+                    event_id=event.pk,
+                    present_ids=form.cleaned_data["present"],
+                    text=form.cleaned_data["text"],
+                )
+            except AppointmentError as error:
+                _error(form, error)
+            else:
+                messages.success(request, _("Teilnahme erfasst."))
+                return redirect("appointments:group_event", pk=event.pk)
+    context = {
+        "event": event,
+        "participants": participants,
+        "form": form,
+        "may_record": may_record,
+        "has_errors": form.is_bound and bool(form.errors),
+        "error_forms": [form],
+    }
+    return render(
+        request,
+        "appointments/group_event.html",
+        context,
+        status=422 if context["has_errors"] else 200,
+    )
+
+
+@require_POST
+@role_required(*CALENDAR_ROLES)
+def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    antrag = get_antrag_for_user(request.user, pk)
+    form = GroupInviteForm(request.POST, jobcenter=request.user.jobcenter, prefix="gi")
+    if form.is_valid():
+        try:
+            appointment = services.group_event_invite(
+                actor=request.user,
+                kunde=antrag.applicant,
+                antrag=antrag,
+                standort=form.cleaned_data["standort"],
+            )
+        except (AppointmentError, PermissionDenied) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Zur Gruppenveranstaltung am %(at)s eingeladen.")
+                % {"at": timezone.localtime(appointment.starts_at).strftime("%d.%m.%Y %H:%M")},
+            )
+            return redirect("appointments:detail", pk=appointment.pk)
+    else:
+        messages.error(request, _("Bitte einen Standort wählen."))
+    return redirect("intake:case_detail", pk=antrag.pk)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@role_required(Role.TEAMLEITUNG, Role.INTEGRATION)
+def kpi_view(request: HttpRequest) -> HttpResponse:
+    """Beratungsaktivität of the lead's teams (or the IFK's own customers), and
+    qualified consultations per week against the target of 25."""
+    user = request.user
+    today = timezone.localdate()
+    if user.has_role(Role.TEAMLEITUNG):
+        caseworkers = list(
+            User.objects.filter(
+                jobcenter=user.jobcenter,
+                role=Role.INTEGRATION,
+                is_active=True,
+                teams__in=user_team_ids(user),
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+    else:
+        caseworkers = [user]
+    weeks = kpi.week_starts(today, 4)
+    show_people = user.has_role(*PER_CASEWORKER_ROLES) or not user.has_role(Role.TEAMLEITUNG)
+    table = kpi.consultations_per_week(
+        Appointment.objects.filter(jobcenter=user.jobcenter),
+        GroupEvent.objects.filter(jobcenter=user.jobcenter),
+        caseworkers,
+        weeks,
+    )
+    team_total = [sum(cells[i]["total"] for _cw, cells in table) for i in range(len(weeks))]
+    context = {
+        "averages": kpi.beratungsaktivitaet(
+            kpi.profiles_of([c.pk for c in caseworkers]).filter(jobcenter=user.jobcenter), today
+        ),
+        "weeks": weeks,
+        "table": table if show_people else [],
+        "team_total": team_total,
+        "team_target": kpi.WEEKLY_TARGET * len(caseworkers),
+        "target": kpi.WEEKLY_TARGET,
+        "weight": kpi.GROUP_EVENT_WEIGHT,
+        "caseworker_count": len(caseworkers),
+        "today": today,
+        "own": not user.has_role(Role.TEAMLEITUNG),
+    }
+    return render(request, "appointments/kpi.html", context)

@@ -1,0 +1,285 @@
+"""A small JSON API through which other systems (phone system, online portal) raise tickets.
+
+Authentication: `Authorization: Bearer <token>`, one token per client system, stored as a
+SHA-256 hash (`manage.py routing_api_client <name>` prints a new one once). A ticket is
+routed exactly like a note written at the hotline (WU 2c). Every call carries the
+client's own `client_key`: sending the same call again returns the first answer and
+routes nothing twice. Errors are JSON: {"error": {"code", "message", "fields"}} in German.
+"""
+
+import json
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+
+from intake.models import Kunde, kundennummer_validator
+
+from .models import ApiClient, InformationType
+from .services import (
+    ClientKeyConflict,
+    RoutedNote,
+    RoutingError,
+    api_client_authenticate,
+    api_payload_hash,
+    api_submission_replay,
+    api_ticket_submit,
+    check_note,
+)
+
+STRING_FIELDS = (
+    "client_key",
+    "kundennummer",
+    "information_type",
+    "known_on",
+    "text",
+    "event_date",
+    "reason",
+    "attachment_ref",
+)
+FIELDS = (*STRING_FIELDS, "urgent")
+
+
+class TicketForm(forms.Form):
+    client_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9._:\-]{1,100}$",
+        error_messages={
+            "required": gettext_lazy("Pflichtfeld: ein eindeutiger Schlüssel der Meldung."),
+            "invalid": gettext_lazy(
+                "1 bis 100 Zeichen aus Buchstaben, Ziffern und . _ : - erlaubt."
+            ),
+        },
+    )
+    kundennummer = forms.CharField(
+        max_length=10,
+        validators=[kundennummer_validator],
+        error_messages={
+            "required": gettext_lazy("Pflichtfeld: die Kd.-Nr. der Kundin / des Kunden.")
+        },
+    )
+    information_type = forms.CharField(
+        max_length=60,
+        error_messages={"required": gettext_lazy("Pflichtfeld: die Kennung der Informationsart.")},
+    )
+    known_on = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": gettext_lazy("Pflichtfeld: Datum, an dem die Information bekannt wurde."),
+            "invalid": gettext_lazy("Datum im Format JJJJ-MM-TT angeben."),
+        },
+    )
+    text = forms.CharField(max_length=5000, required=False)
+    urgent = forms.BooleanField(required=False)
+    event_date = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        required=False,
+        error_messages={"invalid": gettext_lazy("Datum im Format JJJJ-MM-TT angeben.")},
+    )
+    reason = forms.CharField(max_length=300, required=False)
+    attachment_ref = forms.CharField(max_length=200, required=False)
+
+
+def error(status: int, code: str, message: str, fields: dict | None = None, **headers):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _authenticate(request: HttpRequest) -> tuple[ApiClient | None, JsonResponse | None]:
+    header = request.headers.get("Authorization", "")
+    scheme, _space, token = header.partition(" ")
+    if not header:
+        return None, error(
+            401,
+            "token_missing",
+            _("Anmeldung fehlt: bitte den Header „Authorization: Bearer <Token>“ mitsenden."),
+            WWW_Authenticate='Bearer realm="jobcenter"',
+        )
+    client = api_client_authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if client is None:
+        return None, error(
+            401,
+            "token_invalid",
+            _("Das Token ist ungültig oder der Zugang ist gesperrt."),
+            WWW_Authenticate='Bearer realm="jobcenter", error="invalid_token"',
+        )
+    return client, None
+
+
+def _ticket_json(routed: RoutedNote, client_key: str) -> dict:
+    vermerk = routed.vermerk
+    return {
+        "id": vermerk.pk,
+        "client_key": client_key,
+        "kundennummer": vermerk.kunde.kundennummer,
+        "information_type": vermerk.information_type.code,
+        "subject": vermerk.subject,
+        "urgent": vermerk.urgent,
+        "created_at": timezone.localtime(vermerk.created_at).isoformat(),
+        "routed_to": [
+            {
+                "postfach": str(t.postfach) if t.postfach else None,
+                "person": str(t.assignee) if t.assignee else None,
+                "reason": "; ".join(t.reasons),
+            }
+            for t in routed.plan.deliveries
+        ],
+    }
+
+
+def _json(data, status: int, **headers) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+@csrf_exempt
+@login_not_required
+def tickets(request: HttpRequest) -> JsonResponse:
+    if request.method != "POST":
+        return error(405, "method_not_allowed", _("Nur POST ist hier erlaubt."), Allow="POST")
+    client, refused = _authenticate(request)
+    if refused:
+        return refused
+    if request.content_type != "application/json":
+        return error(
+            415, "unsupported_media_type", _("Bitte JSON senden (Content-Type: application/json).")
+        )
+    try:
+        payload = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        return error(400, "invalid_json", _("Kein gültiges JSON: %(e)s") % {"e": exc})
+    if not isinstance(payload, dict):
+        return error(400, "invalid_json", _("Erwartet wird ein JSON-Objekt."))
+
+    fields: dict[str, list[str]] = {}
+    for key in payload:
+        if key not in FIELDS:
+            fields[key] = [_("Unbekanntes Feld.")]
+    for key in STRING_FIELDS:
+        if key in payload and payload[key] is not None and not isinstance(payload[key], str):
+            fields[key] = [_("Muss eine Zeichenkette sein.")]
+    if "urgent" in payload and not isinstance(payload["urgent"], bool):
+        fields["urgent"] = [_("Muss true oder false sein.")]
+    if fields:
+        return error(
+            422, "validation_failed", _("Die Meldung ist unvollständig oder fehlerhaft."), fields
+        )
+
+    client_key = payload.get("client_key") or ""
+    payload_hash = api_payload_hash(payload)
+    if client_key:
+        replay = api_submission_replay(
+            client=client, client_key=client_key, payload_hash=payload_hash
+        )
+        if replay is not None:
+            response, same = replay
+            if not same:
+                return error(
+                    409,
+                    "client_key_conflict",
+                    _("Dieser client_key wurde bereits für eine andere Meldung verwendet."),
+                )
+            return _json(response, 200, Idempotent_Replay="true")
+
+    form = TicketForm({k: v for k, v in payload.items() if v is not None})
+    valid = form.is_valid()
+    fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    data = form.cleaned_data
+    kunde = information_type = None
+    if "kundennummer" in data:
+        kunde = Kunde.objects.filter(
+            jobcenter=client.jobcenter, kundennummer=data["kundennummer"].upper()
+        ).first()
+        if kunde is None:
+            fields["kundennummer"] = [_("Keine Kundin und kein Kunde mit dieser Kd.-Nr.")]
+    if "information_type" in data:
+        information_type = (
+            InformationType.objects.filter(code=data["information_type"], active=True)
+            .prefetch_related("rules")
+            .first()
+        )
+        if information_type is None:
+            fields["information_type"] = [
+                _("Unbekannte Informationsart. Die gültigen Kennungen liefert GET %(url)s.")
+                % {"url": "/api/v1/informationsarten"}
+            ]
+    if "known_on" in data:
+        for key, message in check_note(
+            information_type=information_type,
+            kunde=kunde,
+            known_on=data.get("known_on"),
+            text=data.get("text", ""),
+            event_date=data.get("event_date"),
+            reason=data.get("reason", ""),
+        ).items():
+            fields.setdefault(key, []).append(str(message))
+    if fields or not valid:
+        return error(
+            422, "validation_failed", _("Die Meldung ist unvollständig oder fehlerhaft."), fields
+        )
+    try:
+        response, created = api_ticket_submit(
+            client=client,
+            client_key=client_key,
+            payload_hash=payload_hash,
+            render=lambda routed: _ticket_json(routed, client_key),
+            kunde=kunde,
+            information_type=information_type,
+            known_on=data["known_on"],
+            text=data.get("text", ""),
+            urgent=data.get("urgent", False),
+            event_date=data.get("event_date"),
+            reason=data.get("reason", ""),
+            attachment_ref=data.get("attachment_ref", ""),
+        )
+    except ClientKeyConflict as exc:
+        return error(409, "client_key_conflict", exc.message)
+    except RoutingError as exc:
+        if exc.errors:
+            return error(
+                422,
+                "validation_failed",
+                _("Die Meldung ist unvollständig oder fehlerhaft."),
+                {k: [v] for k, v in exc.errors.items() if v},
+            )
+        return error(422, "not_routable", exc.message)
+    if not created:
+        return _json(response, 200, Idempotent_Replay="true")
+    return _json(response, 201)
+
+
+@csrf_exempt
+@login_not_required
+def information_types(request: HttpRequest) -> JsonResponse:
+    if request.method != "GET":
+        return error(405, "method_not_allowed", _("Nur GET ist hier erlaubt."), Allow="GET")
+    _client, refused = _authenticate(request)
+    if refused:
+        return refused
+    types = InformationType.objects.filter(active=True).order_by("position", "name")
+    return _json(
+        {
+            "information_types": [
+                {
+                    "code": t.code,
+                    "name": t.name,
+                    "event_date": {"requirement": t.event_date, "label": t.date_label},
+                    "reason": {"requirement": t.reason, "label": t.reason_field_label},
+                    "text_required": t.text_required,
+                    "hint": t.hint,
+                }
+                for t in types
+            ]
+        },
+        200,
+    )

@@ -1,0 +1,544 @@
+from django.contrib import messages
+from django.db.models import Q
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from intake.access import kunden_visible_to
+from jobcenter.roles import Role
+from jobcenter.views import role_required
+
+from . import selectors
+from .access import (
+    DESK_ROLES,
+    get_aufgabe_for_user,
+    get_postfach_for_user,
+    is_lead_of,
+    postfaecher_visible_to,
+)
+from .forms import DoneForm, FollowUpForm, ForwardForm, RerouteForm, VermerkForm
+from .models import Aufgabe, InformationType, Vermerk
+from .resolution import plan_routing, source_for
+from .services import (
+    RoutingError,
+    aufgabe_claim,
+    aufgabe_done,
+    aufgabe_follow_up,
+    aufgabe_forward,
+    aufgabe_release,
+    aufgabe_reroute,
+    forward_target,
+    vermerk_route,
+)
+from .worklist import SORTS, build_worklist, mailbox_row, sources_for, state_counts
+
+SEARCH_LIMIT = 20
+
+
+def _search_kunden(user, q: str):
+    """Customers the user may see, by Kd.-Nr., BG-Nummer or name (as the customer search)."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    terms = Q(kundennummer__iexact=q) | Q(bedarfsgemeinschaft__number__iexact=q)
+    words = q.replace(",", " ").split()
+    name = Q()
+    for word in words:
+        name &= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+    return list(
+        kunden_visible_to(user)
+        .filter(terms | name)
+        .select_related("bedarfsgemeinschaft")
+        .order_by("last_name", "first_name", "date_of_birth")[:SEARCH_LIMIT]
+    )
+
+
+def _quiet(form):
+    """A bound form that shows what was typed but no errors yet."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form
+
+
+def _plan(form, user):
+    kunde = form.selected_kunde
+    information_type = form.selected_type
+    if kunde is None or information_type is None:
+        return None
+    urgent = form.data.get(form.add_prefix("urgent")) in ("on", "true", "1")
+    return plan_routing(information_type=information_type, kunde=kunde, author=user, urgent=urgent)
+
+
+def _vermerk_context(request, form, **extra) -> dict:
+    return {
+        "form": form,
+        "error_forms": [form],
+        "has_errors": form.is_bound and bool(form.errors),
+        "is_ticket": source_for(request.user) == Vermerk.Source.HOTLINE,
+        "source_label": Vermerk.Source(source_for(request.user)).label,
+        **extra,
+    }
+
+
+@role_required(*DESK_ROLES)
+def vermerk_new(request: HttpRequest) -> HttpResponse:
+    """The note form of every desk: search the customer, pick the type, see where it goes."""
+    user = request.user
+    kunden = kunden_visible_to(user)
+    if request.method != "POST":
+        q = request.GET.get("q", "")
+        initial = {"q": q}
+        if request.GET.get("kunde"):
+            initial["kunde"] = request.GET["kunde"]
+        if request.GET.get("information_type"):
+            initial["information_type"] = request.GET["information_type"]
+        form = VermerkForm(initial=initial, kunden=kunden, search_results=_search_kunden(user, q))
+        return render(
+            request,
+            "routing/vermerk_form.html",
+            _vermerk_context(request, form, searched=bool(q)),
+        )
+
+    action = request.POST.get("action", "speichern")
+    q = request.POST.get("q", "")
+    if action == "suchen":
+        form = _quiet(
+            VermerkForm(request.POST, kunden=kunden, search_results=_search_kunden(user, q))
+        )
+        template = (
+            "routing/partials/kunde_choices.html" if request.htmx else "routing/vermerk_form.html"
+        )
+        return render(request, template, _vermerk_context(request, form, searched=True))
+
+    form = VermerkForm(request.POST, kunden=kunden)
+    if action == "probelauf":
+        form.is_valid()
+        relevant = {k: v for k, v in form.errors.items() if k in ("kunde", "information_type")}
+        form._errors = ErrorDict(relevant)
+        context = _vermerk_context(
+            request, form, plan=_plan(form, user) if not relevant else None, dry_run=True
+        )
+        template = "routing/partials/dry_run.html" if request.htmx else "routing/vermerk_form.html"
+        return render(request, template, context)
+
+    if form.is_valid():
+        try:
+            routed = vermerk_route(author=user, **form.note_kwargs())
+        except RoutingError as error:
+            for field, message in error.errors.items():
+                if message:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.errors:
+                form.add_error(None, error.message)
+        else:
+            targets = [str(t.label) for t in routed.plan.deliveries]
+            if targets:
+                messages.success(
+                    request,
+                    _("Vermerk gespeichert und weitergeleitet an: %(targets)s.")
+                    % {"targets": ", ".join(targets)},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Vermerk gespeichert. Eine Weiterleitung war nicht nötig."),
+                )
+            for aufgabe in routed.call_needed:
+                messages.warning(
+                    request,
+                    _("Dringend: Bitte %(to)s zusätzlich telefonisch informieren.")
+                    % {"to": aufgabe.postfach or aufgabe.assignee},
+                )
+            return redirect("routing:vermerk_detail", pk=routed.vermerk.pk)
+    context = _vermerk_context(request, form, plan=_plan(form, user))
+    return render(request, "routing/vermerk_form.html", context, status=422)
+
+
+@role_required(*DESK_ROLES)
+def kunde_search(request: HttpRequest) -> HttpResponse:
+    """htmx: the customer choices for a search term, the current choice kept."""
+    user = request.user
+    form = _quiet(
+        VermerkForm(
+            request.GET,
+            kunden=kunden_visible_to(user),
+            search_results=_search_kunden(user, request.GET.get("q", "")),
+        )
+    )
+    return render(
+        request,
+        "routing/partials/kunde_choices.html",
+        _vermerk_context(request, form, searched=True),
+    )
+
+
+@role_required(*DESK_ROLES)
+def type_details(request: HttpRequest) -> HttpResponse:
+    """htmx: the hint and the fields the chosen information type asks for."""
+    form = _quiet(VermerkForm(request.GET, kunden=kunden_visible_to(request.user).none()))
+    return render(request, "routing/partials/type_details.html", {"form": form})
+
+
+@role_required(*DESK_ROLES)
+def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = kunden_visible_to(request.user)
+    vermerk = get_object_or_404(
+        Vermerk.objects.filter(kunde__in=visible).select_related(
+            "kunde__bedarfsgemeinschaft", "author", "information_type"
+        ),
+        pk=pk,
+    )
+    deliveries = vermerk.deliveries.select_related(
+        "postfach", "assignee", "claimed_by", "done_by"
+    ).prefetch_related("events__actor", "events__postfach", "events__assignee")
+    return render(
+        request,
+        "routing/vermerk_detail.html",
+        {"vermerk": vermerk, "deliveries": deliveries},
+    )
+
+
+# --- mailboxes --------------------------------------------------------------------------------
+
+
+@role_required(*DESK_ROLES)
+def mailboxes(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "overview": selectors.mailbox_overview(postfaecher=postfaecher_visible_to(user)),
+        "personal_count": selectors.personal_count(user),
+        "is_lead": user.has_role(Role.TEAMLEITUNG),
+        "now": timezone.now(),
+    }
+    return render(request, "routing/mailboxes.html", context)
+
+
+def _mailbox_context(request, postfach) -> dict:
+    view = request.GET.get("ansicht", "offen")
+    if view not in selectors.VIEWS:
+        view = "offen"
+    sort = request.GET.get("sortierung", "dringend")
+    if sort not in ("dringend", "neu"):
+        sort = "dringend"
+    items = list(
+        selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)[:200]
+    )
+    return {
+        "postfach": postfach,
+        "items": items,
+        "view": view,
+        "sort": sort,
+        "views": [
+            ("offen", _("offen")),
+            ("wiedervorlage", _("auf Wiedervorlage")),
+            ("meine", _("von mir übernommen")),
+            ("erledigt", _("erledigt")),
+        ],
+        "sorts": [("dringend", _("dringendste zuerst")), ("neu", _("neueste zuerst"))],
+        "today": timezone.localdate(),
+        "now": timezone.now(),
+        "next": request.get_full_path(),
+        "row_context": "mailbox",
+    }
+
+
+@role_required(*DESK_ROLES)
+def mailbox(request: HttpRequest, pk: int) -> HttpResponse:
+    postfach = get_postfach_for_user(request.user, pk)
+    context = _mailbox_context(request, postfach)
+    template = "routing/partials/mailbox_items.html" if request.htmx else "routing/mailbox.html"
+    return render(request, template, context)
+
+
+@role_required(*DESK_ROLES)
+def personal_mailbox(request: HttpRequest) -> HttpResponse:
+    context = _mailbox_context(request, None)
+    template = "routing/partials/mailbox_items.html" if request.htmx else "routing/mailbox.html"
+    return render(request, template, context)
+
+
+def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
+    user = request.user
+    lead = is_lead_of(user, aufgabe)
+    claimed_by_other = bool(aufgabe.claimed_by_id and aufgabe.claimed_by_id != user.pk)
+    may_act = aufgabe.is_open and (not claimed_by_other or lead)
+    forward_to, forward_why = (None, "")
+    if aufgabe.is_open and aufgabe.kunde_id:
+        forward_to, forward_why = forward_target(aufgabe)
+    return {
+        "aufgabe": aufgabe,
+        "events": aufgabe.events.select_related("actor", "postfach", "assignee", "rule"),
+        "deadlines": aufgabe.deadlines.order_by("due_at"),
+        "siblings": aufgabe.vermerk.deliveries.exclude(pk=aufgabe.pk).select_related(
+            "postfach", "assignee", "claimed_by"
+        )
+        if aufgabe.vermerk_id
+        else [],
+        "may_act": may_act,
+        "claimed_by_other": claimed_by_other,
+        "done_form": forms.get("done_form") or DoneForm(prefix="done"),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(prefix="wv"),
+        "reroute_form": forms.get("reroute_form")
+        or RerouteForm(
+            prefix="um", jobcenter_id=user.jobcenter_id, exclude_postfach_id=aufgabe.postfach_id
+        ),
+        "forward_form": forms.get("forward_form") or ForwardForm(prefix="wl"),
+        "forward_to": forward_to,
+        "forward_why": forward_why,
+        "error_forms": [f for f in forms.values() if f is not None],
+        "has_errors": any(f is not None and f.errors for f in forms.values()),
+        "today": timezone.localdate(),
+        "now": timezone.now(),
+    }
+
+
+@role_required(*DESK_ROLES)
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    return render(request, "routing/item.html", _item_context(request, aufgabe))
+
+
+def _next_url(request, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _row_response(request, aufgabe: Aufgabe, message: str, level: str = "success"):
+    """After a step from a list: the row again (htmx) with an announcement, or back."""
+    if request.htmx:
+        row_context = request.POST.get("row", "mailbox")
+        fresh = selectors.for_display(Aufgabe.objects.filter(pk=aufgabe.pk)).first()
+        template = (
+            "routing/partials/worklist_row.html"
+            if row_context == "worklist"
+            else "routing/partials/mailbox_row.html"
+        )
+        return render(
+            request,
+            template,
+            {
+                "a": fresh,
+                "row": mailbox_row(fresh, request.user, timezone.now())
+                if row_context == "worklist"
+                else None,
+                "today": timezone.localdate(),
+                "now": timezone.now(),
+                "next": request.POST.get("next", ""),
+                "row_context": row_context,
+                "announcement": message,
+                "announcement_level": level,
+            },
+        )
+    getattr(messages, level)(request, message)
+    return redirect(_next_url(request, reverse("routing:item", args=[aufgabe.pk])))
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    try:
+        aufgabe = aufgabe_claim(actor=request.user, aufgabe_id=aufgabe.pk)
+    except RoutingError as error:
+        return _row_response(request, aufgabe, error.message, "error")
+    return _row_response(request, aufgabe, _("Übernommen: %(title)s") % {"title": aufgabe.title})
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_release(request: HttpRequest, pk: int) -> HttpResponse:
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    try:
+        aufgabe_release(actor=request.user, aufgabe_id=aufgabe.pk)
+    except RoutingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Freigegeben: Das Team kann den Eintrag übernehmen."))
+    return redirect("routing:item", pk=aufgabe.pk)
+
+
+def _back_to_mailbox(request, postfach_id: int | None) -> str:
+    if postfach_id and postfaecher_visible_to(request.user).filter(pk=postfach_id).exists():
+        return reverse("routing:mailbox", args=[postfach_id])
+    if postfach_id is None:
+        return reverse("routing:personal")
+    return reverse("routing:mailboxes")
+
+
+def _item_step(request, pk: int, form_class, key: str, run, success, *, stay=False, **form_kw):
+    """Validate one step's form, call its service, go on; errors show on the item page."""
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    prefix = {"done_form": "done", "follow_up_form": "wv", "reroute_form": "um"}.get(key, "wl")
+    form = form_class(request.POST, prefix=prefix, **form_kw)
+    if form.is_valid():
+        try:
+            result = run(aufgabe, form.cleaned_data)
+        except RoutingError as error:
+            placed = False
+            for field, message in error.errors.items():
+                if message and field in form.fields:
+                    form.add_error(field, message)
+                    placed = True
+            if not placed:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, success(result))
+            if stay:
+                return redirect("routing:item", pk=aufgabe.pk)
+            return redirect(_back_to_mailbox(request, aufgabe.postfach_id))
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    return render(
+        request, "routing/item.html", _item_context(request, aufgabe, **{key: form}), status=422
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_done(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_step(
+        request,
+        pk,
+        DoneForm,
+        "done_form",
+        lambda a, c: aufgabe_done(actor=request.user, aufgabe_id=a.pk, note=c["note"]),
+        lambda a: _("Erledigt: %(title)s") % {"title": a.title},
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_step(
+        request,
+        pk,
+        FollowUpForm,
+        "follow_up_form",
+        lambda a, c: aufgabe_follow_up(
+            actor=request.user, aufgabe_id=a.pk, on=c["on"], note=c["note"]
+        ),
+        lambda a: (
+            _("Wiedervorlage am %(date)s gesetzt: %(title)s")
+            % {"date": date_format(a.follow_up_on, "d.m.Y"), "title": a.title}
+        ),
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_reroute(request: HttpRequest, pk: int) -> HttpResponse:
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    return _item_step(
+        request,
+        pk,
+        RerouteForm,
+        "reroute_form",
+        lambda a, c: aufgabe_reroute(
+            actor=request.user, aufgabe_id=a.pk, postfach=c["postfach"], reason=c["reason"]
+        ),
+        lambda a: _("Umgeleitet an %(to)s: %(title)s") % {"to": a.postfach, "title": a.title},
+        jobcenter_id=request.user.jobcenter_id,
+        exclude_postfach_id=aufgabe.postfach_id,
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_step(
+        request,
+        pk,
+        ForwardForm,
+        "forward_form",
+        lambda a, c: aufgabe_forward(actor=request.user, aufgabe_id=a.pk, note=c["note"]),
+        lambda copy: _("Weitergeleitet an %(to)s.") % {"to": copy.postfach},
+        stay=True,
+    )
+
+
+# --- worklist ---------------------------------------------------------------------------------
+
+
+@role_required(Role.INTEGRATION, Role.LEISTUNG)
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    sources = sources_for(user)
+    category = request.GET.get("art", "")
+    if category not in {s.key for s in sources}:
+        category = ""
+    sort = request.GET.get("sortierung", "dringlichkeit")
+    if sort not in SORTS:
+        sort = "dringlichkeit"
+    descending = request.GET.get("richtung") == "ab"
+    q = request.GET.get("q", "").strip()[:100]
+    states = state_counts(user) if user.has_role(Role.LEISTUNG) else []
+    state = request.GET.get("status", "")
+    if state not in {s for s, _label, _n in states}:
+        state = ""
+    rows = build_worklist(
+        user, category=category, q=q, state=state, sort=sort, descending=descending
+    )
+    params = {"art": category, "q": q, "status": state}
+    columns = []
+    for key, label in (
+        ("dringlichkeit", _("Dringlichkeit")),
+        ("art", _("Art")),
+        ("kunde", _("Kundin / Kunde")),
+        ("faellig", _("fällig")),
+        ("eingang", _("Eingang")),
+    ):
+        active = key == sort
+        next_dir = "auf" if (active and descending) or not active else "ab"
+        query = {**params, "sortierung": key, "richtung": next_dir}
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "active": active,
+                "aria_sort": ("descending" if descending else "ascending") if active else None,
+                "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
+            }
+        )
+    context = {
+        "rows": rows,
+        "sources": sources,
+        "category": category,
+        "q": q,
+        "states": states,
+        "state": state,
+        "sort": sort,
+        "descending": descending,
+        "columns": columns,
+        "now": timezone.now(),
+        "today": timezone.localdate(),
+        "next": request.get_full_path(),
+        "is_leistung": user.has_role(Role.LEISTUNG),
+    }
+    template = "routing/partials/worklist_table.html" if request.htmx else "routing/worklist.html"
+    return render(request, template, context)
+
+
+# --- rules and statistics ---------------------------------------------------------------------
+
+
+@role_required(*DESK_ROLES, Role.ADMINISTRATION)
+def rules(request: HttpRequest) -> HttpResponse:
+    types = selectors.rule_statistics(jobcenter_id=request.user.jobcenter_id)
+    return render(
+        request,
+        "routing/rules.html",
+        {
+            "types": types,
+            "may_write": request.user.has_role(*DESK_ROLES),
+            "requirement": InformationType.Requirement,
+        },
+    )
