@@ -16,7 +16,7 @@ from intake.services import IntakeData, PersonData, antrag_register, move_clocks
 from jobcenter.models import Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
 from jobcenter.roles import Role
 from minimumstandards.presets import apply_preset
-from minimumstandards.services import scan
+from minimumstandards.services import calendar_for, scan
 
 SLUG = "bergisch-land"
 PASSWORD = "Demo-Jobcenter-2026"
@@ -388,7 +388,12 @@ class Command(BaseCommand):
             AntragState.VERSAGT,
             AntragState.ZURUECKGENOMMEN,
         ):
-            slot_day = application_date + timedelta(days=rng.randint(5, 20))
+            # EG windows are on working days (CB 3: Mo, Di, Do, Fr 09:00-10:00).
+            slot_day = calendar_for(antrag.jobcenter).add_working_days(
+                application_date, rng.randint(3, 14)
+            )
+            while slot_day.weekday() == 2:  # no EG window on Wednesdays
+                slot_day += timedelta(days=1)
             at = timezone.make_aware(datetime.combine(slot_day, time(9)))
             ifk = antrag.applicant.ifk or staff["ifk"]
             self._apply(
