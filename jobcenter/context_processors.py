@@ -9,7 +9,7 @@ R = Role
 # their work only. Pages of apps not installed yet are left out (NoReverseMatch).
 NAVIGATION = [
     ("frontdesk:checkin", _("Empfang"), {R.EMPFANG, R.EINGANGSZONE, R.TEAMLEITUNG}),
-    ("frontdesk:desk", _("Aufruf"), {R.EINGANGSZONE, R.LEISTUNG, R.TEAMLEITUNG}),
+    ("frontdesk:desk", _("Aufruf"), {R.EINGANGSZONE, R.LEISTUNG, R.INTEGRATION, R.TEAMLEITUNG}),
     ("intake:new", _("Antragsaufnahme"), {R.EINGANGSZONE, R.TEAMLEITUNG}),
     ("intake:service_centre", _("Servicecenter"), {R.HOTLINE, R.TEAMLEITUNG}),
     ("routing:worklist", _("Arbeitsliste"), {R.INTEGRATION, R.LEISTUNG}),

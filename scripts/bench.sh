@@ -11,4 +11,6 @@ bash scripts/pg.sh start "$run_dir/pg" "$port"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/jobcenter"
 export DJANGO_SETTINGS_MODULE=jobcenter.settings.test
 .venv/bin/python manage.py migrate --no-input >/dev/null
+# The front desk through gunicorn; before the deadline scan, whose line must come last.
+.venv/bin/python bench/frontdesk_http.py
 .venv/bin/python bench/deadline_scan.py

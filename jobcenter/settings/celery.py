@@ -1,5 +1,7 @@
 """Celery: Redis in production, a filesystem broker for the demo (no Redis needed)."""
 
+from celery.schedules import crontab
+
 from .env import envbool, envint, envstr
 
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "redis://localhost:6379/0")
@@ -15,6 +17,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "scan-deadlines": {
         "task": "minimumstandards.tasks.scan_deadlines",
         "schedule": float(DEADLINE_SCAN_INTERVAL),
+    },
+    # After the offices close: visits left open from earlier days are closed.
+    "frontdesk-close-day": {
+        "task": "frontdesk.tasks.close_day",
+        "schedule": crontab(hour=21, minute=30),
     },
 }
 

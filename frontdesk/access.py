@@ -1,0 +1,77 @@
+"""Permission-scoped loaders: views get visits, desks and sites only through these.
+
+Everything of another Jobcenter is indistinguishable from what does not exist (404).
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from jobcenter.models import Standort
+from jobcenter.roles import Role
+
+from .models import DESK_ROLES, RECEPTION_ROLES, Desk, Display, Visit
+
+FRONT_ROLES = tuple({*RECEPTION_ROLES, *DESK_ROLES})
+LEAD_ROLES = (Role.TEAMLEITUNG,)
+EMPLOYEE_FIGURES_PERMISSION = "frontdesk.view_employee_figures"
+
+
+def _jobcenter_id(user) -> int | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.jobcenter_id
+
+
+def standorte_visible_to(user) -> QuerySet[Standort]:
+    jobcenter_id = _jobcenter_id(user)
+    if jobcenter_id is None or not user.has_role(*FRONT_ROLES):
+        return Standort.objects.none()
+    return Standort.objects.filter(jobcenter_id=jobcenter_id).order_by("name")
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    jobcenter_id = _jobcenter_id(user)
+    if jobcenter_id is None or not user.has_role(*FRONT_ROLES):
+        return Visit.objects.none()
+    return Visit.objects.filter(jobcenter_id=jobcenter_id)
+
+
+def desks_visible_to(user) -> QuerySet[Desk]:
+    jobcenter_id = _jobcenter_id(user)
+    if jobcenter_id is None or not user.has_role(*DESK_ROLES):
+        return Desk.objects.none()
+    return Desk.objects.filter(standort__jobcenter_id=jobcenter_id, active=True)
+
+
+def get_visit_for_user(user, pk: int) -> Visit:
+    return get_object_or_404(
+        visits_visible_to(user).select_related(
+            "standort", "team", "kunde", "desk", "assigned_to", "served_by"
+        ),
+        pk=pk,
+    )
+
+
+def get_standort_for_user(user, pk) -> Standort:
+    return get_object_or_404(standorte_visible_to(user), pk=pk)
+
+
+def get_desk_for_user(user, pk: int) -> Desk:
+    return get_object_or_404(desks_visible_to(user).select_related("standort"), pk=pk)
+
+
+def display_for_token(token: str) -> Display | None:
+    """The active display with this token; the token is its only key (no login)."""
+    if not token or len(token) > 64:
+        return None
+    return Display.objects.filter(token=token, active=True).select_related("standort").first()
+
+
+def may_see_employee_figures(user) -> bool:
+    """Per-employee figures are personal data (HF 6): the team lead, and only with the
+    explicit permission "Auswertungen je Mitarbeiter/in" granted in the admin."""
+    return (
+        _jobcenter_id(user) is not None
+        and user.has_role(*LEAD_ROLES)
+        and user.has_perm(EMPLOYEE_FIGURES_PERMISSION)
+    )

@@ -1,0 +1,313 @@
+import re
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from intake.access import kunden_visible_to
+from intake.forms import DATE_INPUT_FORMATS, DateInput
+from intake.models import KUNDENNUMMER_PATTERN, Kunde
+from jobcenter.forms import KernForm
+from jobcenter.models import Team
+
+from .models import Concern, Outcome, PriorityReason
+
+MAX_RESULTS = 8
+MAX_REPORT_DAYS = 366
+
+
+class ConcernChoiceField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": _(
+            "Ein gewähltes Anliegen wurde inzwischen aus dem Katalog genommen. "
+            "Bitte die Auswahl prüfen."
+        ),
+        "required": _("Bitte mindestens ein Anliegen auswählen."),
+    }
+
+    def label_from_instance(self, obj: Concern) -> str:
+        return obj.name
+
+
+def group_concerns(bound_field) -> list[tuple[str, list]]:
+    """The checkboxes of a concern field grouped by concern class, in catalogue order."""
+    by_pk = {c.pk: c for c in bound_field.field.queryset}
+    groups: dict[str, list] = {}
+    for widget in bound_field.subwidgets:
+        concern = by_pk.get(int(str(widget.data["value"])))
+        if concern is not None:
+            groups.setdefault(concern.concern_class.name, []).append((widget, concern))
+    return list(groups.items())
+
+
+def find_kunden(user, q: str, date_of_birth: date | None) -> list[Kunde] | None:
+    """Customers matching a Kd.-Nr., or a date of birth and (the start of) their name.
+
+    None when what was typed cannot identify anyone: a name alone is not enough.
+    """
+    q = (q or "").strip()
+    qs = kunden_visible_to(user).select_related("bedarfsgemeinschaft")
+    if re.fullmatch(KUNDENNUMMER_PATTERN, q.upper()):
+        return list(qs.filter(kundennummer=q.upper())[:MAX_RESULTS])
+    if date_of_birth is None or any(ch.isdigit() for ch in q):
+        return None
+    qs = qs.filter(date_of_birth=date_of_birth)
+    words = q.replace(",", " ").split()
+    if len(words) == 1:
+        qs = qs.filter(Q(last_name__istartswith=words[0]) | Q(first_name__istartswith=words[0]))
+    elif len(words) > 1:
+        # "Erika Mustermann" or "Mustermann, Erika": either order.
+        qs = qs.filter(
+            Q(last_name__istartswith=words[0], first_name__istartswith=words[1])
+            | Q(last_name__istartswith=words[1], first_name__istartswith=words[0])
+        )
+    return list(qs.order_by("last_name", "first_name")[:MAX_RESULTS])
+
+
+class CheckInForm(KernForm):
+    standort = forms.ModelChoiceField(label=_("Standort"), queryset=None, empty_label=None)
+    q = forms.CharField(
+        label=_("Kd.-Nr. oder Name"),
+        required=False,
+        max_length=100,
+        help_text=_("Kd.-Nr. genügt. Bei Namen das Geburtsdatum dazu. Leer: unbekannt."),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Geburtsdatum"),
+        required=False,
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    kunde = forms.ModelChoiceField(
+        label=_("Kundin / Kunde"), queryset=Kunde.objects.none(), required=False
+    )
+    with_appointment = forms.BooleanField(label=_("zum Termin anmelden"), required=False)
+    concerns = ConcernChoiceField(
+        label=_("Anliegen"),
+        queryset=Concern.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    priority_reason = forms.ChoiceField(
+        label=_("Vorrang"), choices=PriorityReason.choices, required=False
+    )
+    priority_note = forms.CharField(
+        label=_("Erläuterung des Vorrangs"), required=False, max_length=200
+    )
+    team = forms.ModelChoiceField(
+        label=_("Warteschlange"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("automatisch nach Anliegen"),
+    )
+    note = forms.CharField(
+        label=_("Notiz"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Für Vermerk oder Ticket, z. B. Rückrufnummer."),
+    )
+
+    def __init__(self, *args, user, standorte, served_teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["standort"].queryset = standorte
+        self.fields["kunde"].queryset = kunden_visible_to(user)
+        self.fields["concerns"].queryset = Concern.objects.for_forms()
+        self.fields["team"].queryset = served_teams
+        self.results = None
+
+    def concern_groups(self):
+        return group_concerns(self["concerns"])
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("priority_reason")
+        if reason == PriorityReason.SONSTIGES and not cleaned.get("priority_note", "").strip():
+            self.add_error("priority_note", _("Bitte den Grund des Vorrangs erläutern."))
+        if cleaned.get("kunde") is None and (cleaned.get("q") or cleaned.get("date_of_birth")):
+            found = find_kunden(self.user, cleaned.get("q", ""), cleaned.get("date_of_birth"))
+            self.results = found
+            if found is None and any(ch.isdigit() for ch in cleaned.get("q", "")):
+                self.add_error("q", _("Die Kd.-Nr. hat das Format 123A456789."))
+            elif found is None:
+                self.add_error(
+                    "date_of_birth",
+                    _("Bei einer Suche nach dem Namen bitte auch das Geburtsdatum angeben."),
+                )
+            elif len(found) == 1:
+                cleaned["kunde"] = found[0]
+            elif not found:
+                self.add_error(
+                    "q",
+                    _(
+                        "Keine Kundin und kein Kunde gefunden. Ohne Zuordnung anmelden: "
+                        "das Feld leeren."
+                    ),
+                )
+            else:
+                self.add_error("kunde", _("Mehrere Treffer: bitte die Person auswählen."))
+        return cleaned
+
+
+class CustomerLookupForm(KernForm):
+    q = forms.CharField(required=False, max_length=100)
+    date_of_birth = forms.DateField(required=False, input_formats=DATE_INPUT_FORMATS)
+
+
+class ReasonForm(KernForm):
+    reason = forms.CharField(
+        label=_("Grund"),
+        max_length=200,
+        help_text=_("Warum diese Person vor anderen aufgerufen wird."),
+    )
+
+
+class NoteForm(KernForm):
+    note = forms.CharField(
+        label=_("Notiz"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PassOnForm(KernForm):
+    team = forms.ModelChoiceField(label=_("an"), queryset=Team.objects.none())
+    note = forms.CharField(
+        label=_("Notiz für die nächste Stelle"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, jobcenter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by("name")
+
+
+class FinishForm(KernForm):
+    outcome = forms.ChoiceField(
+        label=_("Ergebnis"),
+        choices=[
+            (Outcome.RESOLVED, _("am Schalter erledigt")),
+            (Outcome.TICKET, _("Ticket an den Fachbereich (Rückruf binnen 24 Stunden)")),
+            (Outcome.APPOINTMENT, _("Termin vergeben")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Outcome.RESOLVED,
+    )
+    handled = forms.MultipleChoiceField(
+        label=_("Bearbeitete Anliegen"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    extra = ConcernChoiceField(
+        label=_("Weitere Anliegen, die dazukamen"),
+        queryset=Concern.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    ticket_team = forms.ModelChoiceField(
+        label=_("Ticket an"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Nur bei Ticket: vorbelegt nach dem Anliegen."),
+    )
+    note = forms.CharField(
+        label=_("Notiz (für Vermerk oder Ticket)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, visit, visit_concerns, jobcenter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handled"].choices = [
+            (str(vc.concern_id), vc.concern.name) for vc in visit_concerns
+        ]
+        self.fields["handled"].initial = [str(vc.concern_id) for vc in visit_concerns]
+        on_visit = [vc.concern_id for vc in visit_concerns]
+        self.fields["extra"].queryset = Concern.objects.for_forms().exclude(pk__in=on_visit)
+        self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
+            "name"
+        )
+
+    def extra_groups(self):
+        return group_concerns(self["extra"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("handled") and not cleaned.get("extra"):
+            self.add_error("handled", _("Bitte mindestens ein bearbeitetes Anliegen ankreuzen."))
+        if cleaned.get("outcome") == Outcome.TICKET and not cleaned.get("note", "").strip():
+            self.add_error(
+                "note",
+                _(
+                    "Für das Ticket bitte notieren, worum es geht und wie die Person erreichbar ist."
+                ),
+            )
+        return cleaned
+
+
+class CancelForm(KernForm):
+    note = forms.CharField(label=_("Grund"), required=False, max_length=200)
+
+
+class IdentifyForm(KernForm):
+    kundennummer = forms.RegexField(
+        label=_("Kd.-Nr."),
+        regex=KUNDENNUMMER_PATTERN,
+        error_messages={"invalid": _("Die Kd.-Nr. hat das Format 123A456789.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_kundennummer(self):
+        value = self.cleaned_data["kundennummer"].strip().upper()
+        kunde = kunden_visible_to(self.user).filter(kundennummer=value).first()
+        if kunde is None:
+            raise ValidationError(_("Keine Kundin und kein Kunde mit dieser Kd.-Nr."))
+        self.kunde = kunde
+        return value
+
+
+class DeskChoiceForm(KernForm):
+    desk = forms.ModelChoiceField(label=_("Schalter"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, desks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["desk"].queryset = desks
+        self.fields["desk"].label_from_instance = lambda d: f"{d.standort} – {d.name}"
+
+
+class SiteForm(KernForm):
+    standort = forms.ModelChoiceField(label=_("Standort"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, standorte, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standort"].queryset = standorte
+
+
+class ReportForm(SiteForm):
+    start = forms.DateField(label=_("von"), widget=DateInput(), input_formats=DATE_INPUT_FORMATS)
+    end = forms.DateField(label=_("bis"), widget=DateInput(), input_formats=DATE_INPUT_FORMATS)
+    je_mitarbeiter = forms.BooleanField(
+        label=_("Zahlen je Mitarbeiterin / Mitarbeiter zeigen"), required=False
+    )
+
+    def __init__(self, *args, may_see_employees: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_see_employees:
+            del self.fields["je_mitarbeiter"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Das Ende liegt vor dem Beginn."))
+            elif (end - start).days >= MAX_REPORT_DAYS:
+                self.add_error("end", _("Bitte höchstens ein Jahr auswählen."))
+        return cleaned

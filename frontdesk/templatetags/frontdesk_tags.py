@@ -1,0 +1,59 @@
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def minutes(seconds) -> str:
+    """A duration in seconds as minutes with one decimal, German style: "12,5 Min."."""
+    if seconds is None or seconds == "":
+        return "–"
+    return _("%(n)s Min.") % {"n": number_format(float(seconds) / 60, 1)}
+
+
+@register.filter
+def whole_minutes(seconds) -> str:
+    if seconds is None or seconds == "":
+        return "–"
+    return _("%(n)d Min.") % {"n": int(float(seconds) // 60)}
+
+
+@register.simple_tag
+def waiting_since(moment: datetime | None, now: datetime | None = None) -> str:
+    """How long someone has been waiting, in whole minutes."""
+    if moment is None:
+        return "–"
+    seconds = max(0, ((now or timezone.now()) - moment).total_seconds())
+    return _("%(n)d Min.") % {"n": int(seconds // 60)}
+
+
+@register.filter
+def over(seconds, target_minutes) -> bool:
+    return seconds is not None and float(seconds) > float(target_minutes) * 60
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def weekday(number) -> str:
+    from jobcenter.models import OpeningHours
+
+    return str(OpeningHours.Weekday(int(number)).label)
+
+
+@register.filter
+def isodate(value) -> str:
+    """An ISO date string as the German date with its weekday, e.g. "Mo 09.03.2026"."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    return date_format(date.fromisoformat(str(value)), "D d.m.Y")

@@ -1,0 +1,895 @@
+import csv
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from jobcenter.models import Team
+from jobcenter.services import audit_record
+from jobcenter.views import role_required
+
+from . import stats
+from .access import (
+    FRONT_ROLES,
+    LEAD_ROLES,
+    desks_visible_to,
+    display_for_token,
+    get_visit_for_user,
+    may_see_employee_figures,
+    standorte_visible_to,
+    visits_visible_to,
+)
+from .forms import (
+    CancelForm,
+    CheckInForm,
+    CustomerLookupForm,
+    DeskChoiceForm,
+    FinishForm,
+    IdentifyForm,
+    NoteForm,
+    PassOnForm,
+    ReasonForm,
+    ReportForm,
+    SiteForm,
+    find_kunden,
+)
+from .models import (
+    DESK_ROLES,
+    OPEN_VISIT_STATES,
+    RECEPTION_ROLES,
+    Desk,
+    Display,
+    Outcome,
+    Visit,
+    VisitState,
+)
+from .services import (
+    CheckIn,
+    FrontdeskError,
+    QueueEmpty,
+    appointment_for_checkin,
+    appointments_for_checkin,
+    desk_close,
+    desk_is_stale,
+    desk_of,
+    desk_open,
+    desk_seen,
+    ticket_team_for,
+    visit_call,
+    visit_call_next,
+    visit_cancel,
+    visit_check_in,
+    visit_come_back,
+    visit_finish,
+    visit_identify,
+    visit_no_show,
+    visit_park,
+    visit_pass_on,
+    visit_recall,
+    visit_requeue,
+    waiting_for_desk,
+)
+
+SESSION_SITE = "frontdesk_standort"
+QUEUE_ROWS = 50
+
+
+def _site(request: HttpRequest, standorte, requested=None):
+    """The site the person works at: asked for, remembered, their team's, or the first."""
+    for pk in (requested, request.session.get(SESSION_SITE)):
+        if pk and str(pk).isdigit():
+            site = standorte.filter(pk=pk).first()
+            if site is not None:
+                return site
+    team_site = request.user.teams.filter(standort__isnull=False).values("standort").first()
+    if team_site:
+        site = standorte.filter(pk=team_site["standort"]).first()
+        if site is not None:
+            return site
+    return standorte.first()
+
+
+def _served_teams(user):
+    return (
+        Team.objects.filter(
+            jobcenter_id=user.jobcenter_id, desks__active=True, desks__standort__isnull=False
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+# --- reception ---------------------------------------------------------------------------
+
+
+def _checkin_context(request, form, standort, **extra) -> dict:
+    today = timezone.localdate()
+    open_visits = (
+        visits_visible_to(request.user)
+        .filter(standort=standort, day=today, state__in=OPEN_VISIT_STATES)
+        .select_related("team", "desk")
+        .prefetch_related(stats.prefetch_concerns())
+        .order_by("-priority", "queued_at", "pk")
+    )
+    results = form.results if form.is_bound else None
+    return {
+        "form": form,
+        "standort": standort,
+        "open_visits": list(open_visits[:QUEUE_ROWS]),
+        "open_count": open_visits.count(),
+        "done_today": visits_visible_to(request.user)
+        .filter(standort=standort, day=today)
+        .exclude(state__in=OPEN_VISIT_STATES)
+        .count(),
+        "results": results,
+        "appointments": appointments_for_checkin([k.pk for k in results or []], today),
+        "selected_kunde": form.data.get("kunde") if form.is_bound else None,
+        "has_errors": form.is_bound and bool(form.errors),
+        "error_forms": [form],
+        **extra,
+    }
+
+
+@role_required(*RECEPTION_ROLES)
+def checkin(request: HttpRequest) -> HttpResponse:
+    """Check a walk-in customer in: who, which concerns, priority; a number per site."""
+    user = request.user
+    standorte = standorte_visible_to(user)
+    if not standorte.exists():
+        return render(request, "frontdesk/no_site.html")
+    kwargs = {"user": user, "standorte": standorte, "served_teams": _served_teams(user)}
+    if request.method == "POST":
+        form = CheckInForm(request.POST, **kwargs)
+        action = request.POST.get("action", "wait")
+        settle = {"settle": Outcome.RESOLVED, "ticket": Outcome.TICKET}.get(action, "")
+        if form.is_valid():
+            c = form.cleaned_data
+            kunde = c["kunde"]
+            appointment = appointment_for_checkin(kunde, timezone.localdate())
+            use_appointment = c["with_appointment"] or (not c["concerns"] and not settle)
+            if c["with_appointment"] and appointment is None:
+                form.add_error(
+                    "with_appointment", _("Für diese Person ist heute kein Termin eingetragen.")
+                )
+            elif settle == Outcome.TICKET and not c["note"].strip():
+                form.add_error(
+                    "note",
+                    _("Für das Ticket bitte notieren, worum es geht und die Rückrufnummer."),
+                )
+            else:
+                try:
+                    visit = visit_check_in(
+                        actor=user,
+                        data=CheckIn(
+                            standort=c["standort"],
+                            concerns=list(c["concerns"]),
+                            kunde=kunde,
+                            priority_reason=c["priority_reason"],
+                            priority_note=c["priority_note"],
+                            team=c["team"],
+                            appointment=appointment if use_appointment else None,
+                            settle=settle,
+                            note=c["note"],
+                        ),
+                    )
+                except FrontdeskError as error:
+                    form.add_error(None, error.message)
+                else:
+                    request.session[SESSION_SITE] = visit.standort_id
+                    return redirect(f"{reverse('frontdesk:checkin')}?neu={visit.pk}")
+        standort = form.cleaned_data.get("standort") or _site(request, standorte)
+        return render(
+            request, "frontdesk/checkin.html", _checkin_context(request, form, standort), status=422
+        )
+    standort = _site(request, standorte, request.GET.get("standort"))
+    form = CheckInForm(initial={"standort": standort}, **kwargs)
+    new = request.GET.get("neu", "")
+    last = (
+        visits_visible_to(user).select_related("team").filter(pk=new).first()
+        if new.isdigit()
+        else None
+    )
+    return render(
+        request, "frontdesk/checkin.html", _checkin_context(request, form, standort, last=last)
+    )
+
+
+@role_required(*RECEPTION_ROLES)
+def checkin_lookup(request: HttpRequest) -> HttpResponse:
+    """The customers matching what the reception typed so far (htmx)."""
+    form = CustomerLookupForm(request.GET)
+    results = None
+    if form.is_valid():
+        results = find_kunden(
+            request.user, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
+        )
+    return render(
+        request,
+        "frontdesk/partials/checkin_results.html",
+        {
+            "results": results,
+            "appointments": appointments_for_checkin(
+                [k.pk for k in results or []], timezone.localdate()
+            ),
+            "selected_kunde": str(results[0].pk) if results and len(results) == 1 else None,
+        },
+    )
+
+
+@role_required(*FRONT_ROLES)
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    return render(request, "frontdesk/visit_detail.html", _visit_context(request, visit))
+
+
+def _visit_context(request, visit: Visit, **extra) -> dict:
+    return {
+        "visit": visit,
+        "concerns": visit.visit_concerns.select_related("concern__concern_class"),
+        "events": visit.events.select_related("actor", "desk", "team"),
+        "identify_form": IdentifyForm(user=request.user, prefix="identify"),
+        "cancel_form": CancelForm(prefix="cancel"),
+        "may_receive": request.user.has_role(*RECEPTION_ROLES, *DESK_ROLES),
+        **extra,
+    }
+
+
+@role_required(*FRONT_ROLES)
+def visit_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable waiting ticket: number and site, no name."""
+    visit = get_visit_for_user(request.user, pk)
+    return render(request, "frontdesk/ticket.html", {"visit": visit})
+
+
+def _back(request: HttpRequest, visit: Visit) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("frontdesk:visit_detail", pk=visit.pk)
+
+
+@require_POST
+@role_required(*FRONT_ROLES)
+def visit_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    form = CancelForm(request.POST, prefix="cancel")
+    form.is_valid()
+    try:
+        visit = visit_cancel(
+            actor=request.user, visit_id=visit.pk, note=form.cleaned_data.get("note", "")
+        )
+    except FrontdeskError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(number)s ist abgemeldet.") % {"number": visit.number})
+    return _back(request, visit)
+
+
+@require_POST
+@role_required(*FRONT_ROLES)
+def visit_come_back_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    try:
+        visit = visit_come_back(actor=request.user, visit_id=visit.pk)
+    except FrontdeskError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(number)s ist zurück und wartet wieder an ihrem Platz.") % {"number": visit.number},
+        )
+    return _back(request, visit)
+
+
+@require_POST
+@role_required(*FRONT_ROLES)
+def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    form = IdentifyForm(request.POST, user=request.user, prefix="identify")
+    if form.is_valid():
+        try:
+            visit_identify(actor=request.user, visit_id=visit.pk, kunde=form.kunde)
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Kundin / Kunde zugeordnet."))
+            return redirect("frontdesk:visit_detail", pk=visit.pk)
+    visit.refresh_from_db()
+    return render(
+        request,
+        "frontdesk/visit_detail.html",
+        _visit_context(request, visit, identify_form=form),
+        status=422,
+    )
+
+
+# --- the desk ------------------------------------------------------------------------------
+
+
+def _current(desk: Desk) -> Visit | None:
+    return (
+        Visit.objects.filter(desk=desk, state=VisitState.CALLED)
+        .select_related("kunde__bedarfsgemeinschaft", "team", "assigned_to")
+        .first()
+    )
+
+
+def _queue_context(request, desk: Desk) -> dict:
+    today = timezone.localdate()
+    queue = waiting_for_desk(desk, request.user, today)
+    return {
+        "desk": desk,
+        "queue": list(
+            queue.select_related("kunde", "team", "assigned_to").prefetch_related(
+                stats.prefetch_concerns()
+            )[:QUEUE_ROWS]
+        ),
+        "queue_count": queue.count(),
+        "now": timezone.now(),
+    }
+
+
+def _desk_context(request, desk: Desk, **forms) -> dict:
+    current = _current(desk)
+    context = {
+        **_queue_context(request, desk),
+        "current": current,
+        "teams": desk.teams.all(),
+        "parked": visits_visible_to(request.user)
+        .filter(standort=desk.standort, day=timezone.localdate(), state=VisitState.PARKED)
+        .select_related("kunde")
+        .prefetch_related(stats.prefetch_concerns())
+        .order_by("queued_at"),
+    }
+    if current is not None:
+        visit_concerns = list(current.visit_concerns.select_related("concern__concern_class"))
+        concerns = [vc.concern for vc in visit_concerns]
+        ticket_team = ticket_team_for(current, concerns)
+        context.update(
+            {
+                "visit_concerns": visit_concerns,
+                "notes": current.events.exclude(note="").select_related("actor", "desk"),
+                "finish_form": forms.get("finish_form")
+                or FinishForm(
+                    visit=current,
+                    visit_concerns=visit_concerns,
+                    jobcenter=current.jobcenter_id,
+                    prefix="finish",
+                    initial={"ticket_team": ticket_team},
+                ),
+                "pass_on_form": forms.get("pass_on_form")
+                or PassOnForm(jobcenter=current.jobcenter_id, prefix="pass"),
+                "park_form": NoteForm(prefix="park"),
+                "open_finish": "finish_form" in forms,
+                "open_pass_on": "pass_on_form" in forms,
+            }
+        )
+    return context
+
+
+@role_required(*DESK_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    """The desk: who is called here now, who waits, who is parked (HF 6)."""
+    my_desk = desk_of(request.user)
+    if my_desk is None:
+        return _desk_choice(request)
+    desk_seen(my_desk)
+    return render(request, "frontdesk/desk.html", _desk_context(request, my_desk))
+
+
+def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
+    desks = (
+        desks_visible_to(request.user)
+        .select_related("standort", "occupied_by")
+        .prefetch_related("teams")
+        .order_by("standort__name", "position", "name")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "frontdesk/desk_choice.html",
+        {
+            "form": form or DeskChoiceForm(desks=desks),
+            "desks": [(d, d.occupied_by_id and not desk_is_stale(d, now)) for d in desks],
+            "has_errors": bool(form and form.errors),
+            "error_forms": [form] if form else [],
+        },
+        status=status,
+    )
+
+
+@role_required(*DESK_ROLES)
+def desk_queue(request: HttpRequest) -> HttpResponse:
+    """The waiting list of the desk (polled by htmx every few seconds)."""
+    my_desk = desk_of(request.user)
+    if my_desk is None:
+        return HttpResponse(status=204)
+    desk_seen(my_desk)
+    return render(request, "frontdesk/partials/desk_queue.html", _queue_context(request, my_desk))
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def desk_open_view(request: HttpRequest) -> HttpResponse:
+    desks = desks_visible_to(request.user)
+    form = DeskChoiceForm(request.POST, desks=desks)
+    if form.is_valid():
+        try:
+            opened = desk_open(actor=request.user, desk_id=form.cleaned_data["desk"].pk)
+        except FrontdeskError as error:
+            form.add_error("desk", error.message)
+        else:
+            messages.success(
+                request, _("%(desk)s ist geöffnet.") % {"desk": f"{opened.standort} – {opened}"}
+            )
+            return redirect("frontdesk:desk")
+    return _desk_choice(request, form, status=422)
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def desk_close_view(request: HttpRequest) -> HttpResponse:
+    my_desk = desk_of(request.user)
+    if my_desk is not None:
+        try:
+            desk_close(actor=request.user, desk_id=my_desk.pk)
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(desk)s ist geschlossen.") % {"desk": my_desk})
+    return redirect("frontdesk:desk")
+
+
+def _my_desk_or_redirect(request):
+    my_desk = desk_of(request.user)
+    if my_desk is None:
+        messages.error(request, _("Sie haben keinen Schalter geöffnet. Bitte zuerst einen wählen."))
+    return my_desk
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def call_next(request: HttpRequest) -> HttpResponse:
+    my_desk = _my_desk_or_redirect(request)
+    if my_desk is not None:
+        try:
+            visit = visit_call_next(actor=request.user, desk_id=my_desk.pk)
+        except QueueEmpty as error:
+            messages.info(request, error.message)
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(number)s ist an %(desk)s aufgerufen.")
+                % {"number": visit.number, "desk": my_desk},
+            )
+    return redirect("frontdesk:desk")
+
+
+@role_required(*DESK_ROLES)
+def call_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call one customer out of turn; the reason is required."""
+    visit = get_visit_for_user(request.user, pk)
+    my_desk = _my_desk_or_redirect(request)
+    if my_desk is None:
+        return redirect("frontdesk:desk")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = visit_call(
+                actor=request.user,
+                desk_id=my_desk.pk,
+                visit_id=visit.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(number)s ist an %(desk)s aufgerufen.")
+                % {"number": visit.number, "desk": my_desk},
+            )
+        return redirect("frontdesk:desk")
+    return render(
+        request,
+        "frontdesk/call_visit.html",
+        {
+            "visit": visit,
+            "concerns": visit.visit_concerns.select_related("concern"),
+            "form": form,
+            "desk": my_desk,
+            "has_errors": form.is_bound and bool(form.errors),
+            "error_forms": [form],
+        },
+        status=422 if form.is_bound else 200,
+    )
+
+
+_STEPS = {
+    "erneut": (visit_recall, gettext_lazy("%(number)s ist erneut aufgerufen.")),
+    "nicht-erschienen": (
+        visit_no_show,
+        gettext_lazy("%(number)s ist als nicht erschienen erfasst."),
+    ),
+    "zurueckstellen": (visit_requeue, gettext_lazy("%(number)s wartet wieder an ihrem Platz.")),
+    "parken": (visit_park, gettext_lazy("%(number)s ist geparkt und behält ihren Platz.")),
+}
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in _STEPS:
+        raise Http404
+    visit = get_visit_for_user(request.user, pk)
+    my_desk = _my_desk_or_redirect(request)
+    if my_desk is None:
+        return redirect("frontdesk:desk")
+    service, done = _STEPS[step]
+    kwargs = {}
+    if step == "parken":
+        form = NoteForm(request.POST, prefix="park")
+        kwargs["note"] = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        visit = service(actor=request.user, desk_id=my_desk.pk, visit_id=visit.pk, **kwargs)
+    except FrontdeskError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"number": visit.number})
+    return redirect("frontdesk:desk")
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def visit_pass_on_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    my_desk = _my_desk_or_redirect(request)
+    if my_desk is None:
+        return redirect("frontdesk:desk")
+    form = PassOnForm(request.POST, jobcenter=visit.jobcenter_id, prefix="pass")
+    if form.is_valid():
+        try:
+            visit = visit_pass_on(
+                actor=request.user,
+                desk_id=my_desk.pk,
+                visit_id=visit.pk,
+                team=form.cleaned_data["team"],
+                note=form.cleaned_data["note"],
+            )
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            if visit.state == VisitState.WAITING:
+                text = _("%(number)s wartet jetzt auf %(team)s.")
+            else:
+                text = _("%(number)s ist persönlich an %(team)s weitergeleitet.")
+            messages.success(
+                request, text % {"number": visit.number, "team": form.cleaned_data["team"]}
+            )
+        return redirect("frontdesk:desk")
+    return render(
+        request,
+        "frontdesk/desk.html",
+        {
+            **_desk_context(request, my_desk, pass_on_form=form),
+            "has_errors": True,
+            "error_forms": [form],
+        },
+        status=422,
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit_for_user(request.user, pk)
+    my_desk = _my_desk_or_redirect(request)
+    if my_desk is None:
+        return redirect("frontdesk:desk")
+    visit_concerns = list(visit.visit_concerns.select_related("concern__concern_class"))
+    form = FinishForm(
+        request.POST,
+        visit=visit,
+        visit_concerns=visit_concerns,
+        jobcenter=visit.jobcenter_id,
+        prefix="finish",
+    )
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            visit = visit_finish(
+                actor=request.user,
+                desk_id=my_desk.pk,
+                visit_id=visit.pk,
+                outcome=c["outcome"],
+                handled=[int(pk) for pk in c["handled"]],
+                extra=list(c["extra"]),
+                note=c["note"],
+                ticket_team=c["ticket_team"],
+            )
+        except FrontdeskError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(number)s ist abgeschlossen: %(outcome)s.")
+                % {"number": visit.number, "outcome": visit.get_outcome_display()},
+            )
+        return redirect("frontdesk:desk")
+    if visit.state != VisitState.CALLED or visit.desk_id != my_desk.pk:
+        messages.error(
+            request, _("%(number)s ist nicht an Ihrem Schalter aufgerufen.") % {"number": visit}
+        )
+        return redirect("frontdesk:desk")
+    return render(
+        request,
+        "frontdesk/desk.html",
+        {
+            **_desk_context(request, my_desk, finish_form=form),
+            "has_errors": True,
+            "error_forms": [form],
+        },
+        status=422,
+    )
+
+
+# --- the team lead ------------------------------------------------------------------------
+
+
+@role_required(*LEAD_ROLES)
+def live(request: HttpRequest) -> HttpResponse:
+    """Waiting now per concern, longest wait, desks open, arrivals and served per hour."""
+    standorte = standorte_visible_to(request.user)
+    standort = _site(request, standorte, request.GET.get("standort"))
+    if standort is None:
+        return render(request, "frontdesk/no_site.html")
+    context = {
+        "form": SiteForm(initial={"standort": standort}, standorte=standorte),
+        "standort": standort,
+        "figures": stats.live_figures(standort),
+        "now": timezone.now(),
+    }
+    template = "frontdesk/partials/live.html" if request.htmx else "frontdesk/live.html"
+    return render(request, template, context)
+
+
+def _report_form(request):
+    standorte = standorte_visible_to(request.user)
+    allowed = may_see_employee_figures(request.user)
+    if "start" in request.GET:
+        data = request.GET
+    else:
+        # Last week and this week so far, at the person's site.
+        today = timezone.localdate()
+        site = _site(request, standorte)
+        data = {
+            "standort": site.pk if site else "",
+            "start": (today - timedelta(days=today.weekday() + 7)).isoformat(),
+            "end": today.isoformat(),
+        }
+    return ReportForm(data, standorte=standorte, may_see_employees=allowed), allowed
+
+
+@role_required(*LEAD_ROLES)
+def report(request: HttpRequest) -> HttpResponse:
+    """Waiting and processing times per day, concern and queue; load per half-day."""
+    form, allowed = _report_form(request)
+    result = None
+    if form.is_valid():
+        c = form.cleaned_data
+        per_employee = allowed and c.get("je_mitarbeiter", False)
+        result = stats.report(c["standort"], c["start"], c["end"], per_employee=per_employee)
+        if per_employee:
+            _audit_employee_figures(request, c, "angezeigt")
+    export_query = urlencode(
+        {k: v for k, v in form.data.items() if k in ("standort", "start", "end", "je_mitarbeiter")}
+    )
+    return render(
+        request,
+        "frontdesk/report.html",
+        {
+            "form": form,
+            "report": result,
+            "may_see_employees": allowed,
+            "export_query": export_query,
+            "has_errors": bool(form.errors),
+            "error_forms": [form],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _audit_employee_figures(request, cleaned, how: str) -> None:
+    audit_record(
+        actor=request.user,
+        action="view",
+        target=cleaned["standort"],
+        summary=f"Auswertung je Mitarbeiter/in {how}: {cleaned['start']}–{cleaned['end']}",
+    )
+
+
+def _minutes(seconds: float | None):
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _csv_value(value):
+    # German spreadsheets read a decimal comma.
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return value
+
+
+def _export_tables(result: stats.Report) -> list[tuple[str, list[str], list[list]]]:
+    def figures(row: stats.Row) -> list:
+        d = row.durations
+        return [
+            row.visits,
+            d.contacts,
+            d.served,
+            d.no_shows,
+            _minutes(d.avg_wait),
+            _minutes(d.max_wait),
+            _minutes(d.avg_processing),
+            _minutes(d.max_processing),
+        ]
+
+    head = [
+        _("Besuche"),
+        _("Kundenkontakte"),
+        _("bedient"),
+        _("nicht erschienen"),
+        _("Ø Wartezeit (Min.)"),
+        _("max. Wartezeit (Min.)"),
+        _("Ø Bearbeitungszeit (Min.)"),
+        _("max. Bearbeitungszeit (Min.)"),
+    ]
+    tables = [
+        (
+            _("Je Tag"),
+            [_("Tag"), *head],
+            [[row.label, *figures(row)] for row in [*result.per_day, result.total]],
+        ),
+        (
+            _("Je Anliegen"),
+            [_("Anliegen"), _("Klasse"), _("Ziel-Wartezeit (Min.)"), *head],
+            [
+                [row.label, row.extra["class"], row.extra["target"], *figures(row)]
+                for row in result.per_concern
+            ],
+        ),
+        (
+            _("Je Warteschlange"),
+            [_("Warteschlange"), *head],
+            [[row.label, *figures(row)] for row in result.per_queue],
+        ),
+        (
+            _("Auslastung"),
+            [
+                _("Wochentag"),
+                _("Tageshälfte"),
+                _("Ankünfte"),
+                _("Anzahl Tage"),
+                _("Ø Ankünfte je Tag"),
+                _("Ø Wartezeit (Min.)"),
+            ],
+            [
+                [
+                    stats.weekday_label(h.weekday),
+                    _("Vormittag") if h.morning else _("Nachmittag"),
+                    h.arrivals,
+                    h.days,
+                    None if h.per_day is None else round(h.per_day, 1),
+                    _minutes(h.durations.avg_wait),
+                ]
+                for h in result.per_half_day
+            ],
+        ),
+    ]
+    if result.per_employee is not None:
+        tables.append(
+            (
+                _("Je Mitarbeiter_in"),
+                [_("Mitarbeiter/in"), *head],
+                [[row.label, *figures(row)] for row in result.per_employee],
+            )
+        )
+    return tables
+
+
+@role_required(*LEAD_ROLES)
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form, allowed = _report_form(request)
+    if not form.is_valid():
+        messages.error(request, _("Bitte Zeitraum und Standort prüfen."))
+        return redirect("frontdesk:report")
+    c = form.cleaned_data
+    # Per-employee figures leave the system only with the right to see them, when asked.
+    per_employee = allowed and c.get("je_mitarbeiter", False)
+    result = stats.report(c["standort"], c["start"], c["end"], per_employee=per_employee)
+    if per_employee:
+        _audit_employee_figures(request, c, "exportiert")
+    tables = _export_tables(result)
+    name = f"warteschlange-{c['start']:%Y%m%d}-{c['end']:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM.
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(
+            [_("Standort"), str(c["standort"]), _("von"), c["start"], _("bis"), c["end"]]
+        )
+        for title, head, rows in tables:
+            writer.writerow([])
+            writer.writerow([title])
+            writer.writerow(head)
+            writer.writerows([[_csv_value(v) for v in row] for row in rows])
+        return response
+    workbook = Workbook(write_only=True)
+    for title, head, rows in tables:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(head)
+        for row in rows:
+            sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+# --- the waiting-room display ---------------------------------------------------------------
+
+
+def _display(token: str) -> Display | None:
+    display = display_for_token(token)
+    if display is not None:
+        now = timezone.now()
+        if display.last_seen_at is None or display.last_seen_at < now - timedelta(minutes=1):
+            Display.objects.filter(pk=display.pk).update(last_seen_at=now)
+    return display
+
+
+@login_not_required
+@never_cache
+def display(request: HttpRequest, token: str) -> HttpResponse:
+    """The full-screen page for the waiting room: numbers and desks, never names."""
+    screen = _display(token)
+    if screen is None:
+        return render(request, "frontdesk/display_invalid.html", status=404)
+    return render(
+        request,
+        "frontdesk/display.html",
+        {
+            "display": screen,
+            "state": stats.display_state(screen.standort),
+            "data_url": reverse("frontdesk:display_data", args=[token]),
+        },
+    )
+
+
+@login_not_required
+@never_cache
+def display_data(request: HttpRequest, token: str) -> JsonResponse:
+    screen = _display(token)
+    if screen is None:
+        return JsonResponse({"error": _("Diese Anzeige ist nicht freigeschaltet.")}, status=404)
+    return JsonResponse(stats.display_state(screen.standort))

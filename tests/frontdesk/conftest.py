@@ -1,0 +1,84 @@
+"""The front desk's fixtures: a site with desks, the concern catalogue, check-in helpers."""
+
+import importlib
+from datetime import datetime, time
+
+import pytest
+from django.apps import apps as django_apps
+from django.utils import timezone
+
+from frontdesk.models import Concern, Desk, Display
+from frontdesk.services import CheckIn, desk_open, visit_check_in
+from jobcenter.models import Standort
+
+
+def seed_catalogue() -> None:
+    """The migration's catalogue; transactional tests empty the tables, so seed again."""
+    importlib.import_module("frontdesk.migrations.0002_concern_catalogue").seed(django_apps, None)
+
+
+@pytest.fixture
+def catalogue(db):
+    seed_catalogue()
+    return {c.code: c for c in Concern.objects.all()}
+
+
+@pytest.fixture
+def site(jobcenter):
+    return Standort.objects.create(jobcenter=jobcenter, name="Hauptstelle")
+
+
+@pytest.fixture
+def other_site(jobcenter):
+    return Standort.objects.create(jobcenter=jobcenter, name="Geschäftsstelle Süd")
+
+
+@pytest.fixture
+def desks(site, teams):
+    """Two Eingangszone counters and one Leistung room at the site."""
+
+    def make(name, *team_keys, position=0):
+        desk = Desk.objects.create(standort=site, name=name, position=position)
+        desk.teams.set([teams[k] for k in team_keys])
+        return desk
+
+    return {
+        "s1": make("Schalter 1", "ez", position=1),
+        "s2": make("Schalter 2", "ez", position=2),
+        "leistung": make("Raum 204", "leistung", position=3),
+    }
+
+
+@pytest.fixture
+def display(site):
+    return Display.objects.create(standort=site, name="Wartebereich")
+
+
+def at(hour: int, minute: int = 0, second: int = 0, day=None):
+    """An aware moment today (or on `day`), Berlin time."""
+    day = day or timezone.localdate()
+    return timezone.make_aware(datetime.combine(day, time(hour, minute, second)))
+
+
+@pytest.fixture
+def check_in(staff, site, catalogue):
+    """Check someone in at the reception: `check_in("unterlagen", now=..., **fields)`."""
+
+    def do(*codes, actor=None, standort=None, now=None, **fields):
+        return visit_check_in(
+            actor=actor or staff["empfang"],
+            data=CheckIn(
+                standort=standort or site, concerns=[catalogue[c] for c in codes], **fields
+            ),
+            now=now,
+        )
+
+    return do
+
+
+@pytest.fixture
+def open_desk():
+    def do(user, desk, now=None):
+        return desk_open(actor=user, desk_id=desk.pk, now=now)
+
+    return do
