@@ -9,6 +9,8 @@ from jobcenter.roles import Role
 from .models import Deadline
 
 WORKING_ROLES = (Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG, Role.EINGANGSZONE)
+# Who may stop a clock: the desks that own deadlines, not the Eingangszone that sees them.
+PAUSE_ROLES = (Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
 
 
 def deadlines_visible_to(user) -> QuerySet[Deadline]:

@@ -6,6 +6,7 @@ Other apps call `deadlines_on_event` when a case changes; nothing here knows abo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,9 +198,20 @@ def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
     return qs.update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
 
 
+def _check_may_pause(actor: User, deadline: Deadline) -> None:
+    from .access import PAUSE_ROLES, deadlines_visible_to
+
+    if (
+        not actor.has_role(*PAUSE_ROLES)
+        or not deadlines_visible_to(actor).filter(pk=deadline.pk).exists()
+    ):
+        raise PermissionDenied(_("Diese Frist dürfen Sie nicht anhalten oder fortsetzen."))
+
+
 @transaction.atomic
 def deadline_pause(*, actor: User, deadline_id: int, reason: str) -> Deadline:
     deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
+    _check_may_pause(actor, deadline)
     if not reason.strip():
         raise DeadlineError(_("Bitte den Grund der Unterbrechung dokumentieren."))
     if deadline.status != Deadline.Status.OPEN:
@@ -220,6 +232,7 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
     deadline = (
         Deadline.objects.select_for_update().select_related("rule", "jobcenter").get(pk=deadline_id)
     )
+    _check_may_pause(actor, deadline)
     if deadline.paused_at is None:
         raise DeadlineError(_("Die Frist ist nicht angehalten."))
     calendar = calendar_for(deadline.jobcenter)

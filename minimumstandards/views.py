@@ -13,7 +13,7 @@ from jobcenter.roles import Role
 from jobcenter.views import role_required
 
 from . import dashboard as figures
-from .access import WORKING_ROLES, deadlines_visible_to, get_deadline_for_user
+from .access import PAUSE_ROLES, deadlines_visible_to, get_deadline_for_user
 from .models import RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
 from .workdays import BERLIN, format_due
@@ -120,7 +120,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(*WORKING_ROLES)
+@role_required(*PAUSE_ROLES)
 def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_deadline_for_user(request.user, pk)
     try:
@@ -135,7 +135,7 @@ def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*WORKING_ROLES)
+@role_required(*PAUSE_ROLES)
 def deadline_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_deadline_for_user(request.user, pk)
     try:

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Q
 from django.forms.utils import ErrorDict
@@ -505,7 +507,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "label": label,
                 "active": active,
                 "aria_sort": ("descending" if descending else "ascending") if active else None,
-                "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
+                # The filter text may be a name: it is encoded, and kept out of pushed URLs.
+                "query": urlencode({k: v for k, v in query.items() if v}),
             }
         )
     context = {

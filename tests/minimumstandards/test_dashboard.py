@@ -163,7 +163,7 @@ def test_excel_export_opens(login, staff, cases):
 def test_pause_from_the_case_page_and_outsider_404(login, staff, outsider, cases):
     deadline = cases[0].deadlines.get(kind=RuleKind.ENTRY_CHECK)
     url = reverse("minimumstandards:deadline_pause", args=[deadline.pk])
-    assert login(outsider).post(url, {"reason": "x"}).status_code == 404
+    assert login(outsider).post(url, {"reason": "x"}).status_code in (403, 404)
     assert login(staff["leistung_b"]).post(url, {"reason": "x"}).status_code == 404
     response = login(staff["leistung"]).post(url, {"reason": ""}, follow=True)
     assert "Grund der Unterbrechung" in response.content.decode()
@@ -180,3 +180,20 @@ def test_owner_badge_counts_deadlines_at_risk(login, staff, cases):
     risky = login(staff["leistung"]).get(reverse("intake:case_list"), {"state": "risk"})
     shown = {a.pk for a in risky.context["page"].object_list}
     assert cases[2].pk in shown
+
+
+@pytest.mark.parametrize("who", ["ez", "leistung_b", "hotline"])
+def test_who_may_not_pause_a_clock_cannot(login, staff, cases, who):
+    from django.core.exceptions import PermissionDenied
+
+    from minimumstandards.services import deadline_pause
+
+    deadline = cases[0].deadlines.get(kind=RuleKind.ENTRY_CHECK)
+    with pytest.raises(PermissionDenied):
+        deadline_pause(actor=staff[who], deadline_id=deadline.pk, reason="Grund")
+    response = login(staff[who]).post(
+        reverse("minimumstandards:deadline_pause", args=[deadline.pk]), {"reason": "Grund"}
+    )
+    assert response.status_code in (403, 404)
+    deadline.refresh_from_db()
+    assert deadline.paused_at is None

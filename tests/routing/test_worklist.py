@@ -251,3 +251,11 @@ def test_query_count_does_not_grow_with_rows(
     # The htmx partial as well.
     with django_assert_max_num_queries(len(few)):
         client.get(URL, {"sortierung": "kunde"}, headers={"HX-Request": "true"})
+
+
+def test_worklist_filter_text_stays_out_of_history_and_is_encoded(login, staff):
+    response = login(staff["ifk"]).get(URL, {"q": "Müller & Söhne"})
+    # A name typed into the filter must not land in the browser history (Sozialdaten).
+    assert "hx-push-url" not in response.content.decode()
+    # The sort links carry the filter safely encoded.
+    assert "q=M%C3%BCller+%26+S%C3%B6hne" in response.context["columns"][0]["query"]
