@@ -22,11 +22,28 @@ def appointments_visible_to(user) -> QuerySet[Appointment]:
     if not user.is_authenticated or user.jobcenter_id is None:
         return Appointment.objects.none()
     qs = Appointment.objects.filter(jobcenter_id=user.jobcenter_id)
-    if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
+    if user.has_role(Role.EINGANGSZONE):
         return qs
+    if user.has_role(Role.TEAMLEITUNG):
+        # The lead sees the appointments of the IFKs of their teams, not the whole Jobcenter.
+        return qs.filter(caseworker_id__in=_team_members(user))
     if user.has_role(Role.INTEGRATION):
         return qs.filter(Q(caseworker=user) | Q(kunde__ifk=user))
     return Appointment.objects.none()
+
+
+def _team_members(user) -> QuerySet[User]:
+    """The pks of the members of the user's teams, as a subquery (no duplicate rows)."""
+    return User.objects.filter(
+        jobcenter_id=user.jobcenter_id, teams__in=user_team_ids(user)
+    ).values("pk")
+
+
+def leads_member(user, member_id: int | None) -> bool:
+    """Whether `user` is a team lead and `member_id` is in one of the lead's teams."""
+    if member_id is None or user.jobcenter_id is None or not user.has_role(Role.TEAMLEITUNG):
+        return False
+    return User.objects.filter(pk=member_id, pk__in=_team_members(user)).exists()
 
 
 def get_appointment_for_user(user, pk: int) -> Appointment:
@@ -86,7 +103,7 @@ def can_record_outcome(user, appointment: Appointment) -> bool:
     if user.jobcenter_id != appointment.jobcenter_id:
         return False
     if user.has_role(Role.TEAMLEITUNG):
-        return True
+        return leads_member(user, appointment.caseworker_id)
     return user.has_role(Role.INTEGRATION) and appointment.caseworker_id == user.pk
 
 
@@ -94,13 +111,22 @@ def can_cancel(user, appointment: Appointment) -> bool:
     if user.jobcenter_id != appointment.jobcenter_id:
         return False
     if user.has_role(Role.TEAMLEITUNG):
-        return True
+        return leads_member(user, appointment.caseworker_id)
     if user.has_role(Role.EINGANGSZONE):
         # The EZ takes the customer's call or visit and books the EG (DW 3.2.2).
         return appointment.kind in (Kind.ERSTGESPRAECH, Kind.GRUPPE)
     if user.has_role(Role.INTEGRATION):
         return user.pk in (appointment.caseworker_id, appointment.kunde.ifk_id)
     return False
+
+
+def can_record_group_event(user, event: GroupEvent) -> bool:
+    """Record attendance of a group event: its host, or the lead of the host's team."""
+    if user.jobcenter_id is None or user.jobcenter_id != event.jobcenter_id:
+        return False
+    if user.is_active and user.pk == event.host_id:
+        return True
+    return leads_member(user, event.host_id)
 
 
 def can_book_first_consultation(user, antrag) -> bool:
@@ -115,6 +141,12 @@ def can_book_follow_up(user) -> bool:
 
 def can_manage_group_events(user) -> bool:
     return user.has_role(Role.INTEGRATION, Role.TEAMLEITUNG) and user.jobcenter_id is not None
+
+
+def eg_caseworker(antrag, pk) -> User | None:
+    """The caseworker a first-consultation slot names: a user of the case's Jobcenter (the
+    service checks that it is an active IFK and the slot is free)."""
+    return User.objects.filter(pk=pk, jobcenter_id=antrag.jobcenter_id).first()
 
 
 def is_lead(user) -> bool:

@@ -1323,10 +1323,7 @@ def group_event_record(
     event = (
         GroupEvent.objects.select_for_update().select_related("standort", "host").get(pk=event_id)
     )
-    if (
-        not (actor.has_role(Role.TEAMLEITUNG) or actor.pk == event.host_id)
-        or actor.jobcenter_id != event.jobcenter_id
-    ):
+    if not access.can_record_group_event(actor, event):
         raise PermissionDenied(_("Das Ergebnis dieser Veranstaltung dürfen Sie nicht erfassen."))
     if event.status != GroupEvent.EventStatus.GEPLANT:
         raise AppointmentError(_("Für diese Veranstaltung ist bereits ein Ergebnis erfasst."))

@@ -3,7 +3,6 @@ calls one service and renders (or redirects); domain errors become German messag
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from frontdesk.access import may_see_employee_figures
 from intake.access import get_antrag_for_user, get_kunde_for_user
-from intake.models import user_team_ids
 from jobcenter.models import User
 from jobcenter.roles import Role
+from jobcenter.services import audit_record
 from jobcenter.views import role_required
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
@@ -55,9 +55,6 @@ from .services import AppointmentError
 from .slots import CalendarData, free_slots
 
 CALENDAR_ROLES = access.CALENDAR_ROLES
-# Per-employee figures are personal data (domain.md §6): the team level by default, the
-# weekly count per IFK only for these roles.
-PER_CASEWORKER_ROLES = getattr(settings, "APPOINTMENTS_PER_CASEWORKER_ROLES", (Role.TEAMLEITUNG,))
 
 
 def _error(form, error: AppointmentError) -> None:
@@ -361,7 +358,7 @@ def eg_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _book_eg_from_form(request, antrag, form) -> Appointment | None:
     caseworker_id, starts_at = form.cleaned_data["slot"]
-    caseworker = User.objects.filter(pk=caseworker_id, jobcenter=antrag.jobcenter).first()
+    caseworker = access.eg_caseworker(antrag, caseworker_id)
     if caseworker is None:
         form.add_error("slot", _("Bitte einen der angebotenen Termine wählen."))
         return None
@@ -821,7 +818,7 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_record = (
         event.status == GroupEvent.EventStatus.GEPLANT
         and event.starts_at <= timezone.now()
-        and (request.user.pk == event.host_id or access.is_lead(request.user))
+        and access.can_record_group_event(request.user, event)
     )
     form = GroupRecordForm(
         request.POST or None,
@@ -898,20 +895,14 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     if user.has_role(Role.TEAMLEITUNG):
-        caseworkers = list(
-            User.objects.filter(
-                jobcenter=user.jobcenter,
-                role=Role.INTEGRATION,
-                is_active=True,
-                teams__in=user_team_ids(user),
-            )
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        caseworkers = list(access.caseworkers_visible_to(user).order_by("last_name", "first_name"))
     else:
         caseworkers = [user]
     weeks = kpi.week_starts(today, 4)
-    show_people = user.has_role(*PER_CASEWORKER_ROLES) or not user.has_role(Role.TEAMLEITUNG)
+    # Per-employee figures are personal data (domain.md §6): team level by default, the
+    # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
+    # sees their own.
+    show_people = not user.has_role(Role.TEAMLEITUNG) or may_see_employee_figures(user)
     table = kpi.consultations_per_week(
         Appointment.objects.filter(jobcenter=user.jobcenter),
         GroupEvent.objects.filter(jobcenter=user.jobcenter),
@@ -933,4 +924,11 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         "today": today,
         "own": not user.has_role(Role.TEAMLEITUNG),
     }
+    if show_people and user.has_role(Role.TEAMLEITUNG):
+        audit_record(
+            actor=user,
+            action="view",
+            target=user.jobcenter,
+            summary=_("Beratungen je IFK eingesehen"),
+        )
     return render(request, "appointments/kpi.html", context)

@@ -3,13 +3,16 @@
 Everything of another Jobcenter is indistinguishable from what does not exist (404).
 """
 
+import hmac
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from jobcenter.models import Standort
 from jobcenter.roles import Role
+from jobcenter.services import secret_hash as sha256_hex
 
-from .models import DESK_ROLES, RECEPTION_ROLES, Desk, Display, Visit
+from .models import DESK_ROLES, RECEPTION_ROLES, Desk, Display, Visit, display_token_prefix
 
 FRONT_ROLES = tuple({*RECEPTION_ROLES, *DESK_ROLES})
 LEAD_ROLES = (Role.TEAMLEITUNG,)
@@ -61,10 +64,20 @@ def get_desk_for_user(user, pk: int) -> Desk:
 
 
 def display_for_token(token: str) -> Display | None:
-    """The active display with this token; the token is its only key (no login)."""
+    """The active display with this key; the key is its only credential (no login). Found
+    by its clear prefix, then the stored SHA-256 hash is compared in constant time."""
     if not token or len(token) > 64:
         return None
-    return Display.objects.filter(token=token, active=True).select_related("standort").first()
+    display = (
+        Display.objects.filter(token_prefix=display_token_prefix(token), active=True)
+        .select_related("standort")
+        .first()
+    )
+    if display is None or not display.token_hash:
+        return None
+    if not hmac.compare_digest(display.token_hash, sha256_hex(token)):
+        return None
+    return display
 
 
 def may_see_employee_figures(user) -> bool:

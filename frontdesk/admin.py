@@ -1,12 +1,12 @@
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin
 from jobcenter.services import audit_record
 
-from .models import Concern, ConcernClass, Desk, Display, SiteSettings, new_display_token
+from .models import Concern, ConcernClass, Desk, Display, SiteSettings
+from .services import display_new_key, display_path
 
 
 class CatalogueAdmin(AdministrationAdmin):
@@ -91,31 +91,57 @@ class DeskAdmin(SiteScopedAdmin):
 
 @admin.register(Display)
 class DisplayAdmin(SiteScopedAdmin):
-    list_display = ["name", "standort", "active", "last_seen_at", "link"]
+    """The address holds the display's key, which is stored only as a hash: it is shown once,
+    when the display is created or gets a new key (the action below)."""
+
+    list_display = ["name", "standort", "active", "last_seen_at", "key_state"]
     list_filter = ["standort", "active"]
-    fields = ["standort", "name", "active", "link", "last_seen_at"]
-    readonly_fields = ["link", "last_seen_at"]
+    fields = ["standort", "name", "active", "key_state", "last_seen_at"]
+    readonly_fields = ["key_state", "last_seen_at"]
     actions = ["new_token"]
 
     @admin.display(description=_("Adresse der Anzeige"))
-    def link(self, obj):
+    def key_state(self, obj):
         if not obj.pk:
-            return _("erscheint nach dem Speichern")
-        url = reverse("frontdesk:display", args=[obj.token])
-        return format_html('<a href="{}">{}</a>', url, url)
+            return _("wird nach dem Speichern einmal angezeigt")
+        if not obj.has_key:
+            return _("noch kein Schlüssel: Aktion „Neuen Zugangsschlüssel erzeugen“")
+        return format_html(
+            "{} <code>{}…</code>. {}",
+            _("Schlüssel vorhanden, beginnt mit"),
+            obj.token_prefix,
+            _(
+                "Die Adresse wird nur beim Anlegen angezeigt; eine neue erzeugt die Aktion "
+                "„Neuen Zugangsschlüssel erzeugen“ (die alte wird ungültig)."
+            ),
+        )
+
+    def _show_address(self, request, display, token):
+        url = request.build_absolute_uri(display_path(token))
+        self.message_user(
+            request,
+            format_html(
+                '{} „{}“ ({}): <a href="{}">{}</a>',
+                _("Adresse der Anzeige"),
+                display.name,
+                _("wird nur jetzt angezeigt, bitte notieren"),
+                url,
+                url,
+            ),
+            messages.WARNING,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_address(request, obj, display_new_key(display=obj, actor=request.user))
 
     @admin.action(description=_("Neuen Zugangsschlüssel erzeugen (alter Link wird ungültig)"))
     def new_token(self, request, queryset):
         for display in queryset:
-            display.token = new_display_token()
-            display.save(update_fields=["token"])
-            audit_record(
-                actor=request.user,
-                action="change",
-                target=display,
-                summary=f"{display.name}: neuer Zugangsschlüssel",
+            self._show_address(
+                request, display, display_new_key(display=display, actor=request.user)
             )
-        self.message_user(request, _("Neue Links erzeugt."), messages.SUCCESS)
 
 
 @admin.register(SiteSettings)

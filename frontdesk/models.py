@@ -227,20 +227,38 @@ class Desk(models.Model):
         return self.name
 
 
+DISPLAY_TOKEN_PREFIX_LENGTH = 12
+
+
 def new_display_token() -> str:
-    return secrets.token_urlsafe(24)
+    """A fresh display key: a non-secret lookup prefix, a dot, 256 random bits."""
+    return f"{secrets.token_hex(DISPLAY_TOKEN_PREFIX_LENGTH // 2)}.{secrets.token_urlsafe(32)}"
+
+
+def display_token_prefix(token: str) -> str:
+    """The part of a key kept in clear to find its display (older keys: their first 12
+    characters, which leaves 120 secret bits)."""
+    return token[:DISPLAY_TOKEN_PREFIX_LENGTH]
+
+
+def _no_key_prefix() -> str:
+    # "!" never starts an issued key; with an empty hash nothing can match it anyway.
+    return "!" + secrets.token_hex(7)
 
 
 class Display(models.Model):
-    """A screen in a waiting room. It needs no login: its unguessable token is its key."""
+    """A screen in a waiting room. It needs no login: its unguessable key is in its address.
+    Only a SHA-256 hash of the key is stored; the address is shown once, when the key is
+    issued (frontdesk.services.display_create / display_new_key)."""
 
     standort = models.ForeignKey(
         Standort, verbose_name=_("Standort"), on_delete=models.CASCADE, related_name="displays"
     )
     name = models.CharField(_("Bezeichnung"), max_length=100)
-    token = models.CharField(
-        _("Zugangsschlüssel"), max_length=64, unique=True, default=new_display_token, editable=False
+    token_prefix = models.CharField(
+        _("Schlüssel-Präfix"), max_length=16, unique=True, default=_no_key_prefix, editable=False
     )
+    token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(_("zuletzt abgerufen"), null=True, blank=True)
@@ -252,6 +270,10 @@ class Display(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.token_hash)
 
 
 # --- visits -------------------------------------------------------------------------------

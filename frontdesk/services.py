@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,7 +20,9 @@ from django_fsm import can_proceed
 from intake.models import Antrag, ErstgespraechState, Kunde
 from intake.services import integration_team_for
 from jobcenter.models import Jobcenter, Standort, Team, User
+from jobcenter.roles import Role
 from jobcenter.services import audit_record
+from jobcenter.services import secret_hash as sha256_hex
 from minimumstandards.models import DeadlineRule, RuleKind, Scope
 from minimumstandards.services import calendar_for, deadline_open
 from routing.models import Aufgabe
@@ -32,6 +35,7 @@ from .models import (
     Contact,
     DailyCounter,
     Desk,
+    Display,
     Outcome,
     PriorityReason,
     SiteSettings,
@@ -39,6 +43,8 @@ from .models import (
     VisitConcern,
     VisitEvent,
     VisitState,
+    display_token_prefix,
+    new_display_token,
 )
 
 # A desk nobody has used for this long counts as closed and may be taken over.
@@ -825,7 +831,32 @@ def visit_call(
                 % {"number": visit.number, "desk": visit.desk}
             )
         raise _visit_gone(visit)
+    _refuse_if_not_ours(visit, desk, actor)
     return _call(visit, desk, actor, now, action=A.CALL_SPECIFIC, note=reason.strip())
+
+
+def _leads_team(actor: User, team: Team) -> bool:
+    """A team lead may call any customer of the teams they lead or belong to."""
+    return actor.has_role(Role.TEAMLEITUNG) and (
+        team.lead_id == actor.pk or actor.teams.filter(pk=team.pk).exists()
+    )
+
+
+def _refuse_if_not_ours(visit: Visit, desk: Desk, actor: User) -> None:
+    """Out of turn, too, a desk calls only from the queues it serves, and a customer booked
+    with a named person only for that person, unless the team's lead steps in."""
+    if _leads_team(actor, visit.team):
+        return
+    if not desk.teams.filter(pk=visit.team_id).exists():
+        raise FrontdeskError(
+            _("%(number)s wartet auf %(team)s; %(desk)s bedient diese Warteschlange nicht.")
+            % {"number": visit.number, "team": visit.team, "desk": desk.name}
+        )
+    if visit.assigned_to_id not in (None, actor.pk):
+        raise FrontdeskError(
+            _("%(number)s hat einen Termin bei %(person)s.")
+            % {"number": visit.number, "person": visit.assigned_to}
+        )
 
 
 @transaction.atomic
@@ -1090,3 +1121,42 @@ def visits_close_day(*, actor: User | None, standort: Standort, before: date, no
         _event(visit, A.CANCEL, source=source, actor=actor, at=now, note=_("Tagesabschluss"))
         count += 1
     return count
+
+
+# --- waiting-room displays ------------------------------------------------------------------
+
+
+def display_path(token: str) -> str:
+    return reverse("frontdesk:display", args=[token])
+
+
+@transaction.atomic
+def display_new_key(*, display: Display, actor: User | None = None) -> str:
+    """Give the display a fresh key (the old address stops working) and return it. Only its
+    hash is stored: this is the one moment its address can be shown."""
+    token = new_display_token()
+    display.token_prefix, display.token_hash = display_token_prefix(token), sha256_hex(token)
+    display.save(update_fields=["token_prefix", "token_hash"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=display,
+        summary=f"{display.name}: neuer Zugangsschlüssel",
+    )
+    return token
+
+
+@transaction.atomic
+def display_create(
+    *, standort: Standort, name: str, actor: User | None = None
+) -> tuple[Display, str]:
+    """A new display with its key; the key is returned once and stored hashed."""
+    token = new_display_token()
+    display = Display.objects.create(
+        standort=standort,
+        name=name,
+        token_prefix=display_token_prefix(token),
+        token_hash=sha256_hex(token),
+    )
+    audit_record(actor=actor, action="create", target=display, summary=display.name)
+    return display, token

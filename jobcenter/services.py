@@ -1,3 +1,4 @@
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,3 +24,8 @@ def audit_record(
         summary=summary[:500],
         changes=dict(changes or {}),
     )
+
+
+def secret_hash(value: str) -> str:
+    """SHA-256 of a secret (API and display keys): only this is stored, never the key."""
+    return hashlib.sha256(value.encode()).hexdigest()

@@ -4,7 +4,6 @@ Every function that writes is one transaction: a note is routed to every target 
 or to none, and every step on an item writes its history row and its audit row with it.
 """
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
-from jobcenter.services import audit_record
+from jobcenter.services import audit_record, secret_hash
 from minimumstandards.models import RuleKind
 from minimumstandards.services import deadline_complete
 
@@ -533,10 +532,6 @@ def aufgabe_forward(*, actor: User, aufgabe_id: int, note: str = "") -> Aufgabe:
 # --- the API for other systems ---------------------------------------------------------------
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_client_create(*, jobcenter: Jobcenter, name: str, actor: User | None = None):
     """A client system with a fresh token. The token is returned once and stored hashed."""
@@ -559,7 +554,11 @@ def api_client_create(*, jobcenter: Jobcenter, name: str, actor: User | None = N
     prefix = secrets.token_hex(6)
     token = f"{prefix}.{secrets.token_urlsafe(32)}"
     client = ApiClient.objects.create(
-        jobcenter=jobcenter, name=name, user=user, token_prefix=prefix, token_hash=_hash(token)
+        jobcenter=jobcenter,
+        name=name,
+        user=user,
+        token_prefix=prefix,
+        token_hash=secret_hash(token),
     )
     audit_record(
         actor=actor, action="create", target=client, summary=_("Schnittstellen-Zugang angelegt")
@@ -571,7 +570,7 @@ def api_client_create(*, jobcenter: Jobcenter, name: str, actor: User | None = N
 def api_client_rotate(*, client: ApiClient, actor: User | None = None) -> str:
     prefix = secrets.token_hex(6)
     token = f"{prefix}.{secrets.token_urlsafe(32)}"
-    client.token_prefix, client.token_hash = prefix, _hash(token)
+    client.token_prefix, client.token_hash = prefix, secret_hash(token)
     client.save(update_fields=["token_prefix", "token_hash"])
     audit_record(actor=actor, action="change", target=client, summary=_("Token erneuert"))
     return token
@@ -586,14 +585,14 @@ def api_client_authenticate(token: str) -> ApiClient | None:
         .filter(token_prefix=prefix, active=True)
         .first()
     )
-    if client is None or not secrets.compare_digest(client.token_hash, _hash(token)):
+    if client is None or not secrets.compare_digest(client.token_hash, secret_hash(token)):
         return None
     ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     return client
 
 
 def api_payload_hash(payload: dict) -> str:
-    return _hash(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str))
+    return secret_hash(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def api_submission_replay(*, client: ApiClient, client_key: str, payload_hash: str):

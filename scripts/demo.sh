@@ -9,6 +9,11 @@ port=${PORT:-8000}
 mkdir -p .demo
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py demo_jobcenter --print-logins
+# Waiting-room displays: their keys are stored hashed, so the demo issues fresh ones each start.
+echo
+echo "Aufrufanzeigen (ohne Anmeldung, nur Demo):"
+.venv/bin/python manage.py frontdesk_displays --anlegen --neuer-schluessel \
+  --base-url "http://127.0.0.1:$port" --jobcenter bergisch-land
 .venv/bin/celery -A jobcenter worker --beat --loglevel=INFO --concurrency=1 \
   --schedule .demo/celerybeat-schedule >.demo/celery.log 2>&1 &
 celery_pid=$!

@@ -5,10 +5,13 @@ import itertools
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from appointments import kpi, views
+from appointments import kpi
 from appointments.models import Appointment, ContactProfile, GroupEvent, Kind, Status
+from jobcenter.models import AuditEvent
 from minimumstandards.workdays import BERLIN
 from tests.factories import person, register
 
@@ -124,21 +127,45 @@ def test_consultations_per_week_group_event_counts_three(clock, people, teams, j
     assert table["ifk2"][0]["total"] == 1
 
 
-def test_kpi_page_for_the_lead_and_per_ifk_only_for_allowed_roles(
-    clock, login, people, teams, monkeypatch
-):
+def test_kpi_page_for_the_lead_is_team_level_by_default(clock, login, people, teams):
     profile_for(people, teams, date(1980, 1, 1), 30)
     response = login(people["teamleitung"]).get(reverse("appointments:kpi"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Beratungsaktivität" in page and "Ziel höchstens" in page
-    assert people["ifk"].get_full_name() in page
     assert {a.key: a.days for a in response.context["averages"]}["gesamt"] == 30
-
-    # Per-employee figures are personal data: a Jobcenter can switch them off for leads.
-    monkeypatch.setattr(views, "PER_CASEWORKER_ROLES", ())
-    page = login(people["teamleitung"]).get(reverse("appointments:kpi")).content.decode()
+    # Per-employee figures are personal data (domain.md §6): team level by default.
+    assert response.context["table"] == []
     assert people["ifk"].get_full_name() not in page
+    assert not AuditEvent.objects.filter(summary="Beratungen je IFK eingesehen").exists()
     assert login(people["ez"]).get(reverse("appointments:kpi")).status_code == 403
-    # An IFK sees their own figures.
-    assert login(people["ifk"]).get(reverse("appointments:kpi")).status_code == 200
+
+
+def test_per_ifk_figures_only_with_the_explicit_permission_and_audited(
+    clock, login, people, teams, jobcenter
+):
+    lead = people["teamleitung"]
+    lead.user_permissions.add(Permission.objects.get(codename="view_employee_figures"))
+    lead = type(lead).objects.get(pk=lead.pk)  # drop the cached permissions
+    response = login(lead).get(reverse("appointments:kpi"))
+    assert people["ifk"].get_full_name() in response.content.decode()
+    # ifk3 is in U25, not one of the lead's teams.
+    assert [cw for cw, _cells in response.context["table"]] == sorted(
+        [people["ifk"], people["ifk2"]], key=lambda u: (u.last_name, u.first_name)
+    )
+    audit = AuditEvent.objects.get(summary="Beratungen je IFK eingesehen")
+    assert audit.actor == lead and audit.action == "view"
+    assert audit.target_id == jobcenter.pk
+    assert audit.target_type == ContentType.objects.get_for_model(jobcenter)
+
+
+def test_the_permission_alone_does_not_open_the_kpi_page(clock, login, people):
+    ez = people["ez"]
+    ez.user_permissions.add(Permission.objects.get(codename="view_employee_figures"))
+    assert login(ez).get(reverse("appointments:kpi")).status_code == 403
+
+
+def test_an_ifk_sees_their_own_figures_without_an_audit_row(clock, login, people, teams):
+    response = login(people["ifk"]).get(reverse("appointments:kpi"))
+    assert [cw for cw, _cells in response.context["table"]] == [people["ifk"]]
+    assert not AuditEvent.objects.filter(summary="Beratungen je IFK eingesehen").exists()

@@ -15,7 +15,8 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, expect
 
-from frontdesk.models import Desk, Display, Outcome, Visit, VisitState
+from frontdesk.models import Desk, Outcome, Visit, VisitState
+from frontdesk.services import display_create, display_path
 from jobcenter.models import Standort
 from routing.models import Aufgabe
 from tests.factories import PASSWORD, person, register
@@ -89,9 +90,15 @@ def front_office(jobcenter, teams, staff):
     site = Standort.objects.create(jobcenter=jobcenter, name="Hauptstelle")
     desk = Desk.objects.create(standort=site, name="Schalter 1")
     desk.teams.set([teams["ez"]])
-    display = Display.objects.create(standort=site, name="Wartebereich")
+    display, display_key = display_create(standort=site, name="Wartebereich")
     erika = register(actor=staff["ez"], leistung_team=teams["leistung"]).applicant
-    return {"site": site, "desk": desk, "display": display, "erika": erika}
+    return {
+        "site": site,
+        "desk": desk,
+        "display": display,
+        "display_url": display_path(display_key),
+        "erika": erika,
+    }
 
 
 def calls(display: Page):
@@ -111,7 +118,7 @@ def test_a_morning_at_the_front_desk(
     transactional_db, live_server, page, browser, staff, teams, front_office
 ):
     erika = front_office["erika"]
-    display_url = f"/anzeige/{front_office['display'].token}/"
+    display_url = front_office["display_url"]
 
     with (
         another_browser(browser, live_server, offline_ok=True) as display,

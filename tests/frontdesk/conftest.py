@@ -8,7 +8,7 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from frontdesk.models import Concern, Desk, Display
-from frontdesk.services import CheckIn, desk_open, visit_check_in
+from frontdesk.services import CheckIn, desk_open, display_create, visit_check_in
 from jobcenter.models import Standort
 
 
@@ -49,9 +49,17 @@ def desks(site, teams):
     }
 
 
+def make_display(standort, name: str) -> Display:
+    """A display with its key; the clear key is kept on the instance for the tests only (the
+    database holds just its hash)."""
+    display, token = display_create(standort=standort, name=name)
+    display.token = token
+    return display
+
+
 @pytest.fixture
 def display(site):
-    return Display.objects.create(standort=site, name="Wartebereich")
+    return make_display(site, "Wartebereich")
 
 
 def at(hour: int, minute: int = 0, second: int = 0, day=None):

@@ -20,7 +20,7 @@ def test_demo_has_a_morning_in_every_state_and_past_days(catalogue):
     assert Desk.objects.filter(occupied_by__isnull=False).exists()
 
     out = StringIO()
-    call_command("frontdesk_displays", "--base-url", "https://jc.example", stdout=out)
+    call_command("frontdesk_displays", "--anlegen", "--base-url", "https://jc.example", stdout=out)
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
     assert all("https://jc.example/anzeige/" in line for line in lines)

@@ -437,3 +437,54 @@ def test_appointment_visit_is_called_only_by_the_holder(
     desk_close(actor=staff["ifk2"], desk_id=room.pk)
     open_desk(staff["ifk"], room, now=at(9, 56))
     assert visit_call_next(actor=staff["ifk"], desk_id=room.pk, now=at(9, 57)) == visit
+
+
+# --- calling out of turn: only from the desk's queues, and appointments for their person ---
+
+
+def _in_queue(visit, team, assigned_to=None):
+    type(visit).objects.filter(pk=visit.pk).update(team=team, assigned_to=assigned_to)
+    return visit
+
+
+def test_out_of_turn_a_desk_calls_only_from_the_queues_it_serves(check_in, ez, teams):
+    user, desk = ez
+    other_queue = _in_queue(check_in("sachstand", now=at(9)), teams["leistung"])
+    with pytest.raises(FrontdeskError, match="bedient diese Warteschlange nicht"):
+        visit_call(actor=user, desk_id=desk.pk, visit_id=other_queue.pk, reason="x", now=at(9, 1))
+    other_queue.refresh_from_db()
+    assert other_queue.state == VisitState.WAITING and other_queue.desk is None
+
+
+def test_out_of_turn_an_appointment_only_for_the_person_booked(check_in, ez, teams, staff):
+    user, desk = ez
+    booked = _in_queue(check_in("sachstand", now=at(9)), teams["ez"], staff["ifk"])
+    with pytest.raises(FrontdeskError, match="Termin bei"):
+        visit_call(actor=user, desk_id=desk.pk, visit_id=booked.pk, reason="x", now=at(9, 1))
+    booked.refresh_from_db()
+    assert booked.state == VisitState.WAITING
+    mine = _in_queue(check_in("sachstand", now=at(9)), teams["ez"], user)
+    called = visit_call(actor=user, desk_id=desk.pk, visit_id=mine.pk, reason="x", now=at(9, 2))
+    assert called.state == VisitState.CALLED
+
+
+def test_out_of_turn_a_team_lead_may_call_for_their_teams(check_in, staff, teams, desks, open_desk):
+    lead = staff["teamleitung"]  # member of ez, leistung, ue25
+    open_desk(lead, desks["s2"], now=at(8))  # an Eingangszone counter
+    booked = _in_queue(check_in("sachstand", now=at(9)), teams["leistung"], staff["ifk"])
+    called = visit_call(
+        actor=lead, desk_id=desks["s2"].pk, visit_id=booked.pk, reason="IFK krank", now=at(9, 1)
+    )
+    assert called.state == VisitState.CALLED
+    visit_requeue(actor=lead, desk_id=desks["s2"].pk, visit_id=called.pk, now=at(9, 2))
+
+    elsewhere = _in_queue(check_in("sachstand", now=at(9)), teams["leistung_b"])
+    with pytest.raises(FrontdeskError, match="bedient diese Warteschlange nicht"):
+        visit_call(
+            actor=lead, desk_id=desks["s2"].pk, visit_id=elsewhere.pk, reason="x", now=at(9, 3)
+        )
+    type(teams["leistung_b"]).objects.filter(pk=teams["leistung_b"].pk).update(lead=lead)
+    called = visit_call(
+        actor=lead, desk_id=desks["s2"].pk, visit_id=elsewhere.pk, reason="x", now=at(9, 4)
+    )
+    assert called.state == VisitState.CALLED

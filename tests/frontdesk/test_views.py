@@ -476,7 +476,9 @@ def test_display_with_a_wrong_or_revoked_token(client, display):
 
 
 def test_display_shows_only_its_own_site(client, display, check_in, other_site, teams, staff):
-    from frontdesk.models import Desk, Display
+    from frontdesk.models import Desk
+
+    from .conftest import make_display
 
     desk = Desk.objects.create(standort=other_site, name="Süd 1")
     desk.teams.set([teams["ez"]])
@@ -487,7 +489,7 @@ def test_display_shows_only_its_own_site(client, display, check_in, other_site, 
     visit_call_next(actor=staff["ez"], desk_id=desk.pk)
     state = json.loads(client.get(reverse("frontdesk:display_data", args=[display.token])).content)
     assert state["calls"] == []
-    other = Display.objects.create(standort=other_site, name="Süd")
+    other = make_display(other_site, "Süd")
     state = json.loads(client.get(reverse("frontdesk:display_data", args=[other.token])).content)
     assert [c["number"] for c in state["calls"]] == [elsewhere.number]
 
