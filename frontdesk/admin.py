@@ -3,7 +3,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin
-from jobcenter.services import audit_record
 
 from .models import Concern, ConcernClass, Desk, Display, SiteSettings
 from .services import display_new_key, display_path
@@ -17,16 +16,6 @@ class CatalogueAdmin(AdministrationAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="change" if change else "create",
-            target=obj,
-            summary=str(obj),
-            changes={"fields": list(form.changed_data)},
-        )
 
 
 @admin.register(ConcernClass)

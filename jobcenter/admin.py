@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
 from .roles import Role
+from .services import audit_record
 
 admin.site.site_header = _("Jobcenter Frontoffice – Verwaltung")
 admin.site.site_title = _("Verwaltung")
@@ -19,10 +20,8 @@ def _is_administrator(request: HttpRequest) -> bool:
 admin.site.has_permission = _is_administrator  # type: ignore[method-assign]
 
 
-class AdministrationAdmin(admin.ModelAdmin):
-    """Organisation data is edited by the Administration role of the same Jobcenter."""
-
-    jobcenter_path = "jobcenter"
+class AdministrationPermissions:
+    """The Administration role edits everything here, not Django's per-model permissions."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_administrator(request)
@@ -39,14 +38,41 @@ class AdministrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return _is_administrator(request)
 
+
+class AdministrationAdmin(AdministrationPermissions, admin.ModelAdmin):
+    """Organisation data is edited by the Administration role of the same Jobcenter.
+
+    Every save is written to the audit trail: who changed what.
+    """
+
+    jobcenter_path = "jobcenter"
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if request.user.is_superuser or not self.jobcenter_path:
             return qs
         return qs.filter(**{self.jobcenter_path: request.user.jobcenter_id})
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="change" if change else "create",
+            target=obj,
+            summary=str(obj),
+            changes={"fields": list(form.changed_data)},
+        )
 
-class OpeningHoursInline(admin.TabularInline):
+
+class AdministrationInline(AdministrationPermissions, admin.TabularInline):
+    pass
+
+
+class AdministrationStackedInline(AdministrationPermissions, admin.StackedInline):
+    pass
+
+
+class OpeningHoursInline(AdministrationInline):
     model = OpeningHours
     extra = 0
 
@@ -66,7 +92,7 @@ class StandortAdmin(AdministrationAdmin):
     inlines = [OpeningHoursInline]
 
 
-class PostfachInline(admin.StackedInline):
+class PostfachInline(AdministrationStackedInline):
     model = Postfach
     extra = 0
 
@@ -78,7 +104,7 @@ class TeamAdmin(AdministrationAdmin):
     inlines = [PostfachInline]
 
 
-class DeputyInline(admin.TabularInline):
+class DeputyInline(AdministrationInline):
     model = Deputy
     fk_name = "ifk"
     extra = 0

@@ -14,8 +14,8 @@ class RecomputingAdmin(AdministrationAdmin):
     """Every change of a rule or a closing day is audited and moves the open deadlines."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._after_change(request, obj, "change" if change else "create", form.changed_data)
+        super().save_model(request, obj, form, change)  # audited there
+        self._recompute(request, obj.jobcenter)
 
     def delete_model(self, request, obj):
         jobcenter = obj.jobcenter
@@ -24,16 +24,6 @@ class RecomputingAdmin(AdministrationAdmin):
             actor=request.user, action="change", target=jobcenter, summary=f"gelöscht: {obj}"
         )
         self._recompute(request, jobcenter)
-
-    def _after_change(self, request, obj, action, changed):
-        audit_record(
-            actor=request.user,
-            action=action,
-            target=obj,
-            summary=str(obj),
-            changes={"fields": list(changed)},
-        )
-        self._recompute(request, obj.jobcenter)
 
     def _recompute(self, request, jobcenter):
         n = deadlines_recompute(jobcenter=jobcenter)

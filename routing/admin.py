@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from jobcenter.admin import AdministrationAdmin, _is_administrator
+from jobcenter.admin import AdministrationAdmin, AdministrationInline
 from jobcenter.services import audit_record
 
 from .models import ApiClient, Aufgabe, AufgabeEvent, InformationType, RoutingRule
@@ -35,22 +35,6 @@ class RoutingRuleFormSet(BaseInlineFormSet):
         problem = rules_check(self.instance, rules)
         if problem:
             raise ValidationError(problem)
-
-
-class AdministrationInline(admin.TabularInline):
-    """Inlines follow the Administration role too (not Django's per-model permissions)."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_administrator(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return _is_administrator(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _is_administrator(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _is_administrator(request)
 
 
 class RoutingRuleInline(AdministrationInline):
@@ -126,16 +110,6 @@ class InformationTypeAdmin(AdministrationAdmin):
     @admin.display(description=_("geht an"))
     def targets(self, obj) -> str:
         return ", ".join(r.target_label for r in obj.rules.all() if r.active) or "–"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="change" if change else "create",
-            target=obj,
-            summary=str(obj),
-            changes={"fields": list(form.changed_data)},
-        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -68,3 +68,52 @@ def test_env_helpers_fail_loudly(monkeypatch):
     monkeypatch.setenv("X_LIST", "a, b,,c")
     assert envbool("X_BOOL", False) is True
     assert envlist("X_LIST") == ["a", "b", "c"]
+
+
+def test_administration_edits_opening_hours_postfach_and_deputies_inline(login, staff, teams):
+    from jobcenter.models import Standort
+
+    site = Standort.objects.create(jobcenter=staff["admin"].jobcenter, name="Hauptstelle")
+    client = login(staff["admin"])
+    pages = [
+        (reverse("admin:jobcenter_standort_change", args=[site.pk]), "opening_hours-TOTAL_FORMS"),
+        (
+            reverse("admin:jobcenter_team_change", args=[teams["leistung"].pk]),
+            "postfach-TOTAL_FORMS",
+        ),
+        (
+            reverse("admin:jobcenter_user_change", args=[staff["ifk"].pk]),
+            "deputy_entries-TOTAL_FORMS",
+        ),
+    ]
+    for url, inline in pages:
+        page = client.get(url).content.decode()
+        assert inline in page, url
+
+
+def test_admin_changes_are_audited(login, staff, teams):
+    from jobcenter.models import AuditEvent
+
+    team = teams["leistung"]
+    response = login(staff["admin"]).post(
+        reverse("admin:jobcenter_team_change", args=[team.pk]),
+        {
+            "jobcenter": str(team.jobcenter_id),
+            "name": "Leistung Nord",
+            "kind": team.kind,
+            "standort": "",
+            "lead": "",
+            "postfach-TOTAL_FORMS": "1",
+            "postfach-INITIAL_FORMS": "1",
+            "postfach-MIN_NUM_FORMS": "0",
+            "postfach-MAX_NUM_FORMS": "1",
+            "postfach-0-id": str(team.postfach.pk),
+            "postfach-0-team": str(team.pk),
+            "postfach-0-name": team.postfach.name,
+            "postfach-0-email": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(target_id=team.pk, action="change")
+    assert event.actor == staff["admin"]
+    assert "name" in event.changes["fields"]
