@@ -581,14 +581,15 @@ def visit_pass_on_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, text % {"number": visit.number, "team": form.cleaned_data["team"]}
             )
         return redirect("frontdesk:desk")
+    return _desk_with_errors(request, my_desk, form, pass_on_form=form)
+
+
+def _desk_with_errors(request: HttpRequest, desk, form, **forms) -> HttpResponse:
+    """The desk page again, with the failed step's form, its errors and the input kept."""
     return render(
         request,
         "frontdesk/desk.html",
-        {
-            **_desk_context(request, my_desk, pass_on_form=form),
-            "has_errors": True,
-            "error_forms": [form],
-        },
+        {**_desk_context(request, desk, **forms), "has_errors": True, "error_forms": [form]},
         status=422,
     )
 
@@ -635,16 +636,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(number)s ist nicht an Ihrem Schalter aufgerufen.") % {"number": visit}
         )
         return redirect("frontdesk:desk")
-    return render(
-        request,
-        "frontdesk/desk.html",
-        {
-            **_desk_context(request, my_desk, finish_form=form),
-            "has_errors": True,
-            "error_forms": [form],
-        },
-        status=422,
-    )
+    return _desk_with_errors(request, my_desk, form, finish_form=form)
 
 
 # --- the team lead ------------------------------------------------------------------------

@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.views import role_required
 
@@ -38,13 +38,6 @@ CASE_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITU
 SEARCH_ROLES = (*CASE_ROLES, Role.EMPFANG, Role.HOTLINE)
 
 
-def _quiet(form):
-    """A bound form that shows what was typed but no errors yet."""
-    form._errors = ErrorDict()
-    form.cleaned_data = {}
-    return form
-
-
 def _intake_context(form, persons, **extra) -> dict:
     has_errors = form.is_bound and (
         bool(form.errors) or persons.total_error_count() > 0 or bool(persons.non_form_errors())
@@ -72,11 +65,11 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             data["person-TOTAL_FORMS"] = str(new_index + 1)
             # A bound row ignores initial values: set the defaults of the new row explicitly.
             data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
-            form = _quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
+            form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
             persons = PersonFormSet(data, prefix="person")
             persons._errors, persons._non_form_errors = [], persons.error_class()
             for person_form in persons.forms:
-                _quiet(person_form)
+                quiet(person_form)
             return render(
                 request,
                 "intake/intake_form.html",

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.forms.utils import ErrorDict
 
 
 def _kern_class(widget: forms.Widget, *, error: bool) -> str:
@@ -50,3 +51,10 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def quiet(form: forms.BaseForm) -> forms.BaseForm:
+    """A bound form that shows what was typed but no errors yet (e.g. "add a row")."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intake.access import kunden_visible_to
+from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.views import role_required
 
@@ -61,13 +62,6 @@ def _search_kunden(user, q: str):
     )
 
 
-def _quiet(form):
-    """A bound form that shows what was typed but no errors yet."""
-    form._errors = ErrorDict()
-    form.cleaned_data = {}
-    return form
-
-
 def _plan(form, user):
     kunde = form.selected_kunde
     information_type = form.selected_type
@@ -110,7 +104,7 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "speichern")
     q = request.POST.get("q", "")
     if action == "suchen":
-        form = _quiet(
+        form = quiet(
             VermerkForm(request.POST, kunden=kunden, search_results=_search_kunden(user, q))
         )
         template = (
@@ -166,7 +160,7 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
 def kunde_search(request: HttpRequest) -> HttpResponse:
     """htmx: the customer choices for a search term, the current choice kept."""
     user = request.user
-    form = _quiet(
+    form = quiet(
         VermerkForm(
             request.GET,
             kunden=kunden_visible_to(user),
@@ -183,7 +177,7 @@ def kunde_search(request: HttpRequest) -> HttpResponse:
 @role_required(*DESK_ROLES)
 def type_details(request: HttpRequest) -> HttpResponse:
     """htmx: the hint and the fields the chosen information type asks for."""
-    form = _quiet(VermerkForm(request.GET, kunden=kunden_visible_to(request.user).none()))
+    form = quiet(VermerkForm(request.GET, kunden=kunden_visible_to(request.user).none()))
     return render(request, "routing/partials/type_details.html", {"form": form})
 
 
