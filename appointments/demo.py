@@ -31,7 +31,7 @@ from .models import (
     ReleasedWindow,
     Status,
 )
-from .services import _open_contact_deadline, refresh_profile
+from .services import contact_deadline_open, refresh_profile
 
 TOPICS = [
     "Standortbestimmung, Bewerbungsunterlagen geprüft, zwei Vermittlungsvorschläge übergeben.",
@@ -376,4 +376,4 @@ def _profiles(jobcenter, ifks, today, rng) -> None:
             profile.course_graduated_on = today - timedelta(days=rng.randint(10, 150))
         refresh_profile(profile, today=today)
         profile.save()
-        _open_contact_deadline(profile)
+        contact_deadline_open(profile)

@@ -1384,7 +1384,7 @@ def refresh_profile(profile: ContactProfile, *, today: date | None = None) -> Co
     return profile
 
 
-def _open_contact_deadline(profile: ContactProfile) -> None:
+def contact_deadline_open(profile: ContactProfile) -> None:
     """The next contact is a deadline like every other: the scan flags it (DW 3.1).
 
     The group's interval (monthly, 3 or 6 months) is the deadline's own window; the
@@ -1424,7 +1424,7 @@ def contact_after_consultation(*, appointment: Appointment, actor: User) -> Cont
         deadline_complete(kind=RuleKind.CONTACT_DENSITY, at=appointment.starts_at, kunde=kunde)
     refresh_profile(profile)
     profile.save()
-    _open_contact_deadline(profile)
+    contact_deadline_open(profile)
     return profile
 
 
@@ -1468,7 +1468,7 @@ def contact_profile_save(
     profile.save()
     # A changed group changes the interval: the running clock is replaced by the new one.
     deadline_cancel(kind=RuleKind.CONTACT_DENSITY, kunde=kunde)
-    _open_contact_deadline(profile)
+    contact_deadline_open(profile)
     audit_record(
         actor=actor,
         action="change",
