@@ -620,4 +620,10 @@ def nachweis_set_received(*, actor: User, antrag: Antrag, nachweis_id: int, rece
 
 def kunde_record_view(*, actor: User, kunde: Kunde) -> None:
     """Sozialdaten: who opened which customer record is kept."""
-    audit_record(actor=actor, action="view", target=kunde, summary=_("Kundendatensatz geöffnet"))
+    audit_record(
+        actor=actor,
+        action="view",
+        target=kunde,
+        subject_id=kunde.pk,
+        summary=_("Kundendatensatz geöffnet"),
+    )

@@ -240,20 +240,42 @@ class AuditEvent(models.Model):
         VIEW = "view", _("eingesehen")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    target_id = models.PositiveBigIntegerField()
-    summary = models.CharField(max_length=500, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The Jobcenter whose data was changed or read (not the actor's): a Jobcenter sees
+    # every event on its data, whoever caused it.
+    jobcenter = models.ForeignKey(
+        Jobcenter,
+        verbose_name=_("Jobcenter"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("Vorgang"), max_length=20, choices=Action.choices)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("Art des Datensatzes"), on_delete=models.PROTECT
+    )
+    target_id = models.PositiveBigIntegerField(_("Datensatz-Nr."))
+    # The customer (intake.Kunde id) whose social data this event touched, if any: answers
+    # "who looked at this person" with one indexed query. No FK: jobcenter imports no app.
+    subject_id = models.PositiveBigIntegerField(_("Kunde"), null=True, blank=True)
+    summary = models.CharField(_("Beschreibung"), max_length=500, blank=True)
+    changes = models.JSONField(_("Änderungen"), default=dict, blank=True)
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("Protokolleintrag")
         verbose_name_plural = _("Protokoll")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-at"]),
+            models.Index(fields=["subject_id", "-at"], name="audit_subject_at"),
+            models.Index(fields=["jobcenter", "-at"], name="audit_jobcenter_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.actor} {self.get_action_display()}"

@@ -1,11 +1,24 @@
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditEvent, User
+from .models import AuditEvent, Jobcenter, User
+
+
+def _jobcenter_id_of(target: models.Model, actor: User | None) -> int | None:
+    """The Jobcenter a record belongs to: its own, else its owner's, else the actor's."""
+    if isinstance(target, Jobcenter):
+        return target.pk
+    if getattr(target, "jobcenter_id", None):
+        return target.jobcenter_id
+    for parent in ("team", "standort", "kunde", "antrag", "visit", "ifk"):
+        obj = getattr(target, parent, None) if hasattr(type(target), parent) else None
+        if obj is not None and getattr(obj, "jobcenter_id", None):
+            return obj.jobcenter_id
+    return getattr(actor, "jobcenter_id", None)
 
 
 def audit_record(
@@ -15,14 +28,49 @@ def audit_record(
     target: models.Model,
     summary: str = "",
     changes: Mapping[str, Any] | None = None,
+    subject_id: int | None = None,
+    jobcenter_id: int | None = None,
 ) -> AuditEvent:
+    """Write one audit row. `subject_id` is the customer (intake.Kunde) the event touches."""
     return AuditEvent.objects.create(
-        actor=actor,
+        actor=actor if getattr(actor, "pk", None) else None,
+        jobcenter_id=jobcenter_id or _jobcenter_id_of(target, actor),
         action=action,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
+        subject_id=subject_id,
         summary=summary[:500],
         changes=dict(changes or {}),
+    )
+
+
+def audit_read(
+    *,
+    actor: User,
+    target: models.Model,
+    summary: str,
+    subject_ids: Iterable[int | None] = (),
+    jobcenter_id: int | None = None,
+) -> None:
+    """Record that `actor` read `target` (a page, letter, export …) of social data.
+
+    One row per customer shown, so "who looked at this person" is one indexed query; a
+    read that shows no customer (an empty list) still leaves one row.
+    """
+    content_type = ContentType.objects.get_for_model(target)
+    jc = jobcenter_id or _jobcenter_id_of(target, actor)
+    ids = sorted({i for i in subject_ids if i}) or [None]
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            jobcenter_id=jc,
+            action=AuditEvent.Action.VIEW,
+            target_type=content_type,
+            target_id=target.pk or 0,
+            subject_id=subject_id,
+            summary=summary[:500],
+        )
+        for subject_id in ids
     )
 
 
