@@ -1,11 +1,15 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from . import throttle
+from .http import client_address
 from .roles import Role
 
 
@@ -37,6 +41,34 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_superuser or user.has_role(Role.ADMINISTRATION):
         return redirect(reverse("admin:index"))
     return render(request, "home.html")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with failed attempts capped per client address across user names.
+
+    axes locks one user name at one address; this stops guessing many user names from one
+    place without letting anyone lock out a named colleague.
+    """
+
+    redirect_authenticated_user = True
+
+    def _failure_key(self) -> str:
+        return f"login-failures:{client_address(self.request) or 'unknown'}"
+
+    def post(self, request, *args, **kwargs):
+        window = settings.LOGIN_FAILURE_WINDOW
+        if (
+            throttle.count(self._failure_key(), window=window)
+            >= settings.LOGIN_FAILURES_PER_ADDRESS
+        ):
+            response = render(request, "registration/locked_out.html", status=429)
+            response["Retry-After"] = str(throttle.retry_after(window))
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.hit(self._failure_key(), window=settings.LOGIN_FAILURE_WINDOW)
+        return super().form_invalid(form)
 
 
 @login_not_required

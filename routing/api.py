@@ -10,6 +10,7 @@ routes nothing twice. Errors are JSON: {"error": {"code", "message", "fields"}} 
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from intake.models import Kunde, kundennummer_validator
+from jobcenter import throttle
+from jobcenter.http import client_address
 
 from .models import ApiClient, InformationType
 from .services import (
@@ -103,15 +106,31 @@ def _authenticate(request: HttpRequest) -> tuple[ApiClient | None, JsonResponse 
             _("Anmeldung fehlt: bitte den Header „Authorization: Bearer <Token>“ mitsenden."),
             WWW_Authenticate='Bearer realm="jobcenter"',
         )
+    address_key = f"api-failures:{client_address(request) or 'unknown'}"
+    window = settings.LOGIN_FAILURE_WINDOW
+    if throttle.count(address_key, window=window) >= settings.LOGIN_FAILURES_PER_ADDRESS:
+        return None, _too_many(window)
     client = api_client_authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if client is None:
+        throttle.hit(address_key, window=window)
         return None, error(
             401,
             "token_invalid",
             _("Das Token ist ungültig oder der Zugang ist gesperrt."),
             WWW_Authenticate='Bearer realm="jobcenter", error="invalid_token"',
         )
+    if throttle.hit(f"api-client:{client.pk}", window=60) > settings.API_RATE_LIMIT_PER_MINUTE:
+        return None, _too_many(60)
     return client, None
+
+
+def _too_many(window: int) -> JsonResponse:
+    return error(
+        429,
+        "too_many_requests",
+        _("Zu viele Anfragen. Bitte nach der in „Retry-After“ genannten Zeit erneut senden."),
+        Retry_After=str(throttle.retry_after(window)),
+    )
 
 
 def _ticket_json(routed: RoutedNote, client_key: str) -> dict:

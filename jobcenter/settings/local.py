@@ -1,4 +1,8 @@
-"""Developer and demo settings: SQLite, a filesystem Celery broker, DEBUG on."""
+"""Developer and demo settings: SQLite, a filesystem Celery broker.
+
+DEBUG stays off even here (DEBUG=1 turns it on for a developer): the demo holds realistic
+names and birth dates, and Django's debug page would show them and the environment.
+"""
 
 from pathlib import Path
 
@@ -6,7 +10,17 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR
 from .env import envbool, envstr
 
-DEBUG = envbool("DEBUG", True)
+DEBUG = envbool("DEBUG", False)
+
+# SQLite for the demo's few desks: WAL lets readers go on while one writes, IMMEDIATE
+# transactions take the write lock up front (no "database is locked" when two desks call at
+# once: the second waits up to `timeout` seconds for the first).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 _broker_dir = Path(envstr("DEMO_BROKER_DIR", str(BASE_DIR / ".demo" / "broker")))
 for _sub in ("out", "processed"):

@@ -12,6 +12,13 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# One cache shared by every gunicorn worker: throttles (API, failed logins) count across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": envstr("CACHE_URL", "redis://localhost:6379/1"),
+    }
+}
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 # Submitting a domain to the browsers' HSTS preload list is the domain owner's decision,
 # taken once per Jobcenter domain; until then the check that nags for it is silenced.
