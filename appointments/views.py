@@ -17,7 +17,7 @@ from frontdesk.access import may_see_employee_figures
 from intake.access import get_antrag_for_user, get_kunde_for_user
 from jobcenter.models import User
 from jobcenter.roles import Role
-from jobcenter.services import audit_record
+from jobcenter.services import audit_read, audit_record
 from jobcenter.views import role_required
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
@@ -73,6 +73,14 @@ def _week_start(request: HttpRequest) -> date:
 
 
 # --- calendar and worklist ---------------------------------------------------------------
+
+
+def _shown_kunden(context: dict) -> list[int]:
+    """The customers a calendar or worklist context names (week, appointments, contacts)."""
+    ids = [a.kunde_id for day in context.get("days", []) for a in day["appointments"]]
+    for key in ("awaiting_outcome", "upcoming", "contacts_due"):
+        ids += [row.kunde_id for row in context.get(key, [])]
+    return ids
 
 
 def _week_context(caseworker: User, monday: date) -> dict:
@@ -188,18 +196,39 @@ def calendar(request: HttpRequest) -> HttpResponse:
         context.update(_week_context(selected, monday))
         context["may_manage"] = access.can_manage_calendar(user, selected)
     if request.htmx and selected is not None:
+        _audit_calendar(request, selected, context)
         return render(request, "appointments/partials/week.html", context)
     if user.has_role(Role.INTEGRATION):
         context.update(_worklist_context(user))
     if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
         context["coverage"] = services.group_event_coverage(jobcenter=user.jobcenter)
+    _audit_calendar(request, selected, context)
     return render(request, "appointments/calendar.html", context)
+
+
+def _audit_calendar(request, selected, context) -> None:
+    shown = _shown_kunden(context)
+    if selected is None and not shown:
+        return  # only the choice of a calendar: nobody's data
+    audit_read(
+        actor=request.user,
+        target=selected or request.user,
+        summary=_("Terminkalender eingesehen"),
+        subject_ids=shown,
+    )
 
 
 @role_required(Role.INTEGRATION)
 def worklist_panel(request: HttpRequest) -> HttpResponse:
     """The IFK's appointments and due contacts as a partial (for other worklists to load)."""
-    return render(request, "appointments/partials/worklist.html", _worklist_context(request.user))
+    context = _worklist_context(request.user)
+    audit_read(
+        actor=request.user,
+        target=request.user,
+        summary=_("Termine und fällige Kontakte eingesehen"),
+        subject_ids=_shown_kunden(context),
+    )
+    return render(request, "appointments/partials/worklist.html", context)
 
 
 # --- windows and absences ----------------------------------------------------------------
@@ -353,6 +382,12 @@ def _bookable_antrag(request, pk: int):
 @role_required(*CALENDAR_ROLES)
 def eg_search(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
+    audit_read(
+        actor=request.user,
+        target=antrag,
+        summary=_("Erstgespräch: Terminsuche geöffnet"),
+        subject_ids=[antrag.applicant_id],
+    )
     return render(request, "appointments/eg_search.html", _eg_context(request, antrag))
 
 
@@ -435,6 +470,13 @@ def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
         if appointment is not None:
             messages.success(request, _("Erstgespräch von der Teamleitung gebucht."))
             return redirect("appointments:detail", pk=appointment.pk)
+    if request.method != "POST":
+        audit_read(
+            actor=request.user,
+            target=antrag,
+            summary=_("Erstgespräch: Buchung durch die Teamleitung geöffnet"),
+            subject_ids=[antrag.applicant_id],
+        )
     context = {
         "antrag": antrag,
         "groups": groups,
@@ -491,6 +533,12 @@ def _detail_context(request, appointment, **forms) -> dict:
 @role_required(*CALENDAR_ROLES)
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
+    audit_read(
+        actor=request.user,
+        target=appointment,
+        summary=_("Termin eingesehen"),
+        subject_ids=[appointment.kunde_id],
+    )
     return render(request, "appointments/detail.html", _detail_context(request, appointment))
 
 
@@ -626,6 +674,12 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CALENDAR_ROLES)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
+    audit_read(
+        actor=request.user,
+        target=appointment,
+        summary=_("Einladung (PDF) abgerufen"),
+        subject_ids=[appointment.kunde_id],
+    )
     response = HttpResponse(invitation_pdf(appointment), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="einladung-{appointment.pk}.pdf"'
     return response
@@ -634,6 +688,12 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CALENDAR_ROLES)
 def ical(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
+    audit_read(
+        actor=request.user,
+        target=appointment,
+        summary=_("Termin (iCal) abgerufen"),
+        subject_ids=[appointment.kunde_id],
+    )
     response = HttpResponse(
         appointment_ical(appointment), content_type="text/calendar; charset=utf-8"
     )
@@ -683,6 +743,12 @@ def _kunde(request, pk: int):
 @role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
+    audit_read(
+        actor=request.user,
+        target=kunde,
+        summary=_("Kontakte und Kontaktdichte eingesehen"),
+        subject_ids=[kunde.pk],
+    )
     return render(request, "appointments/contact.html", _contact_context(request, kunde))
 
 
@@ -842,6 +908,13 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Teilnahme erfasst."))
                 return redirect("appointments:group_event", pk=event.pk)
+    if request.method != "POST":
+        audit_read(
+            actor=request.user,
+            target=event,
+            summary=_("Gruppenveranstaltung: Teilnehmende eingesehen"),
+            subject_ids=[p.kunde_id for p in participants],
+        )
     context = {
         "event": event,
         "participants": participants,

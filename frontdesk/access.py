@@ -5,10 +5,12 @@ Everything of another Jobcenter is indistinguishable from what does not exist (4
 
 import hmac
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from jobcenter.models import Standort
+from intake.access import kunden_visible_to
+from intake.models import user_team_ids
+from jobcenter.models import Standort, Team
 from jobcenter.roles import Role
 from jobcenter.services import secret_hash as sha256_hex
 
@@ -33,10 +35,24 @@ def standorte_visible_to(user) -> QuerySet[Standort]:
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
+    """The reception sees every visit of its Jobcenter; a desk of Leistung or Integration
+    the visits it handles (its teams' queues, the queues of the desk it has open, its own
+    appointments and calls) and those of customers it may open anyway (need to know:
+    the same rule as the customer record, `intake.access.kunden_visible_to`)."""
     jobcenter_id = _jobcenter_id(user)
     if jobcenter_id is None or not user.has_role(*FRONT_ROLES):
         return Visit.objects.none()
-    return Visit.objects.filter(jobcenter_id=jobcenter_id)
+    qs = Visit.objects.filter(jobcenter_id=jobcenter_id)
+    if user.has_role(*RECEPTION_ROLES):
+        return qs
+    return qs.filter(
+        Q(kunde__in=kunden_visible_to(user).values("pk"))
+        | Q(team__in=user_team_ids(user))
+        | Q(team__in=Team.objects.filter(desks__occupied_by=user).values("pk"))
+        | Q(desk__occupied_by=user)
+        | Q(assigned_to=user)
+        | Q(served_by=user)
+    )
 
 
 def desks_visible_to(user) -> QuerySet[Desk]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from jobcenter.models import Team
-from jobcenter.services import audit_record
+from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import role_required
 
 from . import stats
@@ -122,6 +122,8 @@ def _checkin_context(request, form, standort, **extra) -> dict:
         .order_by("-priority", "queued_at", "pk")
     )
     results = form.results if form.is_bound else None
+    if results:
+        _audit_lookup(request, results)
     return {
         "form": form,
         "standort": standort,
@@ -204,6 +206,15 @@ def checkin(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit_lookup(request, results) -> None:
+    audit_read(
+        actor=request.user,
+        target=request.user.jobcenter,
+        summary=_("Empfang: Kundensuche, Treffer angezeigt"),
+        subject_ids=[k.pk for k in results],
+    )
+
+
 @role_required(*RECEPTION_ROLES)
 def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
@@ -213,6 +224,8 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         results = find_kunden(
             request.user, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
         )
+        if results:
+            _audit_lookup(request, results)
     return render(
         request,
         "frontdesk/partials/checkin_results.html",
@@ -229,6 +242,12 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
 @role_required(*FRONT_ROLES)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
+    audit_read(
+        actor=request.user,
+        target=visit,
+        summary=_("Besuch eingesehen"),
+        subject_ids=[visit.kunde_id],
+    )
     return render(request, "frontdesk/visit_detail.html", _visit_context(request, visit))
 
 
@@ -386,7 +405,18 @@ def desk(request: HttpRequest) -> HttpResponse:
     if my_desk is None:
         return _desk_choice(request)
     desk_seen(my_desk)
-    return render(request, "frontdesk/desk.html", _desk_context(request, my_desk))
+    context = _desk_context(request, my_desk)
+    context["parked"] = list(context["parked"])
+    shown = [v.kunde_id for v in [context["current"], *context["queue"], *context["parked"]] if v]
+    audit_read_refresh(
+        actor=request.user,
+        target=my_desk,
+        summary=_("Aufrufplatz eingesehen"),
+        subject_ids=shown,
+        key=f"desk:{my_desk.pk}",
+        full=True,
+    )
+    return render(request, "frontdesk/desk.html", context)
 
 
 def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
@@ -417,7 +447,17 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     if my_desk is None:
         return HttpResponse(status=204)
     desk_seen(my_desk)
-    return render(request, "frontdesk/partials/desk_queue.html", _queue_context(request, my_desk))
+    context = _queue_context(request, my_desk)
+    # Polled every few seconds: only customers who joined the list since are audited.
+    audit_read_refresh(
+        actor=request.user,
+        target=my_desk,
+        summary=_("Aufrufplatz: Warteliste aktualisiert"),
+        subject_ids=[v.kunde_id for v in context["queue"]],
+        key=f"desk:{my_desk.pk}",
+        full=False,
+    )
+    return render(request, "frontdesk/partials/desk_queue.html", context)
 
 
 @require_POST

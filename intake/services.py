@@ -16,7 +16,7 @@ from django_fsm import can_proceed
 
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
-from jobcenter.services import audit_record
+from jobcenter.services import audit_read, audit_record
 from minimumstandards.models import CompletingEvent, Scope, StartEvent
 from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
 from routing.services import aufgabe_create, vermerk_create
@@ -618,12 +618,12 @@ def nachweis_set_received(*, actor: User, antrag: Antrag, nachweis_id: int, rece
     return nachweis
 
 
-def kunde_record_view(*, actor: User, kunde: Kunde) -> None:
-    """Sozialdaten: who opened which customer record is kept."""
-    audit_record(
+def kunde_record_view(*, actor: User, kunde: Kunde, shown_ids=()) -> None:
+    """Sozialdaten: who opened which customer record is kept, for the customer and for
+    every other person the page shows (the members of the BG)."""
+    audit_read(
         actor=actor,
-        action="view",
         target=kunde,
-        subject_id=kunde.pk,
         summary=_("Kundendatensatz geöffnet"),
+        subject_ids=[kunde.pk, *shown_ids],
     )

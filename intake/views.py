@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
+from jobcenter.services import audit_read
 from jobcenter.views import role_required
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user, kunden_visible_to
@@ -132,6 +133,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         state = "all"
     page = Paginator(qs.order_by("application_date", "id"), 50).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        target=request.user.jobcenter,
+        summary=_("Fallliste eingesehen"),
+        subject_ids=[a.applicant_id for a in page],
+    )
     context = {
         "page": page,
         "state": state,
@@ -175,7 +182,7 @@ def _transition_forms(antrag: Antrag, user) -> list[dict]:
 def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
     return {
         "antrag": antrag,
-        "persons": antrag.persons.select_related("kunde").order_by("kunde__date_of_birth"),
+        "persons": list(antrag.persons.select_related("kunde").order_by("kunde__date_of_birth")),
         "nachweise": antrag.nachweise.select_related("document_type"),
         "history": antrag.history.select_related("actor"),
         "transitions": _transition_forms(antrag, request.user),
@@ -191,7 +198,14 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
 @role_required(*CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
-    return render(request, "intake/case_detail.html", _case_context(request, antrag))
+    context = _case_context(request, antrag)
+    audit_read(
+        actor=request.user,
+        target=antrag,
+        summary=_("Fall eingesehen"),
+        subject_ids=[antrag.applicant_id, *(p.kunde_id for p in context["persons"])],
+    )
+    return render(request, "intake/case_detail.html", context)
 
 
 @require_POST
@@ -270,11 +284,17 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "antrag": antrag,
         "jobcenter": antrag.jobcenter,
         "applicant": antrag.applicant,
-        "persons": antrag.persons.select_related("kunde").order_by("kunde__date_of_birth"),
+        "persons": list(antrag.persons.select_related("kunde").order_by("kunde__date_of_birth")),
         "nachweise": antrag.nachweise.filter(received_on__isnull=True).select_related(
             "document_type"
         ),
     }
+    audit_read(
+        actor=request.user,
+        target=antrag,
+        summary=_("Schreiben zur Antragsabgabe abgerufen"),
+        subject_ids=[antrag.applicant_id, *(p.kunde_id for p in context["persons"])],
+    )
     return render(request, "intake/handout_letter.html", context)
 
 
@@ -292,7 +312,13 @@ def customer_search(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(terms)
         if form.cleaned_data["date_of_birth"]:
             qs = qs.filter(date_of_birth=form.cleaned_data["date_of_birth"])
-        results = qs.order_by("last_name", "first_name")[:50]
+        results = list(qs.order_by("last_name", "first_name")[:50])
+        audit_read(
+            actor=request.user,
+            target=request.user.jobcenter,
+            summary=_("Kundensuche: Treffer angezeigt"),
+            subject_ids=[k.pk for k in results],
+        )
     template = (
         "intake/partials/customer_results.html" if request.htmx else "intake/customer_search.html"
     )
@@ -302,15 +328,16 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @role_required(*SEARCH_ROLES)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = get_kunde_for_user(request.user, pk)
-    kunde_record_view(actor=request.user, kunde=kunde)
     bg = kunde.bedarfsgemeinschaft
+    bg_members = list(bg.members.order_by("date_of_birth")) if bg else []
+    kunde_record_view(actor=request.user, kunde=kunde, shown_ids=[m.pk for m in bg_members])
     context = {
         "kunde": kunde,
-        "bg_members": bg.members.order_by("date_of_birth") if bg else [],
+        "bg_members": bg_members,
         "antraege": antraege_visible_to(request.user)
         .filter(persons__kunde=kunde)
         .select_related("bedarfsgemeinschaft"),
-        "vermerke": kunde.vermerke.select_related("author")[:50],
+        # The notes come through routing's `Vermerk.objects.visible_to` (need to know).
         "erstgespraech_states": ErstgespraechState,
     }
     return render(request, "intake/customer_detail.html", context)

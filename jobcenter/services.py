@@ -3,6 +3,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models
 
 from .models import AuditEvent, Jobcenter, User
@@ -72,6 +73,40 @@ def audit_read(
         )
         for subject_id in ids
     )
+
+
+# How long a refreshing region remembers whom it has shown (a working day).
+SEEN_FOR_SECONDS = 12 * 60 * 60
+
+
+def audit_read_refresh(
+    *,
+    actor: User,
+    target: models.Model,
+    summary: str,
+    subject_ids: Iterable[int | None],
+    key: str,
+    full: bool,
+) -> None:
+    """`audit_read` for a page region that refreshes itself every few seconds (htmx polls).
+
+    The full page load audits every customer shown; a refresh audits only the customers
+    this person has not yet been shown in this region since, so an unchanged queue polled
+    all day leaves one row per customer, not one per poll. What was shown is kept in the
+    cache: if it is lost, the next refresh audits everyone again (more rows, never fewer).
+    """
+    ids = {i for i in subject_ids if i}
+    cache_key = f"audit-seen:{actor.pk}:{key}"
+    seen = None if full else cache.get(cache_key)
+    if seen is None:
+        if full or ids:
+            audit_read(actor=actor, target=target, summary=summary, subject_ids=ids)
+        cache.set(cache_key, ids, SEEN_FOR_SECONDS)
+        return
+    new = ids - seen
+    if new:
+        audit_read(actor=actor, target=target, summary=summary, subject_ids=new)
+        cache.set(cache_key, seen | new, SEEN_FOR_SECONDS)
 
 
 def secret_hash(value: str) -> str:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from jobcenter.roles import Role
+from jobcenter.services import audit_read, audit_read_refresh
 from jobcenter.views import role_required
 
 from . import dashboard as figures
@@ -39,17 +40,36 @@ def _dashboard_context(request: HttpRequest) -> dict:
     }
 
 
+def _subject_of(deadline) -> int | None:
+    # The list names the applicant of the case, else the customer the deadline is about.
+    return deadline.antrag.applicant_id if deadline.antrag_id else deadline.kunde_id
+
+
+def _audit_dashboard(request: HttpRequest, context: dict, *, full: bool) -> None:
+    audit_read_refresh(
+        actor=request.user,
+        target=request.user.jobcenter,
+        summary=_("Fristen-Übersicht eingesehen"),
+        subject_ids=[_subject_of(d) for d, _label in context["urgent"]],
+        key="deadline-dashboard",
+        full=full,
+    )
+
+
 @role_required(Role.TEAMLEITUNG)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "minimumstandards/dashboard.html", _dashboard_context(request))
+    context = _dashboard_context(request)
+    _audit_dashboard(request, context, full=True)
+    return render(request, "minimumstandards/dashboard.html", context)
 
 
 @role_required(Role.TEAMLEITUNG)
 def dashboard_live(request: HttpRequest) -> HttpResponse:
-    """The self-updating part of the dashboard (polled by htmx)."""
-    return render(
-        request, "minimumstandards/partials/dashboard_live.html", _dashboard_context(request)
-    )
+    """The self-updating part of the dashboard (polled by htmx): audited only when it
+    names a customer not shown to this person since the page was loaded."""
+    context = _dashboard_context(request)
+    _audit_dashboard(request, context, full=False)
+    return render(request, "minimumstandards/partials/dashboard_live.html", context)
 
 
 EXPORT_COLUMNS = [
@@ -63,7 +83,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_rows(request: HttpRequest):
+def _export_rows(request: HttpRequest, shown: list[int]):
+    """The rows of the export; the customer of each row is added to `shown`."""
     now = timezone.now()
     qs = (
         deadlines_visible_to(request.user)
@@ -81,6 +102,8 @@ def _export_rows(request: HttpRequest):
             if d.warn_at <= now
             else _("im Plan")
         )
+        if d.antrag_id:
+            shown.append(d.antrag.applicant_id)
         # Team level and data-minimal: numbers identify the case, no names leave the system.
         yield [
             d.get_kind_display(),
@@ -96,20 +119,23 @@ def _export_rows(request: HttpRequest):
 @role_required(Role.TEAMLEITUNG)
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     stamp = timezone.localtime(timezone.now(), BERLIN).strftime("%Y%m%d-%H%M")
+    shown: list[int] = []
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="fristen-{stamp}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM.
         writer = csv.writer(response, delimiter=";")
         writer.writerow([str(c) for c in EXPORT_COLUMNS])
-        writer.writerows(_export_rows(request))
+        writer.writerows(_export_rows(request, shown))
+        _audit_export(request, shown, "CSV")
         return response
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Offene Fristen"))
         sheet.append([str(c) for c in EXPORT_COLUMNS])
-        for row in _export_rows(request):
+        for row in _export_rows(request, shown):
             sheet.append(row)
+        _audit_export(request, shown, "Excel")
         response = HttpResponse(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -117,6 +143,15 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         workbook.save(response)
         return response
     return render(request, "404.html", status=404)
+
+
+def _audit_export(request: HttpRequest, shown: list[int], fmt: str) -> None:
+    audit_read(
+        actor=request.user,
+        target=request.user.jobcenter,
+        summary=_("Offene Fristen exportiert (%(fmt)s)") % {"fmt": fmt},
+        subject_ids=shown,
+    )
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.models import Team
+from jobcenter.roles import Role
 
 
 class InformationType(models.Model):
@@ -157,6 +158,28 @@ class RoutingRule(models.Model):
         return "other"
 
 
+# Need to know (domain.md §5, § 67a SGB X): the reception and the hotline learn that a
+# customer exists, their appointments today and their open concerns, not what was said in
+# a consultation. They never see a Beratungsvermerk.
+CONSULTATION_BLIND_ROLES = (Role.EMPFANG, Role.HOTLINE)
+
+
+def _sees_consultation_notes(user) -> bool:
+    return not user.has_role(*CONSULTATION_BLIND_ROLES)
+
+
+class VermerkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VermerkQuerySet":
+        """The notes `user` may read: on customers they may open, and of a kind their work
+        needs. Every view that shows a note's content loads it through here."""
+        from intake.access import kunden_visible_to  # at call time: models load before access
+
+        qs = self.filter(kunde__in=kunden_visible_to(user))
+        if not _sees_consultation_notes(user):
+            qs = qs.exclude(kind=Vermerk.Kind.BERATUNG)
+        return qs
+
+
 class Vermerk(models.Model):
     """An information note on a customer (WU 2a; DW 4, 5.1)."""
 
@@ -198,6 +221,8 @@ class Vermerk(models.Model):
     reason = models.CharField(_("Grund"), max_length=300, blank=True)
     attachment_ref = models.CharField(_("Anlagen (Verweis)"), max_length=200, blank=True)
 
+    objects = VermerkQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Vermerk")
         verbose_name_plural = _("Vermerke")
@@ -214,6 +239,11 @@ class Vermerk(models.Model):
 class AufgabeQuerySet(models.QuerySet):
     def open(self) -> "AufgabeQuerySet":
         return self.filter(status=Aufgabe.Status.OPEN)
+
+    def is_visible_to(self, user) -> bool:
+        """`VermerkQuerySet.visible_to` for a note reached through a row the user may
+        already open (a mailbox item): only the kind is left to check."""
+        return self.kind != self.Kind.BERATUNG or _sees_consultation_notes(user)
 
 
 class Aufgabe(models.Model):

@@ -132,11 +132,13 @@ def rule_statistics(*, jobcenter_id: int | None) -> list[InformationType]:
     )
 
 
-def customer_history(kunde) -> QuerySet[Vermerk]:
-    """The customer's notes with where each went and how far it got."""
+def customer_history(kunde, user) -> QuerySet[Vermerk]:
+    """The customer's notes `user` may read, with where each went and how far it got."""
     deliveries = Aufgabe.objects.select_related("postfach", "assignee", "claimed_by").order_by("id")
     return (
-        kunde.vermerke.select_related("author", "information_type")
+        Vermerk.objects.visible_to(user)
+        .filter(kunde=kunde)
+        .select_related("author", "information_type")
         .prefetch_related(Prefetch("deliveries", queryset=deliveries))
         .order_by("-created_at", "-id")
     )

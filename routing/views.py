@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from intake.access import kunden_visible_to
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
+from jobcenter.services import audit_read
 from jobcenter.views import role_required
 
 from . import selectors
@@ -71,7 +72,22 @@ def _plan(form, user):
     return plan_routing(information_type=information_type, kunde=kunde, author=user, urgent=urgent)
 
 
+def _audit_form_customers(request, form, plan) -> None:
+    """The note form names the customers found and the one chosen: that is a read too."""
+    shown = [pk for pk, _label in form.fields["kunde"].choices if pk]
+    if plan is not None:
+        shown.append(plan.kunde.pk)
+    if shown:
+        audit_read(
+            actor=request.user,
+            target=request.user.jobcenter,
+            summary=_("Vermerkformular: Kundinnen und Kunden angezeigt"),
+            subject_ids=shown,
+        )
+
+
 def _vermerk_context(request, form, **extra) -> dict:
+    _audit_form_customers(request, form, extra.get("plan"))
     return {
         "form": form,
         "error_forms": [form],
@@ -183,12 +199,17 @@ def type_details(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DESK_ROLES)
 def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = kunden_visible_to(request.user)
     vermerk = get_object_or_404(
-        Vermerk.objects.filter(kunde__in=visible).select_related(
+        Vermerk.objects.visible_to(request.user).select_related(
             "kunde__bedarfsgemeinschaft", "author", "information_type"
         ),
         pk=pk,
+    )
+    audit_read(
+        actor=request.user,
+        target=vermerk,
+        summary=_("Vermerk eingesehen"),
+        subject_ids=[vermerk.kunde_id],
     )
     deliveries = vermerk.deliveries.select_related(
         "postfach", "assignee", "claimed_by", "done_by"
@@ -224,6 +245,12 @@ def _mailbox_context(request, postfach) -> dict:
         sort = "dringend"
     items = list(
         selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)[:200]
+    )
+    audit_read(
+        actor=request.user,
+        target=postfach or request.user.jobcenter,
+        summary=_("Postfach eingesehen") if postfach else _("Persönliches Postfach eingesehen"),
+        subject_ids=[a.kunde_id for a in items],
     )
     return {
         "postfach": postfach,
@@ -267,14 +294,19 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
     forward_to, forward_why = (None, "")
     if aufgabe.is_open and aufgabe.kunde_id:
         forward_to, forward_why = forward_target(aufgabe)
+    # Need to know: the item may be the user's to work, its note still not theirs to read.
+    vermerk = aufgabe.vermerk if aufgabe.vermerk_id else None
+    if vermerk is not None and not vermerk.is_visible_to(user):
+        vermerk = None
     return {
         "aufgabe": aufgabe,
+        "vermerk": vermerk,
         "events": aufgabe.events.select_related("actor", "postfach", "assignee", "rule"),
         "deadlines": aufgabe.deadlines.order_by("due_at"),
-        "siblings": aufgabe.vermerk.deliveries.exclude(pk=aufgabe.pk).select_related(
+        "siblings": vermerk.deliveries.exclude(pk=aufgabe.pk).select_related(
             "postfach", "assignee", "claimed_by"
         )
-        if aufgabe.vermerk_id
+        if vermerk is not None
         else [],
         "may_act": may_act,
         "claimed_by_other": claimed_by_other,
@@ -297,6 +329,12 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
 @role_required(*DESK_ROLES)
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
+    audit_read(
+        actor=request.user,
+        target=aufgabe,
+        summary=_("Postfacheintrag eingesehen"),
+        subject_ids=[aufgabe.kunde_id],
+    )
     return render(request, "routing/item.html", _item_context(request, aufgabe))
 
 
@@ -482,6 +520,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
         state = ""
     rows = build_worklist(
         user, category=category, q=q, state=state, sort=sort, descending=descending
+    )
+    audit_read(
+        actor=user,
+        target=user.jobcenter,
+        summary=_("Arbeitsliste eingesehen"),
+        subject_ids=[r.kunde.pk for r in rows if r.kunde is not None],
     )
     params = {"art": category, "q": q, "status": state}
     columns = []

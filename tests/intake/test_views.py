@@ -318,6 +318,8 @@ def test_case_list_queries_do_not_grow_with_rows(login, staff, teams):
             leistung_team=teams["leistung"],
             persons=[person(f"A{i}", "Eins", is_head=True)],
         )
+    # Warm up: the first request of a process also looks up the audit row's content type.
+    _queries(client, url("case_list"))
     few = _queries(client, url("case_list"))
     for i in range(15):
         register(
@@ -332,6 +334,7 @@ def test_case_list_queries_do_not_grow_with_rows(login, staff, teams):
 def test_customer_search_queries_do_not_grow_with_rows(login, staff, teams):
     client = login(staff["ez"])
     register(actor=staff["ez"], leistung_team=teams["leistung"])
+    _queries(client, url("customer_search"), {"q": "Mustermann"})  # warm up, as above
     few = _queries(client, url("customer_search"), {"q": "Mustermann"})
     for i in range(10):
         register(
@@ -349,4 +352,6 @@ def test_case_detail_queries_are_bounded(login, staff, teams):
         persons=[person(f"P{i}", "Viele", is_head=(i == 0)) for i in range(6)],
     )
     client = login(staff["leistung"])
-    assert _queries(client, url("case_detail", antrag.pk)) <= 15
+    _queries(client, url("case_detail", antrag.pk))  # warm up, as above
+    # 15 for the page, +1 for the read's audit rows (one bulk insert for all six persons).
+    assert _queries(client, url("case_detail", antrag.pk)) <= 16
