@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.access import kunden_visible_to
 from intake.forms import DATE_INPUT_FORMATS, DateInput
 from intake.models import KUNDENNUMMER_PATTERN, Kunde
-from jobcenter.forms import KernForm
+from jobcenter.forms import DateField, KernForm
 from jobcenter.models import Team
 
 from .models import Concern, Outcome, PriorityReason
@@ -74,12 +74,7 @@ class CheckInForm(KernForm):
         max_length=100,
         help_text=_("Kd.-Nr. genügt. Bei Namen das Geburtsdatum dazu. Leer: unbekannt."),
     )
-    date_of_birth = forms.DateField(
-        label=_("Geburtsdatum"),
-        required=False,
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    date_of_birth = DateField(label=_("Geburtsdatum"), required=False, widget=DateInput())
     kunde = forms.ModelChoiceField(
         label=_("Kundin / Kunde"), queryset=Kunde.objects.none(), required=False
     )
@@ -157,7 +152,7 @@ class CheckInForm(KernForm):
 
 class CustomerLookupForm(KernForm):
     q = forms.CharField(required=False, max_length=100)
-    date_of_birth = forms.DateField(required=False, input_formats=DATE_INPUT_FORMATS)
+    date_of_birth = DateField(required=False)
 
 
 class ReasonForm(KernForm):

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jobcenter.forms import (  # noqa: F401 (DateTimeInput re-exported for older imports)
     DATE_INPUT_FORMATS,
+    DateField,
     DateInput,
     DateTimeInput,
     KernForm,
+    NameField,
 )
 from jobcenter.models import Jobcenter, Team, User
 from jobcenter.roles import Role
@@ -22,9 +24,7 @@ MAX_AGE = 120
 
 
 def _date_field(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=DateInput(), input_formats=DATE_INPUT_FORMATS, **kwargs
-    )
+    return DateField(label=label, widget=DateInput(), **kwargs)
 
 
 class PersonForm(KernForm):
@@ -35,8 +35,8 @@ class PersonForm(KernForm):
         validators=[kundennummer_validator],
         help_text=_("Falls bekannt, z. B. 962D012345. Leer lassen bei neuen Personen."),
     )
-    first_name = forms.CharField(label=_("Vorname"), max_length=100)
-    last_name = forms.CharField(label=_("Nachname"), max_length=100)
+    first_name = NameField(label=_("Vorname"), max_length=100)
+    last_name = NameField(label=_("Nachname"), max_length=100)
     date_of_birth = _date_field(_("Geburtsdatum"))
     is_head = forms.BooleanField(label=_("Vorstand der Bedarfsgemeinschaft"), required=False)
     habitual_residence_in_germany = forms.BooleanField(

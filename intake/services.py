@@ -4,11 +4,12 @@ Every function here is one transaction: a half-registered family or a case that 
 without its history row cannot exist.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -104,6 +105,43 @@ def _new_bg_number(jobcenter: Jobcenter) -> str:
         candidate = f"{jobcenter.dienststelle}BG{_next_number(jobcenter, 'bg'):07d}"
         if not Bedarfsgemeinschaft.objects.filter(number=candidate).exists():
             return candidate
+
+
+def _identity_lock_key(*parts: object) -> int:
+    digest = hashlib.blake2b(
+        "\x1f".join(str(part) for part in parts).encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock_person_identities(jobcenter: Jobcenter, persons: list[PersonData]) -> None:
+    """Serialise the duplicate check and the create for each person of this Jobcenter.
+
+    The check looks for a row that does not exist yet, so no row lock can guard it: two
+    submissions for the same person at once would both find nothing and both create. A
+    transaction-scoped advisory lock per identity (normalised name and birth date; the
+    Kd.-Nr. when given) makes the second wait until the first has committed, and then find
+    its customer. Keys are taken in sorted order so two families never deadlock. SQLite
+    serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = set()
+    for person in persons:
+        keys.add(
+            _identity_lock_key(
+                "kunde-name",
+                jobcenter.pk,
+                person.first_name.strip().casefold(),
+                person.last_name.strip().casefold(),
+                person.date_of_birth.isoformat(),
+            )
+        )
+        if person.kundennummer:
+            keys.add(_identity_lock_key("kunde-nr", jobcenter.pk, person.kundennummer.upper()))
+    with connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _resolve_person(jobcenter: Jobcenter, index: int, person: PersonData) -> Kunde | None:
@@ -214,6 +252,7 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
     if data.application_date > timezone.localdate():
         raise IntakeError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
 
+    _lock_person_identities(jobcenter, data.persons)
     resolved = [
         _resolve_person(jobcenter, index, person) for index, person in enumerate(data.persons)
     ]
@@ -602,7 +641,9 @@ def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) ->
 
 @transaction.atomic
 def nachweis_set_received(*, actor: User, antrag: Antrag, nachweis_id: int, received: bool):
-    nachweis = Nachweis.objects.select_for_update().get(pk=nachweis_id, antrag=antrag)
+    nachweis = Nachweis.objects.select_for_update().filter(pk=nachweis_id, antrag=antrag).first()
+    if nachweis is None:
+        raise CaseConflict(_("Dieser Nachweis gehört nicht zu diesem Fall."))
     nachweis.received_on = timezone.localdate() if received else None
     nachweis.save(update_fields=["received_on"])
     audit_record(

@@ -4,9 +4,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
@@ -39,6 +41,13 @@ CASE_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITU
 SEARCH_ROLES = (*CASE_ROLES, Role.EMPFANG, Role.HOTLINE)
 
 
+def _row_count(raw: str) -> int | None:
+    """The number of person rows the browser sent, or None if it is not one."""
+    if not raw.isdigit() or len(raw) > 3:  # also refuses "-3", "1e3" and 10**20
+        return None
+    return int(raw)
+
+
 def _intake_context(form, persons, **extra) -> dict:
     has_errors = form.is_bound and (
         bool(form.errors) or persons.total_error_count() > 0 or bool(persons.non_form_errors())
@@ -62,7 +71,24 @@ def intake_new(request: HttpRequest) -> HttpResponse:
         if "add_person" in request.POST:
             # One more row, without validating: nothing typed so far is lost or flagged.
             data = request.POST.copy()
-            new_index = int(data.get("person-TOTAL_FORMS", "1"))
+            new_index = _row_count(data.get("person-TOTAL_FORMS", "1"))
+            if new_index is None:
+                messages.error(
+                    request,
+                    _("Das Formular kam unvollständig an. Bitte die Angaben erneut eintragen."),
+                )
+                form = IntakeForm(jobcenter=jobcenter, user=request.user)
+                persons = PersonFormSet(prefix="person", initial=[{"is_head": True}])
+                return render(
+                    request, "intake/intake_form.html", _intake_context(form, persons), status=400
+                )
+            if new_index >= PersonFormSet.max_num:
+                messages.error(
+                    request,
+                    _("Eine Bedarfsgemeinschaft hat hier höchstens %(n)d Personen.")
+                    % {"n": PersonFormSet.max_num},
+                )
+                new_index -= 1  # Show the rows as they are; add none.
             data["person-TOTAL_FORMS"] = str(new_index + 1)
             # A bound row ignores initial values: set the defaults of the new row explicitly.
             data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
@@ -262,12 +288,18 @@ def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResp
     if antrag.is_closed:
         messages.error(request, _("Der Fall ist abgeschlossen."))
         return redirect("intake:case_detail", pk=antrag.pk)
-    nachweis = nachweis_set_received(
-        actor=request.user,
-        antrag=antrag,
-        nachweis_id=nachweis_pk,
-        received=request.POST.get("received") == "1",
-    )
+    try:
+        nachweis = nachweis_set_received(
+            actor=request.user,
+            antrag=antrag,
+            nachweis_id=nachweis_pk,
+            received=request.POST.get("received") == "1",
+        )
+    except CaseConflict as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("intake:case_detail", args=[antrag.pk]))
+        return redirect("intake:case_detail", pk=antrag.pk)
     if request.htmx:
         return render(
             request,

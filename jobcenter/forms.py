@@ -1,8 +1,13 @@
 """Forms render as KERN UX markup."""
 
+import re
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
 
 
 def _kern_class(widget: forms.Widget, *, error: bool) -> str:
@@ -34,7 +39,54 @@ class KernForm(forms.Form):
     bound_field_class = KernBoundField
 
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+# Four-digit years only: "31.12.99" read as 1999 (or 2099) is a wrong birth date, silently.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+TWO_DIGIT_YEAR = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2}\s*$")
+
+
+class DateField(forms.DateField):
+    """A date typed by hand in German order; a two-digit year is refused with a hint."""
+
+    input_formats = DATE_INPUT_FORMATS
+
+    def to_python(self, value):
+        if isinstance(value, str) and TWO_DIGIT_YEAR.match(value):
+            raise ValidationError(
+                _("Bitte das Jahr vierstellig angeben, z. B. 31.12.1999."), code="two_digit_year"
+            )
+        return super().to_python(value)
+
+
+# Line breaks, other control characters and the bidirectional overrides and marks
+# (U+200E/F, U+202A–U+202E, U+2066–U+2069) have no place in a name: they break letters and
+# lists, and a right-to-left override shows a name other than the one stored.
+_BIDI_CONTROLS = {
+    "\u200e",
+    "\u200f",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+}
+
+
+def _is_control(char: str) -> bool:
+    # Zero-width (non-)joiners (U+200C/D) are format characters that Persian and Indic
+    # names legitimately carry; every other control or format character is refused.
+    return unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200c\u200d"
+
+
+def validate_name(value: str) -> None:
+    if any(c in _BIDI_CONTROLS or _is_control(c) for c in value):
+        raise ValidationError(
+            _(
+                "Der Name enthält einen Zeilenumbruch oder ein unsichtbares Steuerzeichen. "
+                "Bitte nur den Namen eingeben."
+            ),
+            code="control_character",
+        )
+
+
+class NameField(forms.CharField):
+    default_validators = [validate_name]
 
 
 class DateInput(forms.DateInput):

@@ -243,7 +243,7 @@ class FristenrechnerForm(KernForm):
     start = forms.DateField(
         label=gettext_lazy("Beginn (Datum)"),
         widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
         help_text=gettext_lazy("Der Tag des Ereignisses, z. B. der Eingang; er zählt nicht mit."),
     )
     uhrzeit = forms.TimeField(

@@ -15,6 +15,7 @@ from jobcenter.views import role_required
 
 from . import dashboard as figures
 from .access import PAUSE_ROLES, deadlines_visible_to, get_deadline_for_user
+from .forms import PauseForm
 from .models import RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
 from .workdays import BERLIN, format_due
@@ -158,9 +159,15 @@ def _audit_export(request: HttpRequest, shown: list[int], fmt: str) -> None:
 @role_required(*PAUSE_ROLES)
 def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_deadline_for_user(request.user, pk)
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return _back(deadline)
     try:
         deadline_pause(
-            actor=request.user, deadline_id=deadline.pk, reason=request.POST.get("reason", "")
+            actor=request.user, deadline_id=deadline.pk, reason=form.cleaned_data["reason"]
         )
     except DeadlineError as error:
         messages.error(request, str(error))

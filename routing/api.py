@@ -7,8 +7,6 @@ client's own `client_key`: sending the same call again returns the first answer 
 routes nothing twice. Errors are JSON: {"error": {"code", "message", "fields"}} in German.
 """
 
-import json
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -21,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from intake.models import Kunde, kundennummer_validator
 from jobcenter import throttle
 from jobcenter.http import client_address
+from jobcenter.input_guard import JsonRefused, parse_json
 
 from .models import ApiClient, InformationType
 from .services import (
@@ -45,6 +44,9 @@ STRING_FIELDS = (
     "attachment_ref",
 )
 FIELDS = (*STRING_FIELDS, "urgent")
+# A ticket is one flat object of at most a few KB (text: 5,000 characters).
+MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 8
 
 
 class TicketForm(forms.Form):
@@ -174,9 +176,11 @@ def tickets(request: HttpRequest) -> JsonResponse:
             415, "unsupported_media_type", _("Bitte JSON senden (Content-Type: application/json).")
         )
     try:
-        payload = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        return error(400, "invalid_json", _("Kein gültiges JSON: %(e)s") % {"e": exc})
+        # Read no body beyond the bound (request.body would buffer up to 2.5 MB first).
+        body = request.read(MAX_BODY_BYTES + 1)
+        payload = parse_json(body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_JSON_DEPTH)
+    except JsonRefused as exc:
+        return error(400, "invalid_json", str(exc))
     if not isinstance(payload, dict):
         return error(400, "invalid_json", _("Erwartet wird ein JSON-Objekt."))
 

@@ -3,6 +3,7 @@
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"strip_query": {"()": "jobcenter.logfilters.StripQueryString"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
@@ -11,11 +12,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        # Request logs contain query strings (searches by name): keep them at WARNING.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
+        # Request lines carry query strings (searches by name): for every status they are
+        # logged without them (runserver logs 4xx at WARNING, 5xx at ERROR).
+        "django.request": {"level": "ERROR", "filters": ["strip_query"]},
+        "django.server": {"level": "WARNING", "filters": ["strip_query"]},
         "axes": {"level": "WARNING"},
         # gunicorn's access log would carry search queries (names) in URLs: it stays off.
-        "gunicorn.access": {"level": "WARNING", "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "propagate": False, "filters": ["strip_query"]},
     },
 }
