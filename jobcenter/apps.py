@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class JobcenterConfig(AppConfig):
     name = "jobcenter"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_activity
+
+        user_logged_in.connect(mark_activity, dispatch_uid="jobcenter-idle-clock")

@@ -17,6 +17,11 @@ POLL_HEADER = "HTTP_X_POLL"
 ACTIVITY_RESOLUTION = 60
 
 
+def mark_activity(sender, request, user, **kwargs) -> None:
+    """At login the idle clock starts (connected to `user_logged_in` in apps.py)."""
+    request.session["last_activity"] = int(time.time())
+
+
 def _is_poll(request: HttpRequest) -> bool:
     return request.META.get(POLL_HEADER) == "1"
 
