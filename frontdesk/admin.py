@@ -3,16 +3,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin
+from jobcenter.admin_catalogue import CatalogueAdminMixin
 
 from .models import Concern, ConcernClass, Desk, Display, SiteSettings
 from .services import display_new_key, display_path
 
 
-class CatalogueAdmin(AdministrationAdmin):
-    """The concern catalogue is shared data: edited, deactivated, never deleted (customers
+class CatalogueAdmin(CatalogueAdminMixin, AdministrationAdmin):
+    """Each Jobcenter's own concern catalogue: edited, deactivated, never deleted (customers
     already waiting with a concern keep it)."""
 
-    jobcenter_path = ""
+    jobcenter_path = "jobcenter"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -37,7 +38,13 @@ class ConcernAdmin(CatalogueAdmin):
         "active",
     ]
     list_editable = ["target_wait_minutes", "active"]
-    list_filter = ["concern_class", "handled_by", "route", "active"]
+    # Only the classes of the rows shown (the own Jobcenter's), not every Jobcenter's.
+    list_filter = [
+        ("concern_class", admin.RelatedOnlyFieldListFilter),
+        "handled_by",
+        "route",
+        "active",
+    ]
     search_fields = ["name", "code", "reference"]
     fieldsets = (
         (None, {"fields": ("name", "code", "concern_class", "position", "active")}),

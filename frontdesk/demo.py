@@ -72,7 +72,7 @@ def build(*, jobcenter, staff, rng) -> None:
             desk.teams.set(served)
             desks[(site_name, name)] = desk
 
-    concerns = {c.code: c for c in Concern.objects.all()}
+    concerns = {c.code: c for c in Concern.objects.of(jobcenter)}
     mix = [(concerns[code], weight) for code, weight in CONCERN_MIX if code in concerns]
     kunden = list(Kunde.objects.filter(jobcenter=jobcenter).select_related("bedarfsgemeinschaft"))
     sim = _Simulation(rng=rng, staff=staff, mix=mix, kunden=kunden)

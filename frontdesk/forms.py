@@ -110,7 +110,7 @@ class CheckInForm(KernForm):
         self.user = user
         self.fields["standort"].queryset = standorte
         self.fields["kunde"].queryset = kunden_visible_to(user)
-        self.fields["concerns"].queryset = Concern.objects.for_forms()
+        self.fields["concerns"].queryset = Concern.objects.for_forms(user.jobcenter_id)
         self.fields["team"].queryset = served_teams
         self.results = None
 
@@ -222,7 +222,9 @@ class FinishForm(KernForm):
         ]
         self.fields["handled"].initial = [str(vc.concern_id) for vc in visit_concerns]
         on_visit = [vc.concern_id for vc in visit_concerns]
-        self.fields["extra"].queryset = Concern.objects.for_forms().exclude(pk__in=on_visit)
+        self.fields["extra"].queryset = Concern.objects.for_forms(visit.jobcenter_id).exclude(
+            pk__in=on_visit
+        )
         self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
             "name"
         )

@@ -22,9 +22,15 @@ from jobcenter.roles import Role
 
 
 class ConcernClass(models.Model):
-    """One of Rhein-Lahn's four classes of walk-in concerns (RL 4.4)."""
+    """One of Rhein-Lahn's four classes of walk-in concerns (RL 4.4), per Jobcenter."""
 
-    name = models.CharField(_("Bezeichnung"), max_length=100, unique=True)
+    jobcenter = models.ForeignKey(
+        Jobcenter,
+        verbose_name=_("Jobcenter"),
+        on_delete=models.CASCADE,
+        related_name="concern_classes",
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100)
     description = models.TextField(_("Beschreibung"), blank=True)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
@@ -32,6 +38,13 @@ class ConcernClass(models.Model):
         verbose_name = _("Anliegensklasse")
         verbose_name_plural = _("Anliegensklassen")
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "name"],
+                name="uniq_concern_class_name",
+                violation_error_message=_("Diese Klasse gibt es in diesem Jobcenter bereits."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -41,15 +54,19 @@ class ConcernQuerySet(models.QuerySet):
     def active(self) -> "ConcernQuerySet":
         return self.filter(active=True)
 
-    def for_forms(self) -> "ConcernQuerySet":
-        return self.active().select_related("concern_class")
+    def of(self, jobcenter) -> "ConcernQuerySet":
+        """The concerns of one Jobcenter's catalogue (a Jobcenter or its id)."""
+        return self.filter(jobcenter=jobcenter)
+
+    def for_forms(self, jobcenter) -> "ConcernQuerySet":
+        return self.of(jobcenter).active().select_related("concern_class")
 
 
 class Concern(models.Model):
     """A concern a walk-in customer comes with, and where it goes (HF Anlage 1, RL 4.4).
 
-    Data the Jobcenter edits. A concern is never deleted, only deactivated: customers who
-    are already waiting with it keep it.
+    Data each Jobcenter edits for itself (seeded from `frontdesk/catalogue.py`). A concern
+    is never deleted, only deactivated: customers who are already waiting with it keep it.
     """
 
     class Handler(models.TextChoices):
@@ -80,8 +97,11 @@ class Concern(models.Model):
         BOTH = "leistung_integration", _("Leistung und Integration (WU 3)")
         HANDLER = "handler", _("das bearbeitende Team")
 
+    jobcenter = models.ForeignKey(
+        Jobcenter, verbose_name=_("Jobcenter"), on_delete=models.CASCADE, related_name="concerns"
+    )
     code = models.SlugField(
-        _("Kürzel"), max_length=40, unique=True, help_text=_("Fester Schlüssel, z. B. unterlagen.")
+        _("Kürzel"), max_length=40, help_text=_("Fester Schlüssel, z. B. unterlagen.")
     )
     name = models.CharField(_("Anliegen"), max_length=200)
     concern_class = models.ForeignKey(
@@ -122,6 +142,13 @@ class Concern(models.Model):
         verbose_name = _("Anliegen")
         verbose_name_plural = _("Anliegen (Katalog)")
         ordering = ["concern_class__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "code"],
+                name="uniq_concern_code",
+                violation_error_message=_("Dieses Kürzel gibt es in diesem Jobcenter bereits."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -28,10 +28,12 @@ from minimumstandards.services import calendar_for, deadline_open
 from routing.models import Aufgabe
 from routing.services import aufgabe_create, vermerk_create
 
+from . import catalogue
 from .models import (
     OPEN_VISIT_STATES,
     RECEPTION_ROLES,
     Concern,
+    ConcernClass,
     Contact,
     DailyCounter,
     Desk,
@@ -122,6 +124,17 @@ def appointment_for_checkin(kunde: Kunde | None, day: date) -> Appointment | Non
     if kunde is None:
         return None
     return appointments_for_checkin([kunde.pk], day).get(kunde.pk)
+
+
+# --- the concern catalogue --------------------------------------------------------------------
+
+
+def catalogue_seed(jobcenter: Jobcenter) -> int:
+    """Give the Jobcenter the default concern classes and concerns.
+
+    Idempotent: classes (by name) and concerns (by code) it already has stay as they are.
+    """
+    return catalogue.seed(jobcenter.pk, concern_class_model=ConcernClass, concern_model=Concern)
 
 
 # --- sites, teams and queues ----------------------------------------------------------------
@@ -458,8 +471,10 @@ def _check(data: CheckIn, actor: User) -> list[Concern]:
     ids = [c.pk for c in data.concerns]
     # Read again inside the transaction: a concern taken out of the catalogue a moment ago
     # is refused with its name.
-    current = {c.pk: c for c in Concern.objects.filter(pk__in=ids)}
+    current = {c.pk: c for c in Concern.objects.filter(pk__in=ids, jobcenter_id=jobcenter_id)}
     for concern in data.concerns:
+        if concern.jobcenter_id != jobcenter_id:
+            raise FrontdeskError(_("Dieses Anliegen gehört nicht zu Ihrem Jobcenter."))
         if concern.pk not in current or not current[concern.pk].active:
             raise FrontdeskError(
                 _(
@@ -470,7 +485,7 @@ def _check(data: CheckIn, actor: User) -> list[Concern]:
             )
     concerns = [current[pk] for pk in dict.fromkeys(ids)]
     if not concerns and data.appointment is not None:
-        termin = Concern.objects.filter(code="termin").first()
+        termin = Concern.objects.filter(jobcenter_id=jobcenter_id, code="termin").first()
         concerns = [termin] if termin else []
     if not concerns:
         raise FrontdeskError(_("Bitte mindestens ein Anliegen auswählen."))
@@ -1018,6 +1033,8 @@ def visit_finish(
     on_visit = {row.concern_id for row in rows}
     added = [c for c in (extra or []) if c.pk not in on_visit]
     for concern in added:
+        if concern.jobcenter_id != visit.jobcenter_id:
+            raise FrontdeskError(_("Dieses Anliegen gehört nicht zu Ihrem Jobcenter."))
         if not concern.active:
             raise FrontdeskError(
                 _("Das Anliegen „%(name)s“ wurde inzwischen aus dem Katalog genommen.")

@@ -205,7 +205,9 @@ def estimates(standort: Standort, now: datetime) -> list[dict]:
     for visit_id, queued_at, called_at in recent:
         recent_waits[class_of(visit_id)].append(_seconds(called_at, queued_at))
     result = []
-    for cls in ConcernClass.objects.order_by("position", "name"):
+    for cls in ConcernClass.objects.filter(jobcenter_id=standort.jobcenter_id).order_by(
+        "position", "name"
+    ):
         candidates = []
         waits = recent_waits.get(cls.pk)
         if waits:

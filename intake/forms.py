@@ -153,7 +153,7 @@ class IntakeForm(KernForm):
     return_date = _date_field(_("Rückgabe der Unterlagen bis"))
     documents = forms.ModelMultipleChoiceField(
         label=_("Noch beizubringende Unterlagen (Checkliste)"),
-        queryset=DocumentType.objects.filter(active=True),
+        queryset=DocumentType.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -170,6 +170,9 @@ class IntakeForm(KernForm):
         self.fields["ifk"].queryset = User.objects.filter(
             jobcenter=jobcenter, role=Role.INTEGRATION, is_active=True
         ).order_by("last_name", "first_name")
+        self.fields["documents"].queryset = DocumentType.objects.filter(
+            jobcenter=jobcenter, active=True
+        )
         if user.has_role(Role.HOTLINE):
             # The service centre takes applications by phone only (CB 3).
             self.fields["channel"].choices = [(Antrag.Channel.PHONE, Antrag.Channel.PHONE.label)]

@@ -99,9 +99,7 @@ class Bedarfsgemeinschaft(models.Model):
     jobcenter = models.ForeignKey(
         Jobcenter, on_delete=models.PROTECT, related_name="bedarfsgemeinschaften"
     )
-    number = models.CharField(
-        _("BG-Nummer"), max_length=14, unique=True, validators=[bg_nummer_validator]
-    )
+    number = models.CharField(_("BG-Nummer"), max_length=14, validators=[bg_nummer_validator])
     head = models.ForeignKey(
         Kunde,
         verbose_name=_("Vorstand"),
@@ -124,6 +122,14 @@ class Bedarfsgemeinschaft(models.Model):
     class Meta:
         verbose_name = _("Bedarfsgemeinschaft")
         verbose_name_plural = _("Bedarfsgemeinschaften")
+        # A BG number is unique within its Jobcenter only (each numbers its own BGs).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "number"],
+                name="uniq_bg_number",
+                violation_error_message=_("Diese BG-Nummer gibt es in diesem Jobcenter bereits."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -144,9 +150,15 @@ class NumberSequence(models.Model):
 
 
 class DocumentType(models.Model):
-    """A document the applicant may owe (the checklist of CB 3), edited by the Jobcenter."""
+    """A document the applicant may owe (the checklist of CB 3), edited by each Jobcenter."""
 
-    name = models.CharField(_("Bezeichnung"), max_length=200, unique=True)
+    jobcenter = models.ForeignKey(
+        Jobcenter,
+        verbose_name=_("Jobcenter"),
+        on_delete=models.CASCADE,
+        related_name="document_types",
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=200)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     active = models.BooleanField(_("aktiv"), default=True)
 
@@ -154,6 +166,13 @@ class DocumentType(models.Model):
         verbose_name = _("Unterlage")
         verbose_name_plural = _("Unterlagen (Checkliste)")
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "name"],
+                name="uniq_document_type_name",
+                violation_error_message=_("Diese Unterlage gibt es in diesem Jobcenter bereits."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -22,6 +22,7 @@ from minimumstandards.models import CompletingEvent, Scope, StartEvent
 from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
 from routing.services import aufgabe_create, vermerk_create
 
+from . import catalogue
 from .models import (
     NEGATIVE_STATES,
     Antrag,
@@ -35,6 +36,11 @@ from .models import (
     NumberSequence,
 )
 from .neukunde import InterruptionThreshold, age_on, check_neukunde
+
+
+def catalogue_seed(jobcenter: Jobcenter) -> int:
+    """Give the Jobcenter the default document checklist (idempotent: what it has stays)."""
+    return catalogue.seed(jobcenter.pk, document_type_model=DocumentType)
 
 
 class IntakeError(Exception):
@@ -103,7 +109,7 @@ def _new_kundennummer(jobcenter: Jobcenter) -> str:
 def _new_bg_number(jobcenter: Jobcenter) -> str:
     while True:
         candidate = f"{jobcenter.dienststelle}BG{_next_number(jobcenter, 'bg'):07d}"
-        if not Bedarfsgemeinschaft.objects.filter(number=candidate).exists():
+        if not Bedarfsgemeinschaft.objects.filter(jobcenter=jobcenter, number=candidate).exists():
             return candidate
 
 
@@ -251,6 +257,8 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
     _check_persons(data.persons)
     if data.application_date > timezone.localdate():
         raise IntakeError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
+    if any(doc.jobcenter_id != jobcenter.pk for doc in data.documents):
+        raise IntakeError(_("Diese Unterlage gehört nicht zur Checkliste dieses Jobcenters."))
 
     _lock_person_identities(jobcenter, data.persons)
     resolved = [

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
 from .roles import Role
+from .seeding import seed_new_jobcenter
 from .services import audit_record
 
 admin.site.site_header = _("Jobcenter Frontoffice – Verwaltung")
@@ -84,6 +85,12 @@ class JobcenterAdmin(AdministrationAdmin):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new Jobcenter starts with its own copy of every default catalogue.
+            seed_new_jobcenter(obj)
 
 
 @admin.register(Standort)

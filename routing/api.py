@@ -227,7 +227,9 @@ def tickets(request: HttpRequest) -> JsonResponse:
             fields["kundennummer"] = [_("Keine Kundin und kein Kunde mit dieser Kd.-Nr.")]
     if "information_type" in data:
         information_type = (
-            InformationType.objects.filter(code=data["information_type"], active=True)
+            InformationType.objects.filter(
+                jobcenter=client.jobcenter, code=data["information_type"], active=True
+            )
             .prefetch_related("rules")
             .first()
         )
@@ -286,10 +288,12 @@ def tickets(request: HttpRequest) -> JsonResponse:
 def information_types(request: HttpRequest) -> JsonResponse:
     if request.method != "GET":
         return error(405, "method_not_allowed", _("Nur GET ist hier erlaubt."), Allow="GET")
-    _client, refused = _authenticate(request)
+    client, refused = _authenticate(request)
     if refused:
         return refused
-    types = InformationType.objects.filter(active=True).order_by("position", "name")
+    types = InformationType.objects.filter(jobcenter=client.jobcenter_id, active=True).order_by(
+        "position", "name"
+    )
     return _json(
         {
             "information_types": [

@@ -108,7 +108,10 @@ def build(*, jobcenter, staff, rng) -> None:
     if not kunden:
         return
     types = {
-        t.code: t for t in InformationType.objects.filter(active=True).prefetch_related("rules")
+        t.code: t
+        for t in InformationType.objects.filter(jobcenter=jobcenter, active=True).prefetch_related(
+            "rules"
+        )
     }
     # (source desk, type, urgent): a plausible morning's worth of information.
     plan = [

@@ -43,8 +43,11 @@ def type_group(information_type: InformationType) -> str:
     return str(_("an weitere Teams"))
 
 
-def active_types():
-    return InformationType.objects.filter(active=True).prefetch_related("rules")
+def active_types(jobcenter_id: int | None):
+    """The active information types of one Jobcenter's catalogue, with their rules."""
+    return InformationType.objects.filter(jobcenter_id=jobcenter_id, active=True).prefetch_related(
+        "rules"
+    )
 
 
 def grouped_type_choices(types) -> list:
@@ -114,10 +117,10 @@ class VermerkForm(KernForm):
         help_text=_("z. B. Dokumentnummer in der E-Akte oder „Original an Leistung“."),
     )
 
-    def __init__(self, *args, kunden, search_results=(), **kwargs):
+    def __init__(self, *args, kunden, jobcenter_id: int | None, search_results=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kunden = kunden
-        self.types = list(active_types())
+        self.types = list(active_types(jobcenter_id))
         self.fields["information_type"].choices = grouped_type_choices(self.types)
         # htmx: choosing a type shows its hint and the fields it asks for.
         self.fields["information_type"].widget.attrs.update(

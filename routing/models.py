@@ -19,7 +19,8 @@ from jobcenter.roles import Role
 class InformationType(models.Model):
     """A kind of information that must be passed on (WU 3, HF Anlage 3 Nr. 6.1).
 
-    The catalogue is installation-wide, like the document checklist (`intake.DocumentType`).
+    Each Jobcenter has its own catalogue (seeded from `routing/catalogue.py` when the
+    Jobcenter is created); its routing rules belong to it through the type.
     """
 
     class Requirement(models.TextChoices):
@@ -27,13 +28,18 @@ class InformationType(models.Model):
         OPTIONAL = "optional", _("freiwillig")
         REQUIRED = "required", _("Pflichtangabe")
 
+    jobcenter = models.ForeignKey(
+        "jobcenter.Jobcenter",
+        verbose_name=_("Jobcenter"),
+        on_delete=models.CASCADE,
+        related_name="information_types",
+    )
     code = models.SlugField(
         _("Kennung"),
         max_length=60,
-        unique=True,
         help_text=_("Kurzname für die Schnittstelle, z. B. „schwangerschaft“."),
     )
-    name = models.CharField(_("Bezeichnung"), max_length=200, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
     description = models.TextField(_("Beschreibung / Beispiele"), blank=True)
     hint = models.TextField(
         _("Hinweis für die Mitarbeitenden"),
@@ -64,6 +70,18 @@ class InformationType(models.Model):
         verbose_name = _("Informationsart")
         verbose_name_plural = _("Informationsarten und Weiterleitungsregeln")
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "code"],
+                name="uniq_information_type_code",
+                violation_error_message=_("Diese Kennung gibt es in diesem Jobcenter bereits."),
+            ),
+            models.UniqueConstraint(
+                fields=["jobcenter", "name"],
+                name="uniq_information_type_name",
+                violation_error_message=_("Diese Bezeichnung gibt es in diesem Jobcenter bereits."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -235,15 +253,15 @@ class Vermerk(models.Model):
     def is_routed(self) -> bool:
         return self.information_type_id is not None
 
-
-class AufgabeQuerySet(models.QuerySet):
-    def open(self) -> "AufgabeQuerySet":
-        return self.filter(status=Aufgabe.Status.OPEN)
-
     def is_visible_to(self, user) -> bool:
         """`VermerkQuerySet.visible_to` for a note reached through a row the user may
         already open (a mailbox item): only the kind is left to check."""
         return self.kind != self.Kind.BERATUNG or _sees_consultation_notes(user)
+
+
+class AufgabeQuerySet(models.QuerySet):
+    def open(self) -> "AufgabeQuerySet":
+        return self.filter(status=Aufgabe.Status.OPEN)
 
 
 class Aufgabe(models.Model):

@@ -125,11 +125,10 @@ def rule_statistics(*, jobcenter_id: int | None) -> list[InformationType]:
         fired=Count("aufgaben", filter=fired_filter, distinct=True),
         rerouted=Count("events__aufgabe", filter=rerouted_filter, distinct=True),
     ).order_by("target", "team_kind")
-    return list(
-        InformationType.objects.prefetch_related(Prefetch("rules", queryset=rules)).order_by(
-            "position", "name"
-        )
-    )
+    types = InformationType.objects.prefetch_related(Prefetch("rules", queryset=rules))
+    if jobcenter_id is not None:
+        types = types.filter(jobcenter_id=jobcenter_id)
+    return list(types.order_by("position", "name"))
 
 
 def customer_history(kunde, user) -> QuerySet[Vermerk]:

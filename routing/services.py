@@ -20,6 +20,7 @@ from jobcenter.services import audit_record, secret_hash
 from minimumstandards.models import RuleKind
 from minimumstandards.services import deadline_complete
 
+from . import catalogue
 from .access import is_lead_of, may_work_on
 from .models import (
     ApiClient,
@@ -49,6 +50,19 @@ class RoutingError(Exception):
 
 class ClientKeyConflict(RoutingError):
     """An API client reused its key for a different call."""
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+def catalogue_seed(jobcenter: Jobcenter) -> int:
+    """Give the Jobcenter the default information types and their routing rules.
+
+    Idempotent: types the Jobcenter already has (by code or name) are left as they are.
+    """
+    return catalogue.seed(
+        jobcenter.pk, information_type_model=InformationType, routing_rule_model=RoutingRule
+    )
 
 
 # --- notes ---------------------------------------------------------------------------------
@@ -174,6 +188,12 @@ def vermerk_route(
         )
     if kunde.jobcenter_id != author.jobcenter_id:
         raise RoutingError(_("Kundin oder Kunde nicht gefunden."), errors={"kunde": ""})
+    if information_type.jobcenter_id != kunde.jobcenter_id:
+        # Each Jobcenter routes by its own table only.
+        raise RoutingError(
+            _("Diese Informationsart gehört nicht zu Ihrem Jobcenter."),
+            errors={"information_type": _("Bitte eine Informationsart aus der Liste wählen.")},
+        )
     errors = check_note(
         information_type=information_type,
         kunde=kunde,

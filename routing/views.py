@@ -110,7 +110,12 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
             initial["kunde"] = request.GET["kunde"]
         if request.GET.get("information_type"):
             initial["information_type"] = request.GET["information_type"]
-        form = VermerkForm(initial=initial, kunden=kunden, search_results=_search_kunden(user, q))
+        form = VermerkForm(
+            initial=initial,
+            kunden=kunden,
+            jobcenter_id=user.jobcenter_id,
+            search_results=_search_kunden(user, q),
+        )
         return render(
             request,
             "routing/vermerk_form.html",
@@ -121,14 +126,19 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
     q = request.POST.get("q", "")
     if action == "suchen":
         form = quiet(
-            VermerkForm(request.POST, kunden=kunden, search_results=_search_kunden(user, q))
+            VermerkForm(
+                request.POST,
+                kunden=kunden,
+                jobcenter_id=user.jobcenter_id,
+                search_results=_search_kunden(user, q),
+            )
         )
         template = (
             "routing/partials/kunde_choices.html" if request.htmx else "routing/vermerk_form.html"
         )
         return render(request, template, _vermerk_context(request, form, searched=True))
 
-    form = VermerkForm(request.POST, kunden=kunden)
+    form = VermerkForm(request.POST, kunden=kunden, jobcenter_id=user.jobcenter_id)
     if action == "probelauf":
         form.is_valid()
         relevant = {k: v for k, v in form.errors.items() if k in ("kunde", "information_type")}
@@ -180,6 +190,7 @@ def kunde_search(request: HttpRequest) -> HttpResponse:
         VermerkForm(
             request.GET,
             kunden=kunden_visible_to(user),
+            jobcenter_id=user.jobcenter_id,
             search_results=_search_kunden(user, request.GET.get("q", "")),
         )
     )
@@ -193,7 +204,13 @@ def kunde_search(request: HttpRequest) -> HttpResponse:
 @role_required(*DESK_ROLES)
 def type_details(request: HttpRequest) -> HttpResponse:
     """htmx: the hint and the fields the chosen information type asks for."""
-    form = quiet(VermerkForm(request.GET, kunden=kunden_visible_to(request.user).none()))
+    form = quiet(
+        VermerkForm(
+            request.GET,
+            kunden=kunden_visible_to(request.user).none(),
+            jobcenter_id=request.user.jobcenter_id,
+        )
+    )
     return render(request, "routing/partials/type_details.html", {"form": form})
 
 

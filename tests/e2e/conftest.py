@@ -13,7 +13,6 @@ Run: DATABASE_URL=postgres://... .venv/bin/python -m pytest tests/e2e -q
 Screenshot for the README: add E2E_SCREENSHOT=1 (writes docs/screenshot.png).
 """
 
-import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -21,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, seed_catalogues
 
 # Playwright's sync API keeps an event loop running in the main thread; Django then refuses
 # ORM calls from that thread (SynchronousOnlyOperation) unless this is set. Test code only.
@@ -79,12 +77,11 @@ def _e2e_database(transactional_db, django_db_serialized_rollback, live_server) 
     """The browser talks to the live server in another thread: data must be committed.
 
     transactional_db empties every table after each test, which would also remove what the
-    migrations put there (the document checklist, content types). Serialized rollback puts
-    that back before each test; the checklist is seeded again explicitly as well, because
-    the restore did not reach it once another e2e module had run first.
+    migrations put there (content types). Serialized rollback puts that back before each
+    test; the catalogues of any Jobcenter restored with it are seeded again explicitly
+    (a new Jobcenter gets them when it is created).
     """
-    seed = importlib.import_module("intake.migrations.0003_document_types").seed
-    seed(django_apps, None)
+    seed_catalogues()
 
 
 @pytest.fixture(scope="session")

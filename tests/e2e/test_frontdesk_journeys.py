@@ -6,20 +6,18 @@ shows every call within seconds, through a network hiccup. The team lead's live 
 the report then agree with what happened.
 """
 
-import importlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, expect
 
 from frontdesk.models import Desk, Outcome, Visit, VisitState
 from frontdesk.services import display_create, display_path
 from jobcenter.models import Standort
 from routing.models import Aufgabe
-from tests.factories import PASSWORD, person, register
+from tests.factories import PASSWORD, person, register, seed_catalogues
 
 from .conftest import _STATES, AXE_JS, AXE_URL_PATH, PageStates, axe_check, login, submit, visit
 
@@ -86,7 +84,7 @@ def another_browser(browser: Browser, live_server, *, offline_ok: bool = False) 
 
 @pytest.fixture
 def front_office(jobcenter, teams, staff):
-    importlib.import_module("frontdesk.migrations.0002_concern_catalogue").seed(django_apps, None)
+    seed_catalogues()
     site = Standort.objects.create(jobcenter=jobcenter, name="Hauptstelle")
     desk = Desk.objects.create(standort=site, name="Schalter 1")
     desk.teams.set([teams["ez"]])

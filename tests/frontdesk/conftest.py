@@ -1,26 +1,26 @@
 """The front desk's fixtures: a site with desks, the concern catalogue, check-in helpers."""
 
-import importlib
 from datetime import datetime, time
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from frontdesk.models import Concern, Desk, Display
 from frontdesk.services import CheckIn, desk_open, display_create, visit_check_in
 from jobcenter.models import Standort
+from tests.factories import seed_catalogues
 
 
 def seed_catalogue() -> None:
-    """The migration's catalogue; transactional tests empty the tables, so seed again."""
-    importlib.import_module("frontdesk.migrations.0002_concern_catalogue").seed(django_apps, None)
+    """Each Jobcenter's default catalogue; transactional tests empty the tables, so seed again."""
+    seed_catalogues()
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(jobcenter):
+    """Our Jobcenter's concerns by code."""
     seed_catalogue()
-    return {c.code: c for c in Concern.objects.all()}
+    return {c.code: c for c in Concern.objects.of(jobcenter)}
 
 
 @pytest.fixture

@@ -5,13 +5,16 @@ import hashlib
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from frontdesk.access import display_for_token
 from frontdesk.models import Display
 
 BEFORE = [("frontdesk", "0002_concern_catalogue")]
-AFTER = [("frontdesk", "0003_display_token_hash")]
+# Forward to the newest state, which includes 0003_display_token_hash: stopping at 0003
+# would leave later migrations (the per-Jobcenter catalogue) unapplied for the next tests.
+AFTER = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("frontdesk")
 
 
 def migrate(targets):

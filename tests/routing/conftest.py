@@ -1,20 +1,14 @@
 """Fixtures of the routing tests: the seeded catalogue, a customer with BG, team and IFK."""
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 
 from routing.models import InformationType
-from tests.factories import person, register
-
-SEED = importlib.import_module("routing.migrations.0003_information_types")
+from tests.factories import person, register, seed_catalogues
 
 
 def ensure_catalogue() -> None:
-    """The data migration's catalogue; put back if a transactional test emptied the tables."""
-    if not InformationType.objects.exists():
-        SEED.seed(django_apps, None)
+    """Each Jobcenter's default catalogue; put back if a transactional test emptied it."""
+    seed_catalogues()
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +17,11 @@ def catalogue(db):
 
 
 @pytest.fixture
-def types():
-    return {t.code: t for t in InformationType.objects.prefetch_related("rules")}
+def types(jobcenter):
+    """Our Jobcenter's information types by code."""
+    return {
+        t.code: t for t in InformationType.objects.filter(jobcenter=jobcenter).prefetch_related("rules")
+    }
 
 
 @pytest.fixture

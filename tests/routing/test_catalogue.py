@@ -3,15 +3,14 @@
 import pytest
 from django.utils import timezone
 
+from routing import catalogue
 from routing.models import Aufgabe, InformationType, RoutingRule
 from routing.services import vermerk_route
-
-from .conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
 T = RoutingRule.Target
-EXPECTED_TARGETS = {row[0]: set(row[2]) for row in SEED.TYPES}
+EXPECTED_TARGETS = {row[0]: set(row[2]) for row in catalogue.TYPES}
 
 # domain.md §5, word for word what each list names (both lists, and HF's additions).
 TO_BOTH = [

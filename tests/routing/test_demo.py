@@ -1,10 +1,8 @@
 """The demo fills the mailboxes with notes and tickets in every state."""
 
-import importlib
 import random
 
 import pytest
-from django.apps import apps as django_apps
 
 from intake.management.commands.demo_jobcenter import Command
 from minimumstandards.models import Deadline, RuleKind
@@ -16,7 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_build_covers_every_state(capsys):
-    importlib.import_module("intake.migrations.0003_document_types").seed(django_apps, None)
     command = Command()
     jobcenter, _created = command._organisation()
     staff = command._staff(jobcenter)

@@ -15,6 +15,7 @@ from intake.models import Antrag, AntragState, AntragTransition, DocumentType
 from intake.services import IntakeData, PersonData, antrag_register, move_clocks
 from jobcenter.models import Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
 from jobcenter.roles import Role
+from jobcenter.seeding import seed_new_jobcenter
 from minimumstandards.presets import apply_preset
 from minimumstandards.services import calendar_for, scan
 
@@ -195,6 +196,8 @@ class Command(BaseCommand):
                 "email": "jobcenter-demo@example.org",
             },
         )
+        # The Jobcenter's own catalogues (information types, concerns, checklist).
+        seed_new_jobcenter(jobcenter)
         main, _ = Standort.objects.get_or_create(
             jobcenter=jobcenter, name="Hauptstelle Am Markt", defaults={"address": "Am Markt 1"}
         )
@@ -267,7 +270,7 @@ class Command(BaseCommand):
             "AK": Team.objects.get(jobcenter=jobcenter, name="Leistung 1 (A–K)"),
             "LZ": Team.objects.get(jobcenter=jobcenter, name="Leistung 2 (L–Z)"),
         }
-        documents = list(DocumentType.objects.filter(active=True))
+        documents = list(DocumentType.objects.filter(jobcenter=jobcenter, active=True))
         ifks = [staff["ifk"], staff["ifk2"], staff["ifk3"]]
         used = set()
         for _ in range(count):
