@@ -39,6 +39,7 @@ from frontdesk.models import Concern, Desk, Visit, VisitState  # noqa: E402
 from frontdesk.services import CheckIn, visit_check_in  # noqa: E402
 from jobcenter.models import Jobcenter, Postfach, Standort, Team, User  # noqa: E402
 from jobcenter.roles import Role  # noqa: E402
+from jobcenter.seeding import seed_new_jobcenter  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_FRONTDESK_CLIENTS", 4))
 SECONDS = float(os.environ.get("BENCH_FRONTDESK_SECONDS", 5))
@@ -70,6 +71,7 @@ def seed():
         dienststelle="96299",
         kundennummer_prefix="962Z",
     )
+    seed_new_jobcenter(jobcenter)  # its concern catalogue
     site = Standort.objects.create(jobcenter=jobcenter, name="Hauptstelle")
     ez = Team.objects.create(jobcenter=jobcenter, name="Eingangszone", kind="eingangszone")
     Postfach.objects.create(team=ez, name="Postfach Eingangszone")
@@ -252,7 +254,7 @@ def start_gunicorn(workdir: Path, port: int) -> subprocess.Popen:
 def main() -> None:
     started = time.perf_counter()
     site, users = seed()
-    concern = Concern.objects.get(code="sachstand")
+    concern = Concern.objects.get(jobcenter=site.jobcenter, code="sachstand")
     with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as tmp:
         port = free_port()
         server = start_gunicorn(Path(tmp), port)
