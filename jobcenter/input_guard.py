@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import escape
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -30,15 +30,7 @@ class RejectNulMiddleware:
             "multipart/form-data",
         )
         if _has_nul(request.GET) or (form_body and _has_nul(request.POST)):
-            message = _(
-                "Die Eingabe enthält ein unzulässiges Steuerzeichen (Nullzeichen). "
-                "Bitte die Eingabe prüfen und ohne dieses Zeichen erneut senden."
-            )
-            return HttpResponse(
-                f'<!doctype html><html lang="de"><meta charset="utf-8">'
-                f"<title>{escape(_('Ungültige Eingabe'))}</title><p>{escape(message)}</p>",
-                status=400,
-            )
+            return render(request, "400.html", status=400)
         return self.get_response(request)
 
 
