@@ -195,6 +195,10 @@ class VermerkQuerySet(models.QuerySet):
         qs = self.filter(kunde__in=kunden_visible_to(user))
         if not _sees_consultation_notes(user):
             qs = qs.exclude(kind=Vermerk.Kind.BERATUNG)
+        if user.has_role(Role.EMPFANG):
+            # The reception's work needs what was taken in at the reception (its own open
+            # concerns), not what other desks learnt about the person (health, debts …).
+            qs = qs.filter(models.Q(source=Vermerk.Source.EMPFANG) | models.Q(author=user))
         return qs
 
 

@@ -125,12 +125,17 @@ def notes(staff, kunde):
             subject="Rückruf nicht erreicht",
             known_on=today,
         ),
+        "empfang": vermerk_create(
+            kunde=kunde,
+            author=staff["empfang"],
+            subject="Unterlagen an der Theke abgegeben",
+            known_on=today,
+        ),
     }
 
 
-@pytest.mark.parametrize("who", ["empfang", "hotline"])
-def test_reception_and_hotline_do_not_read_consultation_notes(login, staff, kunde, notes, who):
-    client = login(staff[who])
+def test_the_hotline_does_not_read_consultation_notes(login, staff, kunde, notes):
+    client = login(staff["hotline"])
     page = client.get(reverse("intake:customer_detail", args=[kunde.pk])).content.decode()
     assert "Rückruf nicht erreicht" in page
     assert "Schulden und Sucht" not in page and "Erstgespräch am Montag" not in page
@@ -140,7 +145,18 @@ def test_reception_and_hotline_do_not_read_consultation_notes(login, staff, kund
         client.get(reverse("routing:vermerk_detail", args=[notes["allgemein"].pk])).status_code
         == 200
     )
-    assert not Vermerk.objects.visible_to(staff[who]).filter(pk=notes["beratung"].pk).exists()
+    assert not Vermerk.objects.visible_to(staff["hotline"]).filter(pk=notes["beratung"].pk).exists()
+
+
+def test_the_reception_reads_only_what_the_reception_took_in(login, staff, kunde, notes):
+    client = login(staff["empfang"])
+    page = client.get(reverse("intake:customer_detail", args=[kunde.pk])).content.decode()
+    assert "Unterlagen an der Theke abgegeben" in page
+    assert "Rückruf nicht erreicht" not in page
+    assert "Schulden und Sucht" not in page and "Erstgespräch am Montag" not in page
+    for key, status in (("beratung", 404), ("allgemein", 404), ("empfang", 200)):
+        url = reverse("routing:vermerk_detail", args=[notes[key].pk])
+        assert client.get(url).status_code == status, key
 
 
 def test_the_caseworkers_still_read_consultation_notes(login, staff, kunde, notes):
