@@ -73,7 +73,9 @@ class Jobcenter(models.Model):
 
 
 class Standort(models.Model):
-    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="standorte")
+    jobcenter = models.ForeignKey(
+        Jobcenter, verbose_name=_("Jobcenter"), on_delete=models.CASCADE, related_name="standorte"
+    )
     name = models.CharField(_("Name"), max_length=200)
     address = models.TextField(_("Anschrift"), blank=True)
 
@@ -98,7 +100,12 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("Samstag")
         SUNDAY = 6, _("Sonntag")
 
-    standort = models.ForeignKey(Standort, on_delete=models.CASCADE, related_name="opening_hours")
+    standort = models.ForeignKey(
+        Standort,
+        verbose_name=_("Standort"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
     weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=Weekday.choices)
     opens = models.TimeField(_("von"))
     closes = models.TimeField(_("bis"))
@@ -106,6 +113,33 @@ class OpeningHours(models.Model):
     class Meta:
         verbose_name = _("Öffnungszeit")
         verbose_name_plural = _("Öffnungszeiten")
+        ordering = ["weekday", "opens"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens and self.closes and self.opens >= self.closes:
+            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
+
+
+class PhoneHours(models.Model):
+    """When a site's staff take calls (printed on letters and invitations next to the
+    opening hours)."""
+
+    standort = models.ForeignKey(
+        Standort,
+        verbose_name=_("Standort"),
+        on_delete=models.CASCADE,
+        related_name="phone_hours",
+    )
+    weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=OpeningHours.Weekday.choices)
+    opens = models.TimeField(_("von"))
+    closes = models.TimeField(_("bis"))
+
+    class Meta:
+        verbose_name = _("Telefonzeit")
+        verbose_name_plural = _("Telefonzeiten")
         ordering = ["weekday", "opens"]
 
     def __str__(self) -> str:
@@ -128,9 +162,16 @@ class Team(models.Model):
         SACHBEARBEITUNG = "sachbearbeitung", _("Sachbearbeitung")
         OTHER = "other", _("Sonstiges")
 
-    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="teams")
+    jobcenter = models.ForeignKey(
+        Jobcenter, verbose_name=_("Jobcenter"), on_delete=models.CASCADE, related_name="teams"
+    )
     standort = models.ForeignKey(
-        Standort, on_delete=models.PROTECT, related_name="teams", null=True, blank=True
+        Standort,
+        verbose_name=_("Standort"),
+        on_delete=models.PROTECT,
+        related_name="teams",
+        null=True,
+        blank=True,
     )
     name = models.CharField(_("Name"), max_length=200)
     kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
@@ -158,7 +199,9 @@ class Team(models.Model):
 
 
 class Postfach(models.Model):
-    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="postfach")
+    team = models.OneToOneField(
+        Team, verbose_name=_("Team"), on_delete=models.CASCADE, related_name="postfach"
+    )
     name = models.CharField(_("Name"), max_length=200)
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
 
@@ -183,6 +226,15 @@ class User(AbstractUser):
     teams = models.ManyToManyField(
         Team, verbose_name=_("Teams"), blank=True, related_name="members"
     )
+    standort = models.ForeignKey(
+        Standort,
+        verbose_name=_("Dienstort"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Der Standort, an dem die Person meist arbeitet."),
+    )
 
     objects = UserManager()
 
@@ -201,7 +253,10 @@ class Deputy(models.Model):
     """An IFK's deputies in their set order (DW 3.2.2)."""
 
     ifk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputy_entries"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vertretene Person"),
+        on_delete=models.CASCADE,
+        related_name="deputy_entries",
     )
     deputy = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,3 +334,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.actor} {self.get_action_display()}"
+
+    @property
+    def target_kind(self) -> str:
+        """The kind of record in German (the model's verbose name)."""
+        model = self.target_type.model_class()
+        return str(model._meta.verbose_name) if model else self.target_type.model

@@ -9,6 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("passwort/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "passwort/geaendert/", views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("verwaltung/", admin.site.urls),
     path("", include("intake.urls")),
     path("", include("minimumstandards.urls")),

@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import throttle
 from .http import client_address
 from .roles import Role
+from .services import audit_record
 
 
 def role_required(*roles: str) -> Callable:
@@ -69,6 +71,27 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         throttle.hit(self._failure_key(), window=settings.LOGIN_FAILURE_WINDOW)
         return super().form_invalid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Staff change their own password; the change is audited (never the password)."""
+
+    template_name = "registration/passwort_aendern.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            actor=self.request.user,
+            action="change",
+            target=self.request.user,
+            summary=str(_("Passwort geändert")),
+        )
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/passwort_geaendert.html"
 
 
 @login_not_required
