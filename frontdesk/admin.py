@@ -3,13 +3,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin
-from jobcenter.admin_catalogue import CatalogueAdminMixin
 
 from .models import Concern, ConcernClass, Desk, Display, SiteSettings
 from .services import display_new_key, display_path
 
 
-class CatalogueAdmin(CatalogueAdminMixin, AdministrationAdmin):
+class CatalogueAdmin(AdministrationAdmin):
     """Each Jobcenter's own concern catalogue: edited, deactivated, never deleted (customers
     already waiting with a concern keep it)."""
 

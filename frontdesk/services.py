@@ -273,10 +273,22 @@ def _event(
         actor=actor,
         action="create" if action == A.CHECK_IN else "transition",
         target=visit,
-        summary=f"{visit.number}: {action} {source} → {visit.state}",
+        summary=_visit_summary(visit.number, action, source, visit.state),
         changes={"state": [source, visit.state]} if source != visit.state else {},
     )
     return event
+
+
+def _visit_summary(number: str, action: str, source: str, target: str) -> str:
+    """The audit line in German: "A019: aufgerufen (wartet → aufgerufen)"."""
+
+    def state(value: str) -> str:
+        return str(VisitState(value).label) if value in VisitState.values else value
+
+    what = str(A(action).label)
+    if not source:
+        return f"{number}: {what} ({state(target)})"
+    return f"{number}: {what} ({state(source)} → {state(target)})"
 
 
 def _open_contact(visit: Visit) -> Contact | None:

@@ -85,8 +85,9 @@ QUEUE_ROWS = 50
 
 
 def _site(request: HttpRequest, standorte, requested=None):
-    """The site the person works at: asked for, remembered, their team's, or the first."""
-    for pk in (requested, request.session.get(SESSION_SITE)):
+    """The site the person works at: asked for, remembered, their own (Dienstort), their
+    team's, or the first."""
+    for pk in (requested, request.session.get(SESSION_SITE), request.user.standort_id):
         if pk and str(pk).isdigit():
             site = standorte.filter(pk=pk).first()
             if site is not None:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin, register_admin_view
-from jobcenter.admin_catalogue import CatalogueAdminMixin
 from jobcenter.models import AuditEvent
 from jobcenter.services import audit_read
 
@@ -16,7 +15,7 @@ from .models import DocumentType, Kunde
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(CatalogueAdminMixin, AdministrationAdmin):
+class DocumentTypeAdmin(AdministrationAdmin):
     # Each Jobcenter edits its own checklist.
     jobcenter_path = "jobcenter"
     list_display = ["name", "position", "active"]

@@ -582,7 +582,7 @@ def antrag_transition(
     method(**kwargs)
     antrag.save()
     target = getattr(antrag, field_name)
-    AntragTransition.objects.create(
+    step = AntragTransition.objects.create(
         antrag=antrag,
         field=field_name,
         transition=name,
@@ -592,11 +592,13 @@ def antrag_transition(
         comment=comment.strip(),
     )
     move_clocks(antrag, name, timezone.now())
+    # The audit log is read by people: the step and the states in German, never codes.
+    label = method._django_fsm.get_transition(source).custom.get("label", name)
     audit_record(
         actor=actor,
         action="transition",
         target=antrag,
-        summary=f"{name}: {source} → {target}",
+        summary=f"{label}: {step.source_label} → {step.target_label}",
         changes={field_name: [source, target]},
     )
     _after_transition(actor=actor, antrag=antrag, name=name, today=today)

@@ -39,10 +39,21 @@ def audit_record(
         action=action,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
-        subject_id=subject_id,
+        subject_id=subject_id or _subject_id_of(target),
         summary=summary[:500],
         changes=dict(changes or {}),
     )
+
+
+def _subject_id_of(target: models.Model) -> int | None:
+    """The customer a changed record is about, so their trail shows changes too."""
+    if target._meta.label_lower == "intake.kunde":
+        return target.pk
+    for attr in ("kunde_id", "applicant_id"):
+        value = getattr(target, attr, None)
+        if value:
+            return value
+    return None
 
 
 def audit_read(

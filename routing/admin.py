@@ -5,7 +5,6 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin, AdministrationInline
-from jobcenter.admin_catalogue import CatalogueAdminMixin
 from jobcenter.services import audit_record
 
 from .models import ApiClient, Aufgabe, AufgabeEvent, InformationType, RoutingRule
@@ -74,7 +73,7 @@ class RoutingRuleInline(AdministrationInline):
 
 
 @admin.register(InformationType)
-class InformationTypeAdmin(CatalogueAdminMixin, AdministrationAdmin):
+class InformationTypeAdmin(AdministrationAdmin):
     # Each Jobcenter edits its own table; its rules come along as the inline.
     jobcenter_path = "jobcenter"
     list_display = [

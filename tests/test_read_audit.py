@@ -353,3 +353,13 @@ def test_deadline_dashboard_and_exports_are_audited(login, staff, deadline_case)
         response = client.get(reverse("minimumstandards:dashboard_export", args=[fmt]))
         assert response.status_code == 200
         assert_read(lead, deadline_case.applicant_id, f"Offene Fristen exportiert ({label})")
+
+
+def test_changes_are_on_the_persons_trail_too(staff, kunde):
+    vermerk = vermerk_create(
+        kunde=kunde, author=staff["ez"], subject="Umzug gemeldet", known_on=timezone.localdate()
+    )
+    created = AuditEvent.objects.get(
+        target_type__model="vermerk", target_id=vermerk.pk, action="create"
+    )
+    assert created.subject_id == kunde.pk

@@ -23,13 +23,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 
 _broker_dir = Path(envstr("DEMO_BROKER_DIR", str(BASE_DIR / ".demo" / "broker")))
-for _sub in ("out", "processed"):
+for _sub in ("out", "processed", "control"):
     (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(_broker_dir / "out"),
     "data_folder_out": str(_broker_dir / "out"),
     "data_folder_processed": str(_broker_dir / "processed"),
+    # kombu's broadcast (worker control) folder, else "control/" in the working directory
+    "control_folder": str(_broker_dir / "control"),
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -488,3 +488,12 @@ def test_out_of_turn_a_team_lead_may_call_for_their_teams(check_in, staff, teams
         actor=lead, desk_id=desks["s2"].pk, visit_id=elsewhere.pk, reason="x", now=at(9, 4)
     )
     assert called.state == VisitState.CALLED
+
+
+def test_the_audit_lines_of_a_visit_read_in_german():
+    from frontdesk.services import _visit_summary
+
+    assert _visit_summary("A019", "call", "waiting", "called") == (
+        "A019: aufgerufen (wartet → aufgerufen)"
+    )
+    assert _visit_summary("A020", "check_in", "", "waiting") == "A020: angemeldet (wartet)"

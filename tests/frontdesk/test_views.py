@@ -520,3 +520,11 @@ def test_close_day_task_is_scheduled_nightly(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["frontdesk-close-day"]
     assert entry["task"] == close_day.name
+
+
+def test_reception_starts_at_its_own_site(login, staff, site, other_site, catalogue):
+    staff["empfang"].standort = other_site
+    staff["empfang"].save(update_fields=["standort"])
+    page = login(staff["empfang"]).get(reverse("frontdesk:checkin"))
+    assert page.status_code == 200
+    assert page.context["standort"] == other_site

@@ -255,3 +255,11 @@ def test_cases_of_other_teams_do_not_show_in_a_second_registration(staff, teams)
     other = register(actor=staff["ez"], leistung_team=teams["leistung_b"])
     with pytest.raises(PermissionDenied):
         move(other, staff["leistung"], "complete_entry_check", documents_complete=True)
+
+
+def test_the_audit_line_of_a_step_reads_in_german(antrag, staff):
+    from jobcenter.models import AuditEvent
+
+    to_decision(antrag, staff["leistung"])
+    event = AuditEvent.objects.filter(action="transition").latest("id")
+    assert event.summary == "Eingangsprüfung abschließen: Eingangsprüfung offen → Entscheidungsreif"
