@@ -201,17 +201,16 @@ class AufgabeAdmin(AdministrationAdmin):
     jobcenter_path = "created_by__jobcenter"
     list_display = ["title", "kind", "postfach", "assignee", "status", "urgent", "created_at"]
     list_filter = ["status", "kind", "urgent"]
-    search_fields = ["title", "kunde__kundennummer"]
+    search_fields = ["title"]
     inlines = [AufgabeEventInline]
     # Items change through the mailbox steps only (claimed, done, re-routed: audited there).
-    readonly_fields = [
+    # The administration sees how work flows, not whom it is about nor what it says (need to
+    # know): no customer, no note, no description, no closing note.
+    fields = readonly_fields = [
         "kind",
         "title",
-        "description",
         "postfach",
         "assignee",
-        "kunde",
-        "vermerk",
         "rule",
         "due_at",
         "status",
@@ -222,7 +221,6 @@ class AufgabeAdmin(AdministrationAdmin):
         "follow_up_on",
         "done_by",
         "done_at",
-        "done_note",
         "created_by",
         "created_at",
     ]
