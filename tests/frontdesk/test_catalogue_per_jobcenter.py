@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from frontdesk import catalogue as defaults
 from frontdesk.forms import CheckInForm
 from frontdesk.models import Concern, ConcernClass
 from frontdesk.services import CheckIn, FrontdeskError, visit_check_in
@@ -25,10 +24,31 @@ def concern(jobcenter, code="unterlagen") -> Concern:
     return Concern.objects.get(jobcenter=jobcenter, code=code)
 
 
+def codes(jobcenter) -> set[str]:
+    return set(Concern.objects.filter(jobcenter=jobcenter).values_list("code", flat=True))
+
+
 def test_each_jobcenter_has_the_default_classes_and_concerns(jobcenter, other):
+    assert codes(jobcenter) == codes(other["jobcenter"])
     for jc in (jobcenter, other["jobcenter"]):
-        assert ConcernClass.objects.filter(jobcenter=jc).count() == len(defaults.CLASSES)
-        assert Concern.objects.filter(jobcenter=jc).count() == len(defaults.CONCERNS)
+        # domain.md §6, written out here: RL 4.4's four classes ...
+        assert list(ConcernClass.objects.filter(jobcenter=jc).values_list("name", flat=True)) == [
+            "Schnellanliegen",
+            "Antragstellung / akute Mittellosigkeit",
+            "Leistungsanliegen",
+            "Sonstige Anliegen",
+        ]
+        # ... and a few of their concerns, with who handles them and how.
+        seeded = {
+            c.code: (c.concern_class.name, c.handled_by, c.route)
+            for c in Concern.objects.filter(jobcenter=jc).select_related("concern_class")
+        }
+        assert seeded["unterlagen"] == ("Schnellanliegen", "empfang", "desk")
+        assert seeded["antrag"][1:] == ("leistung", "in_person")
+        assert seeded["mittellosigkeit"][0] == "Antragstellung / akute Mittellosigkeit"
+        assert seeded["umzug_u25"][1] == "sachbearbeitung"
+        assert seeded["but"][1] == "but"
+        assert seeded["sonstiges"] == ("Sonstige Anliegen", seeded["sonstiges"][1], "ticket")
         # A concern's class is one of the same Jobcenter's.
         assert not Concern.objects.filter(jobcenter=jc).exclude(concern_class__jobcenter=jc)
 

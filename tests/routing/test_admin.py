@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from routing.models import InformationType, RoutingRule
+from routing.models import Aufgabe, InformationType, RoutingRule
 from routing.services import aufgabe_reroute, vermerk_route
 
 pytestmark = pytest.mark.django_db
@@ -148,9 +148,21 @@ def test_rules_page_shows_fired_and_rerouted_per_rule(login, staff, teams, kunde
     assert "Von Hand umgeleitet" in page
 
 
-def test_rules_page_is_for_staff(login, staff, outsider):
-    assert login(staff["hotline"]).get(reverse("routing:rules")).status_code == 200
-    assert login(staff["admin"]).get(reverse("routing:rules")).status_code == 200
+def test_rules_page_is_for_staff(client, login, staff, outsider, types):
+    rules_url = reverse("routing:rules")
+    anonymous = client.get(rules_url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    assert login(staff["hotline"]).get(rules_url).status_code == 200
+    assert login(staff["admin"]).get(rules_url).status_code == 200
+    # Staff of another Jobcenter get their own table: none of our rows, none of our names.
+    ours = types["umzug"]
+    ours.name = "Umzug innerhalb Wuppertals"
+    ours.save(update_fields=["name"])
+    page = login(outsider).get(rules_url)
+    assert page.status_code == 200
+    shown = list(page.context["types"])
+    assert shown and {t.jobcenter_id for t in shown} == {outsider.jobcenter_id}
+    assert "Umzug innerhalb Wuppertals" not in page.content.decode()
 
 
 def test_rules_page_query_count_does_not_grow(
@@ -193,14 +205,34 @@ def test_api_client_admin_shows_the_token_once(login, staff):
     assert "gibt es bereits" in duplicate.content.decode()
 
 
-def test_items_are_read_only_in_the_admin(login, staff, kunde, types):
+def test_items_are_read_only_in_the_admin(login, staff, teams, kunde, types):
     routed = vermerk_route(
         author=staff["ez"],
         kunde=kunde,
         information_type=types["umzug"],
         known_on=timezone.localdate(),
     )
+    item = routed.aufgaben[0]
+    before = Aufgabe.objects.filter(pk=item.pk).values().get()
     client = login(staff["admin"])
     assert client.get(reverse("admin:routing_aufgabe_changelist")).status_code == 200
-    page = client.get(reverse("admin:routing_aufgabe_change", args=[routed.aufgaben[0].pk]))
+    change = reverse("admin:routing_aufgabe_change", args=[item.pk])
+    page = client.get(change)
     assert page.status_code == 200 and "zugestellt nach Regel" in page.content.decode()
+    # A posted change, an added item and a deletion all leave the items as they were.
+    client.post(
+        change,
+        {
+            "title": "Umbenannt",
+            "status": Aufgabe.Status.DONE,
+            "postfach": teams["leistung_b"].postfach.pk,
+            "urgent": "on",
+        },
+    )
+    assert Aufgabe.objects.filter(pk=item.pk).values().get() == before
+    count = Aufgabe.objects.count()
+    add = client.post(reverse("admin:routing_aufgabe_add"), {"title": "Neu", "kind": "note"})
+    assert add.status_code == 403
+    delete = reverse("admin:routing_aufgabe_delete", args=[item.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Aufgabe.objects.count() == count

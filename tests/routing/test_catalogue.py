@@ -3,14 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from routing import catalogue
 from routing.models import Aufgabe, InformationType, RoutingRule
 from routing.services import vermerk_route
 
 pytestmark = pytest.mark.django_db
 
 T = RoutingRule.Target
-EXPECTED_TARGETS = {row[0]: set(row[2]) for row in catalogue.TYPES}
 
 # domain.md §5, word for word what each list names (both lists, and HF's additions).
 TO_BOTH = [
@@ -34,6 +32,16 @@ TO_INTEGRATION = [
     "arbeitspaket-schueler",
 ]
 TO_PAP = ["krankengeld", "alg1-aenderung", "ueberschuldung", "bg-personen"]
+# HF Anlage 1 Nr. 6.1: a request to be away and a wish for a consultation go to the pAp.
+TO_PAP_TOO = ["ortsabwesenheit", "gespraechswunsch"]
+
+# Written out here, not read from routing.catalogue: where each seeded type must go.
+EXPECTED_TARGETS = {
+    **{code: {"leistung", "integration"} for code in TO_BOTH},
+    **{code: {"integration"} for code in TO_INTEGRATION},
+    **{code: {"ifk"} for code in TO_PAP + TO_PAP_TOO},
+    "sonstiges": {"leistung", "integration"},  # anything else: both read it
+}
 
 
 def test_every_item_of_the_domain_lists_is_seeded(types):
@@ -44,6 +52,9 @@ def test_every_item_of_the_domain_lists_is_seeded(types):
     for code in TO_PAP:
         assert {r.target for r in types[code].rules.all()} == {T.IFK}, code
     assert all(t.active for t in types.values())
+    # Nothing is seeded that the lists above do not name.
+    assert set(types) == set(EXPECTED_TARGETS)
+    assert {r.target for r in types["schwangerschaft"].rules.all()} == {"leistung", "integration"}
 
 
 def test_required_fields_and_hints(types):

@@ -15,13 +15,13 @@ from django.utils import timezone
 from jobcenter.models import Team
 from jobcenter.roles import Role
 from jobcenter.seeding import seed_new_jobcenter, seeders
-from routing import catalogue
 from routing.forms import active_types
 from routing.models import Aufgabe, InformationType, RoutingRule, Vermerk
 from routing.services import RoutingError, vermerk_route
 from tests.factories import JobcenterFactory, TeamFactory, UserFactory, person, register
 
 from .test_admin import change_url, form_data
+from .test_catalogue import EXPECTED_TARGETS
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def test_every_jobcenter_has_its_own_rows_with_the_same_codes(jobcenter, other):
     theirs = set(
         InformationType.objects.filter(jobcenter=other["jobcenter"]).values_list("code", flat=True)
     )
-    assert ours == theirs == {row[0] for row in catalogue.TYPES}
+    assert ours == theirs == set(EXPECTED_TARGETS)
+    assert {"schwangerschaft", "umzug", "krankengeld", "einstiegsgeld"} <= theirs
     assert umzug(jobcenter).pk != umzug(other["jobcenter"]).pk
     assert {r.target for r in umzug(other["jobcenter"]).rules.all()} == {"leistung", "integration"}
 
@@ -150,10 +151,14 @@ def test_a_new_jobcenter_is_seeded_from_the_defaults_once(db):
     seed_new_jobcenter(jobcenter)
     seed_new_jobcenter(jobcenter)  # idempotent
     types = InformationType.objects.filter(jobcenter=jobcenter)
-    assert types.count() == len(catalogue.TYPES)
-    assert RoutingRule.objects.filter(information_type__jobcenter=jobcenter).count() == sum(
-        len(row[2]) for row in catalogue.TYPES
-    )
+    assert types.count() == len(EXPECTED_TARGETS)  # once each, not twice
+    rules = RoutingRule.objects.filter(information_type__jobcenter=jobcenter)
+    seeded = {}
+    for code, target in rules.values_list("information_type__code", "target"):
+        seeded.setdefault(code, []).append(target)
+    assert {code: set(targets) for code, targets in seeded.items()} == EXPECTED_TARGETS
+    assert sorted(seeded["schwangerschaft"]) == ["integration", "leistung"]  # no rule twice
+    assert rules.count() == sum(len(targets) for targets in EXPECTED_TARGETS.values())
 
 
 def test_jobcenter_admin_seeds_a_new_jobcenter(client, db):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobcenter.models import AuditEvent
+from jobcenter.roles import Role
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.presets import apply_preset
 from minimumstandards.services import deadline_open
@@ -21,6 +22,7 @@ from routing.services import (
     aufgabe_reroute,
     vermerk_route,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,13 +128,45 @@ def test_claim_from_the_list_with_htmx_returns_the_row(login, staff, teams, item
     assert f'id="item-{item.pk}-act"' in row  # focus stays on the row's action
 
 
-def test_claimed_item_cannot_be_worked_by_a_colleague_but_by_the_lead(staff, teams, item):
-    colleague = staff["teamleitung"]
-    aufgabe_claim(actor=staff["leistung"], aufgabe_id=item.pk)
-    # The team lead may step in.
-    aufgabe_follow_up(
-        actor=colleague, aufgabe_id=item.pk, on=timezone.localdate() + timedelta(days=3)
+def test_claimed_item_cannot_be_worked_by_a_colleague_but_by_the_lead(login, staff, teams, item):
+    colleague = UserFactory(
+        username="leistung_2",
+        jobcenter=staff["leistung"].jobcenter,
+        role=Role.LEISTUNG,
+        teams=[teams["leistung"]],
     )
+    aufgabe_claim(actor=staff["leistung"], aufgabe_id=item.pk)
+    later = timezone.localdate() + timedelta(days=3)
+    events = item.events.count()
+    # A colleague of the same team sees the item, but every step of theirs is refused ...
+    client = login(colleague)
+    assert client.get(url("item", item.pk)).status_code == 200
+    done = client.post(url("item_done", item.pk), {"done-note": "Erledigt"})
+    assert done.status_code == 422 and "übernommen" in done.content.decode()
+    parked = client.post(url("item_follow_up", item.pk), {"wv-on": later.isoformat()})
+    assert parked.status_code == 422 and "übernommen" in parked.content.decode()
+    client.post(url("item_release", item.pk))
+    for step in (
+        lambda: aufgabe_done(actor=colleague, aufgabe_id=item.pk, note="Erledigt"),
+        lambda: aufgabe_follow_up(actor=colleague, aufgabe_id=item.pk, on=later),
+        lambda: aufgabe_reroute(
+            actor=colleague,
+            aufgabe_id=item.pk,
+            postfach=teams["leistung_b"].postfach,
+            reason="falsches Team",
+        ),
+    ):
+        with pytest.raises(RoutingError, match="übernommen"):
+            step()
+    # ... and the item is as the claimer left it.
+    item.refresh_from_db()
+    assert item.claimed_by == staff["leistung"] and item.is_open
+    assert item.follow_up_on is None and item.postfach == teams["leistung"].postfach
+    assert item.events.count() == events
+    # The team lead may step in.
+    aufgabe_follow_up(actor=staff["teamleitung"], aufgabe_id=item.pk, on=later)
+    item.refresh_from_db()
+    assert item.follow_up_on == later and item.claimed_by == staff["leistung"]
 
 
 def test_done_needs_what_was_done_and_closes_the_callback_clock(login, staff, teams, kunde):
