@@ -515,11 +515,22 @@ def test_report_and_display_query_counts_do_not_grow(
     assert many == few
 
 
-def test_close_day_task_is_scheduled_nightly(settings):
-    from frontdesk.tasks import close_day
+def test_close_day_task_is_scheduled_nightly():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-    entry = settings.CELERY_BEAT_SCHEDULE["frontdesk-close-day"]
-    assert entry["task"] == close_day.name
+    from frontdesk.tasks import close_day
+    from tests.minimumstandards.test_celery import _beat_entry
+
+    due = _beat_entry(close_day.name)
+    berlin = ZoneInfo("Europe/Berlin")
+    sunday_night = datetime(2026, 3, 1, 22, 0, tzinfo=berlin)
+    # Not while the offices are open on Monday (RL 4.1: until 18:00) ...
+    assert not due(datetime(2026, 3, 2, 17, 59, tzinfo=berlin), sunday_night)
+    # ... but that night, and once: not again before the next evening.
+    assert due(datetime(2026, 3, 2, 23, 0, tzinfo=berlin), sunday_night)
+    monday_night = datetime(2026, 3, 2, 23, 0, tzinfo=berlin)
+    assert not due(datetime(2026, 3, 3, 6, 0, tzinfo=berlin), monday_night)
 
 
 def test_reception_starts_at_its_own_site(login, staff, site, other_site, catalogue):

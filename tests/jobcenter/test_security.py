@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -29,8 +31,24 @@ def test_lockout_after_repeated_failed_logins(client, staff, password, settings)
     assert "_auth_user_id" not in client.session
 
 
-def test_session_expires_after_inactivity(settings):
-    assert 0 < settings.SESSION_IDLE_SECONDS < settings.SESSION_COOKIE_AGE <= 60 * 60
+def test_session_expires_after_inactivity(client, staff, password):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.post(reverse("login"), {"username": "leistung", "password": password})
+    assert "_auth_user_id" in client.session
+    # The server forgets the session within the hour even if no request comes to end it ...
+    stored = Session.objects.get(session_key=client.session.session_key)
+    assert timezone.now() < stored.expire_date <= timezone.now() + timedelta(hours=1)
+    # ... and ends it at the first request after half an hour without one.
+    session = client.session
+    session["last_activity"] = int(time.time()) - 30 * 60 - 1
+    session.save()
+    response = client.get(reverse("intake:case_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
 
 
 def test_content_security_policy_forbids_inline_and_foreign_sources(client):

@@ -1,10 +1,12 @@
 """The scan as production runs it: a task sent through a real Redis to a real Celery worker."""
 
+import copy
 import os
 import time
 from datetime import timedelta
 
 import pytest
+from celery.beat import Scheduler
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
@@ -46,7 +48,23 @@ def test_beat_task_flags_deadlines_through_redis_and_a_worker(redis_app, jobcent
     assert DeadlineAlert.objects.filter(level="breach").exists()
 
 
-def test_beat_schedules_the_scan(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["scan-deadlines"]
-    assert entry["task"] == scan_deadlines.name
-    assert entry["schedule"] == float(settings.DEADLINE_SCAN_INTERVAL)
+def _beat_entry(task_name):
+    """The entry the beat builds from the app's schedule, and a clock to ask it with."""
+    scheduler = Scheduler(app, lazy=True)
+    scheduler.merge_inplace(app.conf.beat_schedule)
+    [entry] = [e for e in scheduler.schedule.values() if e.task == task_name]
+    assert entry.task in app.tasks  # the worker knows the task the beat sends
+
+    def due(now, last_run_at):
+        schedule = copy.copy(entry.schedule)
+        schedule.nowfun = lambda: now
+        return schedule.is_due(last_run_at).is_due
+
+    return due
+
+
+def test_beat_schedules_the_scan():
+    due = _beat_entry(scan_deadlines.name)
+    now = timezone.now()
+    assert due(now, now - timedelta(minutes=2, seconds=1))
+    assert not due(now, now - timedelta(minutes=1))
