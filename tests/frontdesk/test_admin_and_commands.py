@@ -8,17 +8,41 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from frontdesk.models import Display, VisitState
+from tests.admin_forms import admin_form_data
 
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["concern", "concernclass", "desk", "display", "sitesettings"])
-def test_administration_edits_the_front_desk(login, staff, desks, display, catalogue, model):
+@pytest.mark.parametrize(
+    "model, field, value",
+    [
+        ("concern", "name", "Unterlagen einwerfen"),
+        ("concernclass", "name", "Schnelle Anliegen"),
+        ("desk", "name", "Theke 9"),
+        ("display", "name", "Foyer oben"),
+        ("sitesettings", "number_prefix", "Z"),
+    ],
+)
+def test_administration_edits_the_front_desk(
+    login, staff, site, desks, display, catalogue, model, field, value
+):
+    from django.apps import apps
+
+    from frontdesk.models import SiteSettings
+
+    SiteSettings.objects.get_or_create(standort=site)
     client = login(staff["admin"])
     assert client.get(reverse(f"admin:frontdesk_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:frontdesk_{model}_add")).status_code == 200
+    # A change posted from the change page is stored.
+    obj = apps.get_model("frontdesk", model).objects.order_by("pk").first()
+    change = reverse(f"admin:frontdesk_{model}_change", args=[obj.pk])
+    response = client.post(change, admin_form_data(client.get(change), **{field: value}))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    obj.refresh_from_db()
+    assert getattr(obj, field) == value
 
 
 def _addresses(response) -> list[str]:

@@ -88,24 +88,47 @@ def test_env_helpers_fail_loudly(monkeypatch):
 
 
 def test_administration_edits_opening_hours_postfach_and_deputies_inline(login, staff, teams):
-    from jobcenter.models import Standort
+    from jobcenter.models import Deputy, OpeningHours, Standort
+    from tests.admin_forms import admin_form_data
 
     site = Standort.objects.create(jobcenter=staff["admin"].jobcenter, name="Hauptstelle")
     client = login(staff["admin"])
-    pages = [
-        (reverse("admin:jobcenter_standort_change", args=[site.pk]), "opening_hours-TOTAL_FORMS"),
-        (
-            reverse("admin:jobcenter_team_change", args=[teams["leistung"].pk]),
-            "postfach-TOTAL_FORMS",
-        ),
-        (
-            reverse("admin:jobcenter_user_change", args=[staff["ifk"].pk]),
-            "deputy_entries-TOTAL_FORMS",
-        ),
+
+    def save(url, **changes):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        response = client.post(url, admin_form_data(page, **changes))
+        assert response.status_code == 302, response.content.decode()[-3000:]
+
+    save(
+        reverse("admin:jobcenter_standort_change", args=[site.pk]),
+        **{
+            "opening_hours-TOTAL_FORMS": "1",
+            "opening_hours-0-weekday": "0",
+            "opening_hours-0-opens": "08:00",
+            "opening_hours-0-closes": "18:00",
+        },
+    )
+    hours = OpeningHours.objects.get(standort=site)
+    assert (hours.weekday, str(hours.opens), str(hours.closes)) == (0, "08:00:00", "18:00:00")
+    team = teams["leistung"]
+    save(
+        reverse("admin:jobcenter_team_change", args=[team.pk]),
+        **{"postfach-0-email": "leistung@jobcenter.example"},
+    )
+    team.postfach.refresh_from_db()
+    assert team.postfach.email == "leistung@jobcenter.example"
+    save(
+        reverse("admin:jobcenter_user_change", args=[staff["ifk"].pk]),
+        **{
+            "deputy_entries-TOTAL_FORMS": "1",
+            "deputy_entries-0-deputy": str(staff["ifk2"].pk),
+            "deputy_entries-0-position": "1",
+        },
+    )
+    assert list(Deputy.objects.filter(ifk=staff["ifk"]).values_list("deputy", flat=True)) == [
+        staff["ifk2"].pk
     ]
-    for url, inline in pages:
-        page = client.get(url).content.decode()
-        assert inline in page, url
 
 
 def test_admin_changes_are_audited(login, staff, teams):
