@@ -1,5 +1,4 @@
-import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -12,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
+from jobcenter.exports import FORMATS as EXPORT_FORMATS
+from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import role_required
@@ -755,99 +755,93 @@ def _audit_employee_figures(request, cleaned, how: str) -> None:
     )
 
 
-def _minutes(seconds: float | None):
-    return None if seconds is None else round(seconds / 60, 1)
-
-
-def _csv_value(value):
-    # German spreadsheets read a decimal comma.
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return value
-
-
-def _export_tables(result: stats.Report) -> list[tuple[str, list[str], list[list]]]:
-    def figures(row: stats.Row) -> list:
-        d = row.durations
-        return [
-            row.visits,
-            d.contacts,
-            d.served,
-            d.no_shows,
-            _minutes(d.avg_wait),
-            _minutes(d.max_wait),
-            _minutes(d.avg_processing),
-            _minutes(d.max_processing),
-        ]
-
-    head = [
-        _("Besuche"),
-        _("Kundenkontakte"),
-        _("bedient"),
-        _("nicht erschienen"),
-        _("Ø Wartezeit (Min.)"),
-        _("max. Wartezeit (Min.)"),
-        _("Ø Bearbeitungszeit (Min.)"),
-        _("max. Bearbeitungszeit (Min.)"),
+def _report_sheets(result: stats.Report) -> list[Sheet]:
+    """The report's tables as the screen shows them; every row names its site and period
+    (or day), so a row copied out of the file still says what it counts."""
+    site = Column(_("Standort"), lambda row: result.standort.name)
+    period = [
+        Column(_("von"), lambda row: result.start, "date"),
+        Column(_("bis"), lambda row: result.end, "date"),
     ]
-    tables = [
-        (
+    figures = [
+        Column(_("Besuche"), lambda row: row.visits, "int"),
+        Column(_("Kundenkontakte"), lambda row: row.durations.contacts, "int"),
+        Column(_("bedient"), lambda row: row.durations.served, "int"),
+        Column(_("nicht erschienen"), lambda row: row.durations.no_shows, "int"),
+        Column(_("Ø Wartezeit (Min.)"), lambda row: row.durations.avg_wait, "duration"),
+        Column(_("max. Wartezeit (Min.)"), lambda row: row.durations.max_wait, "duration"),
+        Column(
+            _("Ø Bearbeitungszeit (Min.)"), lambda row: row.durations.avg_processing, "duration"
+        ),
+        Column(
+            _("max. Bearbeitungszeit (Min.)"), lambda row: row.durations.max_processing, "duration"
+        ),
+    ]
+
+    def day(row: stats.Row):
+        # The total row keeps its label ("Gesamt") in the date column.
+        try:
+            return date.fromisoformat(row.label)
+        except ValueError:
+            return row.label
+
+    def label(row: stats.Row) -> str:
+        return row.label
+
+    sheets = [
+        Sheet(
             _("Je Tag"),
-            [_("Tag"), *head],
-            [[row.label, *figures(row)] for row in [*result.per_day, result.total]],
+            [site, Column(_("Tag"), day, "date"), *figures],
+            [*result.per_day, result.total],
         ),
-        (
+        Sheet(
             _("Je Anliegen"),
-            [_("Anliegen"), _("Klasse"), _("Ziel-Wartezeit (Min.)"), *head],
             [
-                [row.label, row.extra["class"], row.extra["target"], *figures(row)]
-                for row in result.per_concern
+                site,
+                *period,
+                Column(_("Anliegen"), label),
+                Column(_("Klasse"), lambda row: row.extra["class"]),
+                Column(_("Ziel-Wartezeit (Min.)"), lambda row: row.extra["target"], "int"),
+                *figures,
             ],
+            result.per_concern,
         ),
-        (
+        Sheet(
             _("Je Warteschlange"),
-            [_("Warteschlange"), *head],
-            [[row.label, *figures(row)] for row in result.per_queue],
+            [site, *period, Column(_("Warteschlange"), label), *figures],
+            result.per_queue,
         ),
-        (
+        Sheet(
             _("Auslastung"),
             [
-                _("Wochentag"),
-                _("Tageshälfte"),
-                _("Ankünfte"),
-                _("Anzahl Tage"),
-                _("Ø Ankünfte je Tag"),
-                _("Ø Wartezeit (Min.)"),
+                site,
+                *period,
+                Column(_("Wochentag"), lambda h: stats.weekday_label(h.weekday)),
+                Column(
+                    _("Tageshälfte"), lambda h: _("Vormittag") if h.morning else _("Nachmittag")
+                ),
+                Column(_("Ankünfte"), lambda h: h.arrivals, "int"),
+                Column(_("Anzahl Tage"), lambda h: h.days, "int"),
+                Column(_("Ø Ankünfte je Tag"), lambda h: h.per_day, "decimal", digits=1),
+                Column(_("Ø Wartezeit (Min.)"), lambda h: h.durations.avg_wait, "duration"),
             ],
-            [
-                [
-                    stats.weekday_label(h.weekday),
-                    _("Vormittag") if h.morning else _("Nachmittag"),
-                    h.arrivals,
-                    h.days,
-                    None if h.per_day is None else round(h.per_day, 1),
-                    _minutes(h.durations.avg_wait),
-                ]
-                for h in result.per_half_day
-            ],
+            result.per_half_day,
         ),
     ]
     if result.per_employee is not None:
-        tables.append(
-            (
+        sheets.append(
+            Sheet(
                 _("Je Mitarbeiter_in"),
-                [_("Mitarbeiter/in"), *head],
-                [[row.label, *figures(row)] for row in result.per_employee],
+                [site, *period, Column(_("Mitarbeiter/in"), label), *figures],
+                result.per_employee,
             )
         )
-    return tables
+    return sheets
 
 
 @role_required(*LEAD_ROLES)
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise Http404
     form, allowed = _report_form(request)
     if not form.is_valid():
@@ -859,34 +853,11 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     result = stats.report(c["standort"], c["start"], c["end"], per_employee=per_employee)
     if per_employee:
         _audit_employee_figures(request, c, "exportiert")
-    tables = _export_tables(result)
-    name = f"warteschlange-{c['start']:%Y%m%d}-{c['end']:%Y%m%d}"
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM.
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [_("Standort"), str(c["standort"]), _("von"), c["start"], _("bis"), c["end"]]
-        )
-        for title, head, rows in tables:
-            writer.writerow([])
-            writer.writerow([title])
-            writer.writerow(head)
-            writer.writerows([[_csv_value(v) for v in row] for row in rows])
-        return response
-    workbook = Workbook(write_only=True)
-    for title, head, rows in tables:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(head)
-        for row in rows:
-            sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_sheets_response(
+        _report_sheets(result),
+        filename=f"warteschlange-{c['start']:%Y%m%d}-{c['end']:%Y%m%d}",
+        fmt=fmt,
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    workbook.save(response)
-    return response
 
 
 # --- the waiting-room display ---------------------------------------------------------------

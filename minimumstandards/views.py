@@ -1,14 +1,12 @@
-import csv
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
+from jobcenter.exports import FORMATS as EXPORT_FORMATS
+from jobcenter.exports import Column, export_response
 from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_read_refresh
 from jobcenter.views import role_required
@@ -18,7 +16,7 @@ from .access import PAUSE_ROLES, deadlines_visible_to, get_deadline_for_user
 from .forms import PauseForm
 from .models import RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
-from .workdays import BERLIN, format_due
+from .workdays import BERLIN
 
 
 def _dashboard_context(request: HttpRequest) -> dict:
@@ -73,77 +71,81 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     return render(request, "minimumstandards/partials/dashboard_live.html", context)
 
 
-EXPORT_COLUMNS = [
-    gettext_lazy("Regel"),
-    gettext_lazy("BG-Nummer"),
-    gettext_lazy("Kd.-Nr."),
-    gettext_lazy("Fristbeginn"),
-    gettext_lazy("fällig"),
-    gettext_lazy("Stand"),
-    gettext_lazy("zuständig"),
-]
+def _person_of(deadline):
+    """The customer a deadline is about: the case's applicant, else the customer of the
+    deadline (contact density) or of its ticket (callback); None for an anonymous ticket."""
+    if deadline.antrag_id:
+        return deadline.antrag.applicant
+    if deadline.kunde_id:
+        return deadline.kunde
+    return deadline.aufgabe.kunde if deadline.aufgabe_id else None
 
 
-def _export_rows(request: HttpRequest, shown: list[int]):
-    """The rows of the export; the customer of each row is added to `shown`."""
-    now = timezone.now()
-    qs = (
+def _bg_of(deadline) -> str:
+    if deadline.antrag_id:
+        return deadline.antrag.bedarfsgemeinschaft.number
+    person = _person_of(deadline)
+    bg = person.bedarfsgemeinschaft if person is not None else None
+    return bg.number if bg is not None else ""
+
+
+def _state_of(deadline, now) -> str:
+    if deadline.due_at <= now:
+        return _("überschritten")
+    if deadline.warn_at <= now:
+        return _("droht abzulaufen")
+    return _("im Plan")
+
+
+def _export_columns(now) -> list[Column]:
+    # Team level and data-minimal: numbers identify the case, no names leave the system.
+    return [
+        Column(_("Regel"), lambda d: d.get_kind_display()),
+        Column(_("BG-Nummer"), _bg_of),
+        Column(_("Kd.-Nr."), lambda d: getattr(_person_of(d), "kundennummer", "")),
+        # A callback ticket of a visitor who gave no name has only its own number.
+        Column(_("Aufgabe-Nr."), lambda d: d.aufgabe_id, "int"),
+        Column(_("Fristbeginn"), lambda d: d.started_at, "datetime"),
+        Column(_("fällig"), lambda d: d.due_at, "datetime"),
+        Column(_("Stand"), lambda d: _state_of(d, now)),
+        Column(_("zuständig"), lambda d: str(d.team or d.owner_postfach or "")),
+    ]
+
+
+def _export_deadlines(request: HttpRequest) -> list:
+    return list(
         deadlines_visible_to(request.user)
         .open()
         .select_related(
-            "antrag__applicant", "antrag__bedarfsgemeinschaft", "owner_postfach", "team"
+            "antrag__applicant",
+            "antrag__bedarfsgemeinschaft",
+            "kunde__bedarfsgemeinschaft",
+            "aufgabe__kunde__bedarfsgemeinschaft",
+            "owner_postfach",
+            "team",
         )
         .order_by("due_at")
     )
-    for d in qs.iterator(chunk_size=2000):
-        state = (
-            _("überschritten")
-            if d.due_at <= now
-            else _("droht abzulaufen")
-            if d.warn_at <= now
-            else _("im Plan")
-        )
-        if d.antrag_id:
-            shown.append(d.antrag.applicant_id)
-        # Team level and data-minimal: numbers identify the case, no names leave the system.
-        yield [
-            d.get_kind_display(),
-            d.antrag.bedarfsgemeinschaft.number if d.antrag else "",
-            d.antrag.applicant.kundennummer if d.antrag else "",
-            format_due(d.started_at),
-            format_due(d.due_at),
-            state,
-            str(d.team or d.owner_postfach or ""),
-        ]
 
 
 @role_required(Role.TEAMLEITUNG)
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    stamp = timezone.localtime(timezone.now(), BERLIN).strftime("%Y%m%d-%H%M")
-    shown: list[int] = []
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="fristen-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM.
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow([str(c) for c in EXPORT_COLUMNS])
-        writer.writerows(_export_rows(request, shown))
-        _audit_export(request, shown, "CSV")
-        return response
-    if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Offene Fristen"))
-        sheet.append([str(c) for c in EXPORT_COLUMNS])
-        for row in _export_rows(request, shown):
-            sheet.append(row)
-        _audit_export(request, shown, "Excel")
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="fristen-{stamp}.xlsx"'
-        workbook.save(response)
-        return response
-    return render(request, "404.html", status=404)
+    if fmt not in EXPORT_FORMATS:
+        return render(request, "404.html", status=404)
+    now = timezone.now()
+    stamp = timezone.localtime(now, BERLIN).strftime("%Y%m%d-%H%M")
+    deadlines = _export_deadlines(request)
+    response = export_response(
+        deadlines,
+        _export_columns(now),
+        filename=f"fristen-{stamp}",
+        fmt=fmt,
+        title=_("Offene Fristen"),
+    )
+    # Every customer whose number leaves the system is on the read trail.
+    shown = [p.pk for p in map(_person_of, deadlines) if p is not None]
+    _audit_export(request, shown, "CSV" if fmt == "csv" else "Excel")
+    return response
 
 
 def _audit_export(request: HttpRequest, shown: list[int], fmt: str) -> None:

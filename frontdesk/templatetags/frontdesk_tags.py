@@ -5,15 +5,20 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from jobcenter.numbers import minutes_of
+
 register = template.Library()
 
 
 @register.filter
 def minutes(seconds) -> str:
-    """A duration in seconds as minutes with one decimal, German style: "12,5 Min."."""
+    """A duration in seconds as minutes with one decimal, German style: "12,5 Min.".
+
+    Rounded by `minutes_of`, as the exports round it: screen and file show the same figure.
+    """
     if seconds is None or seconds == "":
         return "–"
-    return _("%(n)s Min.") % {"n": number_format(float(seconds) / 60, 1)}
+    return _("%(n)s Min.") % {"n": number_format(minutes_of(seconds), 1)}
 
 
 @register.filter

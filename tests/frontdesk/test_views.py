@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from frontdesk.models import Outcome, Visit, VisitState
+from frontdesk.models import Contact, Outcome, Visit, VisitState
 from frontdesk.services import visit_call_next
 from jobcenter.models import AuditEvent, Standort
 from jobcenter.roles import Role
@@ -393,6 +394,51 @@ def test_report_page_and_exports(login, staff, site, day_with_visits):
     assert workbook.sheetnames == ["Je Tag", "Je Anliegen", "Je Warteschlange", "Auslastung"]
 
 
+@pytest.fixture
+def waited_21_min_58_s(day_with_visits):
+    """The one contact of the day waited 21:58 min = 1318 s = 21.9666… min: 22,0 rounded,
+    21,9 cut off."""
+    Contact.objects.filter(visit=day_with_visits).update(
+        queued_at=at(9, 0), called_at=at(9, 21, 58)
+    )
+    return day_with_visits
+
+
+def test_report_exports_show_the_screens_figures(login, staff, site, waited_21_min_58_s):
+    client = login(staff["teamleitung"])
+    page = client.get(reverse("frontdesk:report"), report_params(site)).content.decode()
+    assert '<dd class="fd-figure__value" data-figure="avg_wait">22,0 Min.</dd>' in page
+
+    response = client.get(reverse("frontdesk:report_export", args=["csv"]), report_params(site))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads umlauts only with it
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    head = rows[rows.index(["Je Tag"]) + 1]
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    day = next(r for r in rows if len(r) > 1 and r[1] == today)
+    assert day[0] == "Hauptstelle"  # every row names its site
+    assert day[head.index("Ø Wartezeit (Min.)")] == "22,0"
+    assert day[head.index("max. Wartezeit (Min.)")] == "22,0"
+
+    response = client.get(reverse("frontdesk:report_export", args=["xlsx"]), report_params(site))
+    sheet = load_workbook(io.BytesIO(response.content))["Je Tag"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["Standort", "Tag"]
+    assert sheet.cell(2, 2).is_date
+    assert sheet.cell(2, 2).value.date() == timezone.localdate()
+    assert sheet.cell(2, 2).number_format == "DD.MM.YYYY"
+    wait = sheet.cell(2, header.index("Ø Wartezeit (Min.)") + 1)
+    assert wait.value == 22.0
+    assert wait.number_format == "0.0"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}3"
+    assert all(sheet.column_dimensions[get_column_letter(i)].width > 8.43 for i in (1, 2, 3))
+    # The per-concern sheet carries site and period on each row.
+    concerns = load_workbook(io.BytesIO(response.content))["Je Anliegen"]
+    assert [c.value for c in concerns[1]][:3] == ["Standort", "von", "bis"]
+    assert concerns.cell(2, 1).value == "Hauptstelle"
+    assert concerns.cell(2, 2).is_date and concerns.cell(2, 3).is_date
+
+
 def test_per_employee_figures_need_the_permission(login, staff, site, day_with_visits):
     lead = staff["teamleitung"]
     client = login(lead)
@@ -410,7 +456,8 @@ def test_per_employee_figures_need_the_permission(login, staff, site, day_with_v
     assert staff["ez"].get_full_name() in page
     export = client.get(reverse("frontdesk:report_export", args=["xlsx"]), params)
     sheet = load_workbook(io.BytesIO(export.content))["Je Mitarbeiter_in"]
-    assert sheet.cell(2, 1).value == staff["ez"].get_full_name()
+    column = [c.value for c in sheet[1]].index("Mitarbeiter/in") + 1
+    assert sheet.cell(2, column).value == staff["ez"].get_full_name()
     assert AuditEvent.objects.filter(summary__contains="je Mitarbeiter/in").count() == 2
     # Without asking, even the permitted lead sees team level.
     page = client.get(reverse("frontdesk:report"), report_params(site)).content.decode()
@@ -525,7 +572,7 @@ def test_close_day_task_is_scheduled_nightly():
     due = _beat_entry(close_day.name)
     berlin = ZoneInfo("Europe/Berlin")
     sunday_night = datetime(2026, 3, 1, 22, 0, tzinfo=berlin)
-    # Not while the offices are open on Monday (RL 4.1: until 18:00) ...
+    # Not while the offices are open on Monday (rule R-OE-01: until 18:00) ...
     assert not due(datetime(2026, 3, 2, 17, 59, tzinfo=berlin), sunday_night)
     # ... but that night, and once: not again before the next evening.
     assert due(datetime(2026, 3, 2, 23, 0, tzinfo=berlin), sunday_night)

@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
+from jobcenter.models import AuditEvent
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.presets import apply_preset
 from tests.factories import person, register
@@ -136,28 +138,119 @@ def test_dashboard_queries_do_not_grow_with_rows(login, staff, teams, cases):
     assert queries() == few
 
 
-def test_csv_export_has_numbers_not_names(login, staff, cases):
+@pytest.fixture
+def deadlines_without_case(jobcenter, staff, teams, cases):
+    """Deadlines that belong to no case: a customer's contact density, the callback on a
+    ticket about a customer, and one on a ticket of a visitor who gave no name."""
+    from minimumstandards.services import deadline_open
+    from routing.services import aufgabe_create
+
+    now = timezone.now()
+    team = teams["leistung"]
+    about = cases[2].applicant
+    density = deadline_open(
+        jobcenter=jobcenter,
+        kind=RuleKind.CONTACT_DENSITY,
+        started_at=now,
+        team=team,
+        kunde=about,
+        window="30KT",
+    )
+    ticket = aufgabe_create(
+        created_by=staff["ez"],
+        title="Rückruf",
+        assignee=staff["leistung"],
+        kunde=cases[1].applicant,
+    )
+    callback = deadline_open(
+        jobcenter=jobcenter, kind=RuleKind.CALLBACK, started_at=now, team=team, aufgabe=ticket
+    )
+    anonymous = aufgabe_create(created_by=staff["ez"], title="Rückruf", assignee=staff["leistung"])
+    nameless = deadline_open(
+        jobcenter=jobcenter, kind=RuleKind.CALLBACK, started_at=now, team=team, aufgabe=anonymous
+    )
+    assert density.kunde_id and callback.aufgabe_id and nameless.aufgabe_id
+    return {"density": density, "callback": callback, "nameless": nameless}
+
+
+def berlin_minute(moment) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def test_csv_export_has_numbers_not_names(login, staff, cases, deadlines_without_case):
     response = login(staff["teamleitung"]).get(
         reverse("minimumstandards:dashboard_export", args=["csv"])
     )
+    assert response.content.startswith(b"\xef\xbb\xbf")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][0] == "Regel"
+    head = rows[0]
+    assert head[:4] == ["Regel", "BG-Nummer", "Kd.-Nr.", "Aufgabe-Nr."]
+    data = rows[1:]
     assert (
-        len(rows) - 1
+        len(data)
         == Deadline.objects.filter(team__in=staff["teamleitung"].teams.all(), status="open").count()
     )
+    # Every row can be found again: by the person's Kd.-Nr. and BG-Nummer, or the ticket.
+    assert all(row[1] or row[2] or row[3] for row in data)
     assert cases[0].applicant.kundennummer in text
     assert "Dash" not in text
 
+    by_due = {row[head.index("fällig")]: row for row in data}
+    density = deadlines_without_case["density"]
+    row = next(
+        r for r in data if r[0] == density.get_kind_display() and r[2] == density.kunde.kundennummer
+    )
+    assert row[2] == density.kunde.kundennummer
+    assert row[1] == density.kunde.bedarfsgemeinschaft.number
+    callback = deadlines_without_case["callback"]
+    row = next(r for r in data if r[3] == str(callback.aufgabe_id))
+    assert row[2] == cases[1].applicant.kundennummer
+    assert row[1] == cases[1].bedarfsgemeinschaft.number
+    nameless = deadlines_without_case["nameless"]
+    assert any(r[3] == str(nameless.aufgabe_id) and not r[2] for r in data)
+    # German dates with the minute the dashboard shows.
+    assert berlin_minute(callback.due_at) in by_due
 
-def test_excel_export_opens(login, staff, cases):
+
+def test_excel_export_opens(login, staff, cases, deadlines_without_case):
     response = login(staff["teamleitung"]).get(
         reverse("minimumstandards:dashboard_export", args=["xlsx"])
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.cell(1, 1).value == "Regel"
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Offene Fristen"]
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Regel"
     assert sheet.max_row > 1
+    due = header.index("fällig") + 1
+    first = Deadline.objects.filter(
+        team__in=staff["teamleitung"].teams.all(), status="open"
+    ).order_by("due_at")[0]
+    cell = sheet.cell(2, due)
+    assert cell.is_date and cell.number_format == "DD.MM.YYYY HH:MM"
+    assert cell.value == timezone.localtime(first.due_at).replace(tzinfo=None, microsecond=0)
+    assert sheet.cell(2, header.index("Fristbeginn") + 1).is_date
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}{sheet.max_row}"
+    assert all(
+        sheet.column_dimensions[get_column_letter(i)].width > 8.43
+        for i in range(1, len(header) + 1)
+    )
+    kd, bg, ticket = (header.index(h) + 1 for h in ("Kd.-Nr.", "BG-Nummer", "Aufgabe-Nr."))
+    for r in range(2, sheet.max_row + 1):
+        assert any(sheet.cell(r, c).value for c in (kd, bg, ticket)), r
+
+
+def test_export_audits_every_customer_it_names(login, staff, cases, deadlines_without_case):
+    login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard_export", args=["csv"]))
+    audited = set(
+        AuditEvent.objects.filter(summary__startswith="Offene Fristen exportiert").values_list(
+            "subject_id", flat=True
+        )
+    )
+    assert deadlines_without_case["density"].kunde_id in audited
+    assert cases[1].applicant_id in audited
 
 
 def test_pause_from_the_case_page_and_outsider_404(login, staff, outsider, cases):
