@@ -219,7 +219,8 @@ def test_vermerk_mailbox_item_and_worklist_are_audited(login, staff, teams, kund
         target_id=aufgabe.pk,
         summary="Postfacheintrag eingesehen",
     ).exists()
-    assert personal.pk
+    personal_page = client.get(reverse("routing:personal")).content.decode()
+    assert personal.title in personal_page  # the personal item is what that read showed
     assert client.get(reverse("routing:worklist")).status_code == 200
     assert_read(staff["leistung"], kunde.pk, "Arbeitsliste eingesehen")
 
