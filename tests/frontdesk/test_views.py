@@ -78,6 +78,7 @@ def test_outsider_lead_sees_no_site_of_ours(login, visit, site):
     Standort.objects.create(jobcenter=lead.jobcenter, name="Fremd")
     response = login(lead).get(reverse("frontdesk:live"), {"standort": site.pk})
     assert response.context["standort"] != site
+    assert visit.number not in response.content.decode()  # our waiting customer is not shown
     report = login(lead).get(
         reverse("frontdesk:report"),
         {"standort": site.pk, "start": "2026-01-01", "end": "2026-01-02"},
