@@ -13,7 +13,7 @@ from jobcenter.roles import Role
 from .models import Appointment, GroupEvent, Kind
 
 # Who works with calendars at all: the EZ books, Integration holds the appointments,
-# the team lead organises (DW 3.2.2).
+# the team lead organises (rule R-EG-03).
 CALENDAR_ROLES = (Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
 INTEGRATION_KINDS = (Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25)
 
@@ -113,7 +113,7 @@ def can_cancel(user, appointment: Appointment) -> bool:
     if user.has_role(Role.TEAMLEITUNG):
         return leads_member(user, appointment.caseworker_id)
     if user.has_role(Role.EINGANGSZONE):
-        # The EZ takes the customer's call or visit and books the EG (DW 3.2.2).
+        # The EZ takes the customer's call or visit and books the EG (rule R-EG-03).
         return appointment.kind in (Kind.ERSTGESPRAECH, Kind.GRUPPE)
     if user.has_role(Role.INTEGRATION):
         return user.pk in (appointment.caseworker_id, appointment.kunde.ifk_id)

@@ -1,6 +1,6 @@
 """The appointments part of the demo Jobcenter (called by `manage.py demo_jobcenter`).
 
-Released EG windows Mo/Di/Do/Fr 09–10 (CB 3) and follow-up windows for every IFK, some
+Released EG windows Mo/Di/Do/Fr 09–10 (rule R-TE-01) and follow-up windows for every IFK, some
 absences, group events every 14 days per site (one site with a gap, so the warning shows),
 the demo cases' first consultations as appointments, past follow-ups with outcomes, upcoming
 ones, and contact-density profiles so that the KPI page has numbers.
@@ -129,7 +129,7 @@ def build(*, jobcenter, staff, rng) -> None:
         occasion=InvitationRule.Occasion.ERSTEINLADUNG,
         with_rfb=False,
         valid_from=date(2023, 1, 1),
-        source="§ 15 Abs. 4 SGB II, RL 1.3",
+        source="§ 15 Abs. 4 SGB II; Jobcenter Rhein-Lahn, Kundenprozess, Abschnitt 1.3",
     )
 
     busy = _Busy()

@@ -48,7 +48,7 @@ class SlotChoiceForm(KernForm):
         choices=Form.choices,
         initial=Form.PERSOENLICH,
         widget=forms.RadioSelect,
-        help_text=_("Erstgespräche finden in der Regel persönlich statt (RL 1.3)."),
+        help_text=_("Erstgespräche finden in der Regel persönlich statt."),
     )
 
     def __init__(self, *args, slots: list[tuple[str, str]], **kwargs):
@@ -67,7 +67,7 @@ class EgBookForm(SlotChoiceForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Wird als Allgemeiner Vermerk festgehalten (DW 3.2.2)."),
+        help_text=_("Wird als Allgemeiner Vermerk festgehalten."),
     )
 
 
@@ -75,7 +75,7 @@ class FollowUpBookForm(SlotChoiceForm):
     with_rfb = forms.BooleanField(
         label=_("Einladung mit Rechtsfolgenbelehrung"),
         required=False,
-        help_text=_("Wenn sie nötig erscheint, um das Gespräch sicherzustellen (RL 2.4)."),
+        help_text=_("Wenn sie nötig erscheint, um das Gespräch sicherzustellen."),
     )
 
 
@@ -161,9 +161,7 @@ class HeldForm(KernForm):
         label=_("Gesprächsinhalte (Vermerk)"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Bezug auf das letzte Gespräch, heutige Inhalte, vereinbarte Schritte (DW 5.1)."
-        ),
+        help_text=_("Bezug auf das letzte Gespräch, heutige Inhalte, vereinbarte Schritte."),
     )
     qualified_despite_short = forms.BooleanField(
         label=_("trotz kurzer Dauer ein qualifizierter Kontakt"), required=False
@@ -209,7 +207,7 @@ class GroupSeriesForm(KernForm):
         min_value=1,
         max_value=14,
         initial=14,
-        help_text=_("Höchstens 14 Tage Abstand (RL 1.2)."),
+        help_text=_("Höchstens 14 Tage Abstand."),
     )
 
     def __init__(self, *args, jobcenter, **kwargs):

@@ -1,4 +1,4 @@
-"""Which invitation carries a Rechtsfolgenbelehrung, and what the letter says (RL 1.2, 1.3, 2.5).
+"""Which invitation carries a Rechtsfolgenbelehrung, and what the letter says (rule R-TE-05).
 
 The rules are data with a valid-from date (`InvitationRule`); without a row of its own a
 Jobcenter follows the defaults below, which are the Bürgergeld rules in force since 2023.
@@ -14,9 +14,9 @@ from .models import Appointment, Form, InvitationRule, Kind, Status
 
 Occasion = InvitationRule.Occasion
 
-# § 15 Abs. 4 SGB II (RL 1.3, 2.4): the first invitation to draw up the Kooperationsplan
-# carries no RFB; after a no-show without good reason the next one does (RL 2.5); the
-# group event for new customers is invited with RFB (RL 1.2).
+# § 15 Abs. 4 SGB II (rule R-TE-05): the first invitation to draw up the Kooperationsplan
+# carries no RFB; after a no-show without good reason the next one does (rule R-TE-06); the
+# group event for new customers is invited with RFB (rule R-GV-01).
 DEFAULT_WITH_RFB = {
     Occasion.ERSTEINLADUNG: False,
     Occasion.FOLGEEINLADUNG: False,

@@ -1,4 +1,4 @@
-"""Beratungsaktivität (DW 2) and qualified consultations per IFK and week (RL 2.1).
+"""Beratungsaktivität and qualified consultations per IFK and week (rule R-KP-01).
 
 Both are computed in a fixed number of queries whatever the number of customers: the
 database groups, Python only averages a handful of rows.
@@ -15,9 +15,9 @@ from minimumstandards.workdays import BERLIN
 
 from .models import ContactProfile, GroupEvent, Kind, Status
 
-# Goals of DW 2: average days since the last qualified contact.
+# Goals of rule R-KP-01: average days since the last qualified contact.
 GOALS = {"gesamt": 110, "ue25": 120, "u25": 90}
-# RL 2.1: qualified consultations per full-time IFK and week; a group event counts 3 (RL 1.2).
+# Rule R-KP-01: qualified consultations per full-time IFK and week; a group event counts 3 (rule R-GV-01).
 WEEKLY_TARGET = 25
 GROUP_EVENT_WEIGHT = 3
 

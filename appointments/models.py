@@ -1,4 +1,4 @@
-"""Calendars, appointments, invitations and contact density (domain.md §2 Termin, §7).
+"""Calendars, appointments, invitations and contact density (rules R-TE-01 to R-KD-01).
 
 Times are stored in UTC and meant in Europe/Berlin; working days come from
 `minimumstandards.services.calendar_for` only.
@@ -25,9 +25,9 @@ class Kind(models.TextChoices):
     GRUPPE = "gruppe", _("Gruppenveranstaltung")
 
 
-# Slot lengths per kind, preparation and follow-up included (DW 6).
+# Slot lengths per kind, preparation and follow-up included (rule R-TE-03).
 SLOT_MINUTES = {Kind.ERSTGESPRAECH: 60, Kind.FOLGEGESPRAECH: 45}
-# Below this a consultation is normally not a qualified contact (DW 6).
+# Below this a consultation is normally not a qualified contact (rule R-TE-03).
 QUALIFIED_MINUTES = 30
 
 
@@ -52,7 +52,7 @@ OCCUPYING = (Status.GEBUCHT, Status.DURCHGEFUEHRT, Status.MELDEVERSAEUMNIS)
 
 
 class BookingStep(models.TextChoices):
-    """Which step of the booking chain found the slot (DW 3.2.2)."""
+    """Which step of the booking chain found the slot (rule R-EG-03)."""
 
     IFK = "ifk", _("zuständige IFK")
     VERTRETUNG = "vertretung", _("Vertretung")
@@ -61,7 +61,7 @@ class BookingStep(models.TextChoices):
 
 
 class ReleasedWindow(models.Model):
-    """A weekly recurring time a caseworker releases for bookings of one kind (CB 3)."""
+    """A weekly recurring time a caseworker releases for bookings of one kind (rule R-TE-01)."""
 
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,7 +119,7 @@ class ReleasedWindow(models.Model):
 
 
 class Absence(models.Model):
-    """Planned absence of a caseworker: no slot is offered in it (CB 3)."""
+    """Planned absence of a caseworker: no slot is offered in it (rule R-TE-01)."""
 
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,7 +150,7 @@ class Absence(models.Model):
 
 
 class GroupEvent(models.Model):
-    """A group event for new customers at a site, with a capacity (RL 1.2)."""
+    """A group event for new customers at a site, with a capacity (rule R-GV-01)."""
 
     class EventStatus(models.TextChoices):
         GEPLANT = "geplant", _("geplant")
@@ -199,7 +199,7 @@ class GroupEvent(models.Model):
 
 
 class InvitationRule(models.Model):
-    """With or without Rechtsfolgenbelehrung, per occasion, valid from a date (RL 1.2, 1.3, 2.5).
+    """With or without Rechtsfolgenbelehrung, per occasion, valid from a date (rule R-TE-05).
 
     The law changes these rules (the 2026 SGB II reform): a new row with a later valid-from
     date switches them for invitations issued from that day on.
@@ -384,7 +384,7 @@ class Appointment(models.Model):
 
 class BookingEscalation(models.Model):
     """No EG slot with the IFK or the deputies within 10 AT: a ticket to the team mailbox,
-    the team lead informed, who books by hand (DW 3.2.2, CB 3)."""
+    the team lead informed, who books by hand (rule R-EG-03)."""
 
     antrag = models.ForeignKey("intake.Antrag", on_delete=models.CASCADE, related_name="+")
     aufgabe = models.ForeignKey("routing.Aufgabe", on_delete=models.PROTECT, related_name="+")
@@ -412,7 +412,7 @@ class BookingEscalation(models.Model):
 
 
 class ContactGroup(models.TextChoices):
-    """Customer groups of the contact-density rules (RL 2.4, DW 3.1)."""
+    """Customer groups of the contact-density rules (rule R-KD-01)."""
 
     OHNE = "", _("keine besondere Gruppe (höchstens 180 Tage)")
     MARKTNAH = "marktnah", _("marktnah, arbeitsuchend Ü25 (3 Monate)")
@@ -423,7 +423,7 @@ class ContactGroup(models.TextChoices):
 
 
 # Days between qualified contacts. "Monthly" is 30 calendar days, "3 months" 90, "6 months"
-# 180, so that the longest interval is exactly the 180-day maximum of DW 3.1 (domain §8:
+# 180, so that the longest interval is exactly the 180-day maximum of rule R-KD-01 (rule R-ZT-01:
 # months are counted as calendar days by the caller).
 MONTHLY_DAYS = 30
 MAX_DAYS = 180
@@ -436,7 +436,7 @@ GROUP_DAYS = {
     ContactGroup.MARKTFERN: MAX_DAYS,
 }
 # Course graduates (mandatory) and new customers (recommended) are seen monthly for the
-# first six months (RL 2.4).
+# first six months (rule R-KD-01).
 SPECIAL_MONTHS = 6
 
 

@@ -1,4 +1,4 @@
-"""Booking, invitations, outcomes and contact density (domain.md §7).
+"""Booking, invitations, outcomes and contact density (rules R-EG-03 to R-KD-01).
 
 Every write is one transaction. The case moves only through
 `intake.services.antrag_transition`, called inside these transactions, so that an
@@ -54,15 +54,15 @@ from .models import (
 )
 from .slots import CalendarData, Slot, SlotError, check_slot, free_slots
 
-# The EZ looks this far for a slot with the IFK, then with each deputy (DW 3.2.2).
+# The EZ looks this far for a slot with the IFK, then with each deputy (rule R-EG-03).
 CHAIN_WORKING_DAYS = 10
-# Rebooking after a cancellation (DW 3.2.2): by the Jobcenter within 30 AT of the
+# Rebooking after a cancellation (rule R-TE-02): by the Jobcenter within 30 AT of the
 # registration, by the customer within 30 days of it.
 REBOOK_WORKING_DAYS = 30
 REBOOK_DAYS = 30
 # How far a re-invitation after a no-show and the team lead's manual booking look ahead.
 REINVITE_WORKING_DAYS = 30
-# Group events at every site at least every 14 days (RL 1.2).
+# Group events at every site at least every 14 days (rule R-GV-01).
 GROUP_EVENT_EVERY_DAYS = 14
 
 
@@ -278,7 +278,7 @@ def absence_delete(*, actor: User, absence_id: int) -> None:
     absence.delete()
 
 
-# --- the booking chain for the first consultation (DW 3.2.2, CB 3) -----------------------
+# --- the booking chain for the first consultation (rules R-EG-03, R-AN-03) --------------------
 
 
 @dataclass
@@ -301,7 +301,7 @@ class ChainStep:
 @dataclass
 class EgLimits:
     """By when the EG should take place: its deadline, and after a cancellation the
-    rebooking limit (DW 3.2.2). A later slot needs a documented reason."""
+    rebooking limit (rule R-TE-02). A later slot needs a documented reason."""
 
     deadline: Deadline | None
     rebook_until: datetime | None = None
@@ -539,7 +539,7 @@ def eg_book(
     """Book the first consultation on a slot the chain offers (the team lead: any free slot).
 
     The case moves to "Erstgespräch gebucht" through the intake transition, which also gives
-    the IFK the task "Neuer Kunde zugeordnet" (CB 3).
+    the IFK the task "Neuer Kunde zugeordnet" (rule R-AN-03).
     """
     antrag = _lock_case_for_eg(antrag_id)
     if not access.can_book_first_consultation(actor, antrag):
@@ -569,7 +569,7 @@ def eg_book(
         step = found.step
         note = found.label + (f" ({caseworker})" if step == BookingStep.VERTRETUNG else "")
     elif actor.has_role(Role.TEAMLEITUNG):
-        # The team lead organises the EG within the team (DW 3.2.2): any free slot.
+        # The team lead organises the EG within the team (rule R-EG-03): any free slot.
         step, note = BookingStep.TEAMLEITUNG, _("von der Teamleitung gebucht")
     elif found is None:
         raise AppointmentError(
@@ -646,7 +646,7 @@ def _after_booking(*, actor: User, appointment: Appointment, late: list[str]) ->
         },
     )
     if late:
-        # DW 3.2.2: the reasons are documented in the customer's history (Allgemeiner Vermerk).
+        # Rule R-TE-02: the reasons are documented in the customer's history (Allgemeiner Vermerk).
         vermerk_create(
             kunde=appointment.kunde,
             author=actor,
@@ -662,7 +662,7 @@ def _after_booking(*, actor: User, appointment: Appointment, late: list[str]) ->
 @transaction.atomic
 def eg_escalate(*, actor: User, antrag_id: int) -> BookingEscalation:
     """No slot with the IFK or any deputy within 10 AT: a ticket to the team mailbox,
-    assigned to the team lead, who books by hand (DW 3.2.2, CB 3). Raised once."""
+    assigned to the team lead, who books by hand (rule R-EG-03). Raised once."""
     antrag = _lock_case_for_eg(antrag_id)
     if not access.can_book_first_consultation(actor, antrag):
         raise PermissionDenied(_("Sie dürfen für diesen Fall kein Erstgespräch buchen."))
@@ -797,7 +797,7 @@ def follow_up_book(
         actor=actor,
         previous=previous,
     )
-    # RL 2.4: follow-up invitations carry an RFB where it is needed to secure the visit;
+    # Rule R-TE-05: follow-up invitations carry an RFB where it is needed to secure the visit;
     # after a no-show the rule decides and cannot be waived here.
     if (
         with_rfb is not None
@@ -836,7 +836,7 @@ def group_event_invite(
     after: datetime | None = None,
     previous: Appointment | None = None,
 ) -> Appointment:
-    """Invite to the next group event for new customers at the site that has room (RL 1.2)."""
+    """Invite to the next group event for new customers at the site that has room (rule R-GV-01)."""
     if (
         not actor.has_role(Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
         or actor.jobcenter_id != kunde.jobcenter_id
@@ -913,7 +913,7 @@ def group_events_create_series(
         raise AppointmentError(_("Bitte 1 bis 26 Termine anlegen."), field="count")
     if not 1 <= every_days <= GROUP_EVENT_EVERY_DAYS:
         raise AppointmentError(
-            _("Gruppenveranstaltungen finden mindestens alle 14 Tage statt (RL 1.2)."),
+            _("Gruppenveranstaltungen finden mindestens alle 14 Tage statt."),
             field="every_days",
         )
     calendar = calendar_for(standort.jobcenter)
@@ -976,7 +976,7 @@ class GroupCoverage:
 
 
 def group_event_coverage(*, jobcenter, today: date | None = None) -> list[GroupCoverage]:
-    """Per site: is the next group event within 14 days of the last one (RL 1.2)?
+    """Per site: is the next group event within 14 days of the last one (rule R-GV-01)?
 
     Two grouped queries whatever the number of events.
     """
@@ -1060,7 +1060,7 @@ def appointment_record_held(
     qualified_despite_short: bool = False,
 ) -> Appointment:
     """Held: a Beratungsvermerk for a qualified contact (30 minutes or more as a rule,
-    DW 4, 6), else an Allgemeiner Vermerk; the held EG moves the case and closes its deadline."""
+    rules R-TE-03, R-TE-04), else an Allgemeiner Vermerk; the held EG moves the case and closes its deadline."""
     appointment = _lock_open(appointment_id, actor=actor, started=True)
     if not access.can_record_outcome(actor, appointment):
         raise PermissionDenied(_("Das Ergebnis dieses Termins dürfen Sie nicht erfassen."))
@@ -1118,7 +1118,7 @@ def appointment_record_no_show(
     *, actor: User, appointment_id: int, note: str = ""
 ) -> tuple[Appointment, Appointment | None]:
     """Meldeversäumnis: re-invitation with RFB (a group event's to the next one), a task to
-    examine a sanction; repeated no-shows a task to examine withdrawing benefits (RL 1.2, 2.5).
+    examine a sanction; repeated no-shows a task to examine withdrawing benefits (rule R-TE-06).
 
     Returns the appointment and the re-invitation (None if no slot was free: then a task
     tells the caseworker to invite by hand).
@@ -1177,7 +1177,7 @@ def _no_show_consequences(*, actor: User, appointment: Appointment, note: str) -
                 "Wiederholtes Meldeversäumnis: Entziehung oder Versagung der Leistungen prüfen"
             ),
             description=_(
-                "Die Kundin / der Kunde ist wiederholt nicht erschienen, zuletzt am %(at)s (RL 2.5). "
+                "Die Kundin / der Kunde ist wiederholt nicht erschienen, zuletzt am %(at)s. "
                 "Bitte prüfen, ob die Leistungen entzogen oder versagt werden."
             )
             % {"at": when},
@@ -1202,7 +1202,7 @@ def _consecutive_no_shows(kunde: Kunde) -> int:
 
 
 def _reinvite(*, actor: User, appointment: Appointment) -> Appointment | None:
-    """The follow-up invitation after a no-show, with RFB by the rules (RL 2.5, 1.2)."""
+    """The follow-up invitation after a no-show, with RFB by the rules (rules R-TE-05, R-TE-06)."""
     kunde = appointment.kunde
     if appointment.kind == Kind.GRUPPE:
         try:
@@ -1295,7 +1295,7 @@ def appointment_cancel(
     *, actor: User, appointment_id: int, by_customer: bool, reason: str
 ) -> Appointment:
     """Cancelled by the Jobcenter or the customer: the slot is free again at once. An EG goes
-    back to "nicht gebucht" and must be rebooked within 30 AT / 30 days (DW 3.2.2)."""
+    back to "nicht gebucht" and must be rebooked within 30 AT / 30 days (rule R-TE-02)."""
     appointment = _lock_open(appointment_id, actor=actor, started=False)
     if not access.can_cancel(actor, appointment):
         raise PermissionDenied(_("Diesen Termin dürfen Sie nicht absagen."))
@@ -1318,7 +1318,7 @@ def appointment_cancel(
 def group_event_record(
     *, actor: User, event_id: int, present_ids: set[int], text: str
 ) -> GroupEvent:
-    """The group event took place: present participants had a qualified contact (RL 1.2:
+    """The group event took place: present participants had a qualified contact (rule R-GV-01:
     Beratungsvermerk), absent ones a Meldeversäumnis and an invitation to the next event."""
     event = (
         GroupEvent.objects.select_for_update().select_related("standort", "host").get(pk=event_id)
@@ -1372,7 +1372,7 @@ def group_event_record(
     return event
 
 
-# --- contact density (DW 3.1, RL 2.4) -----------------------------------------------------
+# --- contact density (rule R-KD-01) ---------------------------------------------------------------
 
 
 def refresh_profile(profile: ContactProfile, *, today: date | None = None) -> ContactProfile:
@@ -1385,7 +1385,7 @@ def refresh_profile(profile: ContactProfile, *, today: date | None = None) -> Co
 
 
 def contact_deadline_open(profile: ContactProfile) -> None:
-    """The next contact is a deadline like every other: the scan flags it (DW 3.1).
+    """The next contact is a deadline like every other: the scan flags it (rule R-KD-01).
 
     The group's interval (monthly, 3 or 6 months) is the deadline's own window; the
     rule's window is the 180-day maximum that no group exceeds.
@@ -1482,7 +1482,7 @@ def contact_profile_save(
 def contact_record(
     *, actor: User, kunde: Kunde, starts_at: datetime, minutes: int, form: str, text: str
 ) -> Appointment:
-    """An unplanned consultation entered afterwards (DW 5.2: "nachzutragen")."""
+    """An unplanned consultation entered afterwards (rule R-TE-04: "nachzutragen")."""
     if not actor.has_role(Role.INTEGRATION) or actor.jobcenter_id != kunde.jobcenter_id:
         raise PermissionDenied(_("Kontakte tragen Integrationsfachkräfte nach."))
     if starts_at > timezone.now():

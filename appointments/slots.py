@@ -121,7 +121,7 @@ def _window_slots(window: ReleasedWindow, day: date, kind: str) -> list[Slot]:
     """The slots a window yields on a day, on the grid of the kind's length.
 
     Wall times are turned into instants once, then stepped in UTC, so that every slot lasts
-    its real length even on a day with a clock change (domain.md §8, workdays.berlin_wall_time).
+    its real length even on a day with a clock change (rule R-ZT-01, workdays.berlin_wall_time).
     """
     length = timedelta(minutes=SLOT_MINUTES[kind])
     start = berlin_wall_time(day, window.starts).astimezone(UTC)

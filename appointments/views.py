@@ -456,7 +456,7 @@ def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.TEAMLEITUNG)
 def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
-    """The team lead books by hand: any free EG slot in the team (DW 3.2.2)."""
+    """The team lead books by hand: any free EG slot in the team (rule R-EG-03)."""
     antrag = _bookable_antrag(request, pk)
     groups = services.team_slots(antrag=antrag)
     choices = [
@@ -972,7 +972,7 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     else:
         caseworkers = [user]
     weeks = kpi.week_starts(today, 4)
-    # Per-employee figures are personal data (domain.md §6): team level by default, the
+    # Per-employee figures are personal data (rule R-DS-01): team level by default, the
     # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
     # sees their own.
     show_people = not user.has_role(Role.TEAMLEITUNG) or may_see_employee_figures(user)

@@ -97,7 +97,7 @@ def display_for_token(token: str) -> Display | None:
 
 
 def may_see_employee_figures(user) -> bool:
-    """Per-employee figures are personal data (HF 6): the team lead, and only with the
+    """Per-employee figures are personal data (rule R-DS-01): the team lead, and only with the
     explicit permission "Auswertungen je Mitarbeiter/in" granted in the admin."""
     return (
         _jobcenter_id(user) is not None

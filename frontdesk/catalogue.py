@@ -1,7 +1,7 @@
-"""The default concern catalogue as the seed Jobcenters describe it (domain.md §6).
+"""The default concern catalogue as the seed Jobcenters describe it (rule R-EM-02).
 
-Rhein-Lahn's four classes (RL 4.4) and, per class, the concerns of Herford's task catalogue
-(HF Anlage 1 for the reception, Anlage 3 for the Eingangszone). Each Jobcenter gets its own
+Rhein-Lahn's four classes (rule R-EM-02) and, per class, the concerns of Herford's task catalogue
+(Anlage 1 for the reception, Anlage 3 for the Eingangszone). Each Jobcenter gets its own
 copy when it is created and edits it in the admin; a concern is deactivated, never deleted.
 
 Plain data and one function over model classes passed in, so that the migrations (with
@@ -12,28 +12,28 @@ CLASSES = [
     (
         "schnell",
         "Schnellanliegen",
-        "Zügig und unmittelbar an der Anlaufstelle zu klären, ohne den Fachbereich "
-        "(RL 4.4): Unterlagen abgeben, Flyer, Identitätsprüfung, Veränderungen anzeigen, "
+        "Zügig und unmittelbar an der Anlaufstelle zu klären, ohne den Fachbereich: "
+        "Unterlagen abgeben, Flyer, Identitätsprüfung, Veränderungen anzeigen, "
         "Bearbeitungsstand, Kopien, Vordrucke.",
     ),
     (
         "antrag",
         "Antragstellung / akute Mittellosigkeit",
         "Taggleich persönliche Weiterleitung in den Leistungsbereich zur leistungsrechtlichen "
-        "Vorprüfung; bei akuter Mittellosigkeit unmittelbar (RL 4.4; HF: Eingangszone).",
+        "Vorprüfung; bei akuter Mittellosigkeit unmittelbar.",
     ),
     (
         "leistung",
         "Leistungsanliegen",
         "Fragen zum Leistungsbezug, die nicht als Schnellanliegen zu klären sind: i. d. R. "
-        "taggleich persönliche Weiterleitung (RL 4.4); mittlerer Schwierigkeitsgrad in der "
-        "Eingangszone (HF Anlage 3).",
+        "taggleich persönliche Weiterleitung; mittlerer Schwierigkeitsgrad in der "
+        "Eingangszone.",
     ),
     (
         "sonstige",
         "Sonstige Anliegen",
         "Das Anliegen wird aufgenommen, der zuständige Fachbereich per Ticket informiert; "
-        "Rückruf binnen 24 Stunden oder zeitnaher Termin (RL 4.4).",
+        "Rückruf binnen 24 Stunden oder zeitnaher Termin.",
     ),
 ]
 
@@ -54,7 +54,7 @@ CONCERNS = [
     # --- Schnellanliegen ------------------------------------------------------------------
     ("unterlagen", "schnell", "Unterlagen abgeben", E, DESK,
      "Eingangsbestätigung auf Wunsch", "both", "leistung", 10,
-     "Eingang vermerken und an das zuständige Postfach leiten (WU 2).",
+     "Eingang vermerken und an das zuständige Postfach leiten.",
      "RL 4.4; HF Anlage 1, 4.3"),
     ("vordrucke", "schnell", "Vordrucke, Merkblätter oder Flyer abholen", E, DESK,
      "Vordrucke, Merkblätter, Flyer Maßarbeit", "", "", 10, "",
@@ -64,7 +64,7 @@ CONCERNS = [
     ("veraenderung", "schnell",
      "Veränderung mitteilen (Anschrift, Bankverbindung, Einkommen)", E, DESK,
      "Veränderungsmitteilung", "both", "leistung", 10,
-     "Änderungen bei Arbeit oder Ausbildung gehen auch an die Integration (WU 3).",
+     "Änderungen bei Arbeit oder Ausbildung gehen auch an die Integration.",
      "RL 4.4; WU 2, 3"),
     ("sachstand", "schnell", "Bearbeitungsstand erfragen", E, DESK, "", "", "", 10,
      "", "RL 4.4"),
@@ -126,7 +126,7 @@ CONCERNS = [
     ("sonstiges", "sonstige", "Sonstiges Anliegen", FB, TICKET, "", "", "", 20, "",
      "RL 4.4"),
     ("termin", "sonstige", "Vorsprache mit Termin", INT, TERMIN, "", "", "", 10,
-     "Kundinnen und Kunden mit Termin werden direkt weitergeleitet (HF 5a).", "HF 5a"),
+     "Kundinnen und Kunden mit Termin werden direkt weitergeleitet.", "HF 5a"),
 ]
 # fmt: on
 

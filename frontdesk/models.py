@@ -1,4 +1,4 @@
-"""The front desk (domain.md §6): the concern catalogue, walk-in visits, desks, displays.
+"""The front desk (rules R-EM-01, R-EM-02, R-WS-01): the concern catalogue, walk-in visits, desks, displays.
 
 A visit (Besuch) is one customer's presence in the house under one waiting number. Each
 pass through a queue is a contact (Kontakt): it waits from joining the queue to the call-up
@@ -22,7 +22,7 @@ from jobcenter.roles import Role
 
 
 class ConcernClass(models.Model):
-    """One of Rhein-Lahn's four classes of walk-in concerns (RL 4.4), per Jobcenter."""
+    """One of Rhein-Lahn's four classes of walk-in concerns (rule R-EM-02), per Jobcenter."""
 
     jobcenter = models.ForeignKey(
         Jobcenter,
@@ -63,7 +63,7 @@ class ConcernQuerySet(models.QuerySet):
 
 
 class Concern(models.Model):
-    """A concern a walk-in customer comes with, and where it goes (HF Anlage 1, RL 4.4).
+    """A concern a walk-in customer comes with, and where it goes (rule R-EM-02).
 
     Data each Jobcenter edits for itself (seeded from `frontdesk/catalogue.py`). A concern
     is never deleted, only deactivated: customers who are already waiting with it keep it.
@@ -363,7 +363,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(state=VisitState.WAITING)
 
     def in_queue_order(self) -> "VisitQuerySet":
-        # Priority first, then by the time the customer joined this queue (HF 6).
+        # Priority first, then by the time the customer joined this queue (rule R-WS-01).
         return self.order_by("-priority", "queued_at", "pk")
 
 

@@ -1,4 +1,4 @@
-"""The front desk's actions (domain.md §6, HF 6, RL 4.4).
+"""The front desk's actions (rules R-EM-01 to R-EM-03, R-WS-01, R-RU-01).
 
 Every function here is one transaction: a visit never changes state without its event,
 its contact (waiting and processing time) and its audit row, and a call-up never reaches
@@ -192,9 +192,9 @@ def responsible_team(
 def queue_for(
     *, jobcenter: Jobcenter, standort: Standort, concerns: list[Concern], kunde: Kunde | None
 ) -> Team | None:
-    """Where a walk-in waits: a concern passed on in person the same day (RL 4.4) goes to
+    """Where a walk-in waits: a concern passed on in person the same day (rule R-EM-02) goes to
     its team's queue when a desk of this site serves it; everything else to the
-    Eingangszone, the second filter (HF 5b)."""
+    Eingangszone, the second filter (rule R-EM-01)."""
     served = served_team_ids(standort)
     candidates = [
         responsible_team(jobcenter=jobcenter, standort=standort, handler=c.handled_by, kunde=kunde)
@@ -233,7 +233,7 @@ def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
         )
         if team is not None:
             return team
-    # RL 4.5: the Eingangszone distributes the tickets no department is named for.
+    # Rule R-EM-03: the Eingangszone distributes the tickets no department is named for.
     return responsible_team(
         jobcenter=visit.jobcenter,
         standort=visit.standort,
@@ -388,7 +388,7 @@ def _inform_teams(visit: Visit, concern: Concern) -> list[Team]:
 def _raise_ticket(
     *, actor: User, visit: Visit, concerns: list[Concern], team: Team | None, note: str, now
 ):
-    """RL 4.4: the concern goes to the responsible team by ticket; the customer gets a call
+    """Rule R-RU-01: the concern goes to the responsible team by ticket; the customer gets a call
     back within 24 hours. The ticket's callback deadline is opened when the Jobcenter's
     rule profile has one (the mailbox closes it when the ticket is done)."""
     if team is None:
@@ -514,7 +514,7 @@ def _appointment_team(data: CheckIn, served: set[int]) -> Team | None:
 
 @transaction.atomic
 def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -> Visit:
-    """Check a walk-in customer in (HF 6): number, concerns, queue; or settle at once."""
+    """Check a walk-in customer in (rule R-WS-01): number, concerns, queue; or settle at once."""
     now = now or timezone.now()
     concerns = _check(data, actor)
     standort = data.standort
@@ -528,7 +528,7 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
             assigned_to = data.appointment.with_user
         else:
             # No desk here serves the appointment holder: the customer is sent straight
-            # to the appointment (HF 5a), the holder gets a task.
+            # to the appointment (rule R-EM-01), the holder gets a task.
             settle = Outcome.PASSED_ON
             team = responsible_team(
                 jobcenter=jobcenter, standort=standort, handler="empfang", kunde=None
@@ -1036,7 +1036,7 @@ def visit_finish(
     ticket_team: Team | None = None,
     now=None,
 ) -> Visit:
-    """Finish with the outcome and the concerns actually handled (HF 6)."""
+    """Finish with the outcome and the concerns actually handled (rule R-WS-01)."""
     now = now or timezone.now()
     desk, visit = _called_here(actor, desk_id, visit_id, now)
     if outcome not in (Outcome.RESOLVED, Outcome.TICKET, Outcome.APPOINTMENT):

@@ -3,7 +3,7 @@
 Read-only. Each function runs a fixed number of queries, whatever the number of visits,
 and computes in Python what differs between databases (local days and hours, durations).
 
-Definitions (HF 6): a contact's waiting time runs from joining the queue to the call-up,
+Definitions (rule R-WS-01): a contact's waiting time runs from joining the queue to the call-up,
 its processing time from the call-up to its end. Contacts settled at the reception have
 neither. A contact counts as served when it ended the visit with a result (settled,
 ticket, appointment, handed over in person); a contact forwarded into another queue is
@@ -418,7 +418,7 @@ def weekday_label(weekday: int) -> str:
 
 def report(standort: Standort, start: date, end: date, *, per_employee: bool = False) -> Report:
     """Average and maximum waiting and processing time per day, per contact and per concern
-    type; the queues; the load per morning and afternoon of each weekday (HF 6).
+    type; the queues; the load per morning and afternoon of each weekday (rule R-WS-02).
 
     A visit with two concerns counts for both concerns. Per-employee figures are only
     computed when asked for; the caller checks the right to see them.

@@ -401,7 +401,7 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
 
 @role_required(*DESK_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
-    """The desk: who is called here now, who waits, who is parked (HF 6)."""
+    """The desk: who is called here now, who waits, who is parked (rule R-WS-01)."""
     my_desk = desk_of(request.user)
     if my_desk is None:
         return _desk_choice(request)

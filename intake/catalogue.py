@@ -1,4 +1,4 @@
-"""The default document checklist of an SGB II application (CB 3).
+"""The default document checklist of an SGB II application (rule R-AN-01).
 
 Each Jobcenter gets its own copy when it is created and edits it in the admin. Plain data
 and one function over the model class passed in, so that the migration (with its historical

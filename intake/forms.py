@@ -174,7 +174,7 @@ class IntakeForm(KernForm):
             jobcenter=jobcenter, active=True
         )
         if user.has_role(Role.HOTLINE):
-            # The service centre takes applications by phone only (CB 3).
+            # The service centre takes applications by phone only (rule R-AN-02).
             self.fields["channel"].choices = [(Antrag.Channel.PHONE, Antrag.Channel.PHONE.label)]
             self.fields["channel"].initial = Antrag.Channel.PHONE
 

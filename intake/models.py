@@ -150,7 +150,7 @@ class NumberSequence(models.Model):
 
 
 class DocumentType(models.Model):
-    """A document the applicant may owe (the checklist of CB 3), edited by each Jobcenter."""
+    """A document the applicant may owe (the checklist of rule R-AN-01), edited by each Jobcenter."""
 
     jobcenter = models.ForeignKey(
         Jobcenter,
@@ -221,7 +221,7 @@ def can_do_leistung_step(antrag: "Antrag", user) -> bool:
 
 
 def can_confirm_documents(antrag: "Antrag", user) -> bool:
-    # The EZ follows up the returned work package (CB 3) as well as Leistung.
+    # The EZ follows up the returned work package (rule R-AN-01) as well as Leistung.
     return can_do_leistung_step(antrag, user) or (
         user.has_role(Role.EINGANGSZONE) and user.jobcenter_id == antrag.jobcenter_id
     )

@@ -1,7 +1,7 @@
 """Who is a Neukunde (new customer)? — pure domain logic, no Django.
 
-Specification: domain.md § 3, Jobcenter Cottbus "Neukundenmanagement" § 2 (CB 2),
-DW 3.2.1 and RL 1.  A person is a Neukunde when all of the following hold:
+Specification: rule R-NK-01 (docs/rules.en.md#r-nk-01), from Cottbus, Deutsche
+Weinstraße and Rhein-Lahn.  A person is a Neukunde when all of the following hold:
 
 1. they have completed their 15th year of life (das 15. Lebensjahr vollendet) and have
    not yet reached the age limit (Altersgrenze) of § 7a SGB II,
@@ -10,7 +10,7 @@ DW 3.2.1 and RL 1.  A person is a Neukunde when all of the following hold:
    (Hilfebedürftigkeit) was interrupted long enough — the threshold is a setting of the
    Jobcenter (see :class:`InterruptionThreshold`).
 
-Whether the person is actually in need (hilfebedürftig) is not decided here (DW 3.2.1).
+Whether the person is actually in need (hilfebedürftig) is not decided here (rule R-NK-01).
 
 Age arithmetic follows the BGB rules for computing a person's age:
 
@@ -218,9 +218,9 @@ class InterruptionThreshold:
       new when :func:`interruption_days` is **strictly more than** ``value``.  With 182:
       182 days without benefit → not new, 183 → new.  I.e. new from
       ``last_benefit_end + (value + 2) days`` on.
-    * ``unit == "months"`` (RL 1: new "unless the last benefit ended less than 2 months
+    * ``unit == "months"`` (Rhein-Lahn, rule R-NK-01: new "unless the last benefit ended less than 2 months
       ago"): the last benefit ended less than ``value`` months ago while the application
-      falls within ``value`` months of the day the benefit ended — per domain.md § 8 a
+      falls within ``value`` months of the day the benefit ended — per rule R-ZT-01 a
       period of N months after the day of an event ends at the end of the day with the
       same number N months later (clamped, § 188 Abs. 2/3 BGB).  So new when
       ``application_date > add_months(last_benefit_end, value)``.  Benefit ending 15.01.,
@@ -250,7 +250,7 @@ class InterruptionThreshold:
         return f"mindestens {self.value} {'Monat' if self.value == 1 else 'Monate'}"
 
 
-#: Cottbus (CB 2) and DW 3.2.1: more than 182 calendar days.
+#: Cottbus and Deutsche Weinstraße (rule R-NK-01): more than 182 calendar days.
 DEFAULT_THRESHOLD = InterruptionThreshold(182, ThresholdUnit.DAYS)
 
 

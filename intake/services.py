@@ -224,7 +224,7 @@ def _check_persons(persons: list[PersonData]) -> None:
 
 
 def history_note_text(*, antrag: Antrag, persons: list[Kunde], other_household_members: int) -> str:
-    """The history note of CB 3: every member with Kd.-Nr., other household, reason."""
+    """The history note of rule R-AN-01: every member with Kd.-Nr., other household, reason."""
     lines = [
         _("Antragsausgabe %(kind)s am %(date)s (%(channel)s).")
         % {
@@ -253,7 +253,7 @@ def history_note_text(*, antrag: Antrag, persons: list[Kunde], other_household_m
 
 @transaction.atomic
 def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> Antrag:
-    """Register an application with every member of the BG (CB 3), in one transaction."""
+    """Register an application with every member of the BG (rule R-AN-01), in one transaction."""
     _check_persons(data.persons)
     if data.application_date > timezone.localdate():
         raise IntakeError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
@@ -268,7 +268,7 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
     head_index = next(i for i, p in enumerate(data.persons) if p.is_head)
     head_existing = resolved[head_index]
     if head_existing and head_existing.bedarfsgemeinschaft:
-        bg = head_existing.bedarfsgemeinschaft  # CB 3: an existing BG-Nummer is reused.
+        bg = head_existing.bedarfsgemeinschaft  # Rule R-AN-01: an existing BG-Nummer is reused.
     elif len(existing_bgs) == 1:
         bg = existing_bgs.pop()
     else:
@@ -396,7 +396,7 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
     return antrag
 
 
-# --- Service centre (CB 3) ---------------------------------------------------------------
+# --- Service centre (rule R-AN-02) ---------------------------------------------------------
 
 
 class NoDataReason:
@@ -608,7 +608,7 @@ def antrag_transition(
 def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) -> None:
     applicant = antrag.applicant
     if name in {"reject", "deny_for_non_cooperation", "withdraw"}:
-        # WU 3: a rejection, Versagung or withdrawal goes to Integration with its date.
+        # Rule R-EN-03: a rejection, Versagung or withdrawal goes to Integration with its date.
         postfach = integration_postfach_for(applicant)
         if postfach is not None:
             aufgabe_create(
@@ -624,7 +624,7 @@ def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) ->
                 description=antrag.decision_note,
             )
     elif name == "hand_to_integration":
-        # RL 1.3: Leistung tells Integration when it confirms the entitlement.
+        # Rule R-EG-02: Leistung tells Integration when it confirms the entitlement.
         postfach = integration_postfach_for(applicant)
         if postfach is not None or applicant.ifk_id:
             aufgabe_create(
@@ -636,7 +636,7 @@ def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) ->
                 % {"bg": antrag.bedarfsgemeinschaft.number},
             )
     elif name == "book_first_consultation":
-        # CB 3: after booking, the IFK gets a task about the newly assigned customer.
+        # Rule R-AN-03: after booking, the IFK gets a task about the newly assigned customer.
         if applicant.ifk_id is None:
             applicant.ifk = antrag.eg_with
             applicant.save(update_fields=["ifk"])

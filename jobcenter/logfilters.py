@@ -1,4 +1,4 @@
-"""Request lines are logged without their query string: searches carry names (§ 35 SGB I)."""
+"""Request lines are logged without their query string: searches carry names (§ 35 SGB I, rule R-DS-01)."""
 
 import logging
 import re

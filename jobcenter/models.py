@@ -11,9 +11,9 @@ from .roles import Bundesland, Role
 
 class Jobcenter(models.Model):
     class FirstConsultationStart(models.TextChoices):
-        # Cottbus: the EZ books the EG at intake, 15 AT from the application (CB 3, 4).
+        # Cottbus: the EZ books the EG at intake, 15 AT from the application (rule R-EG-01).
         APPLICATION = "application", _("ab Antragstellung (Buchung bei der Antragsaufnahme)")
-        # Rhein-Lahn: the EG follows the confirmed entitlement, 10 AT (RL 1.3).
+        # Rhein-Lahn: the EG follows the confirmed entitlement, 10 AT (rule R-EG-02).
         ENTITLEMENT = "entitlement", _("ab bestätigtem Leistungsanspruch")
 
     class ThresholdUnit(models.TextChoices):
@@ -250,7 +250,7 @@ class User(AbstractUser):
 
 
 class Deputy(models.Model):
-    """An IFK's deputies in their set order (DW 3.2.2)."""
+    """An IFK's deputies in their set order (rule R-EG-03)."""
 
     ifk = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,4 @@
-"""Rule profiles of the seed Jobcenters, with the numbers of domain.md and their source."""
+"""Rule profiles of the seed Jobcenters, with their numbers and source (docs/rules.en.md)."""
 
 from datetime import date
 
@@ -11,19 +11,24 @@ from .models import DeadlineRule, RuleKind, Scope, StartEvent
 
 K, S, E = RuleKind, Scope, StartEvent
 
+# The sources, as docs/rules.en.md names them.
+_RL = "Jobcenter Rhein-Lahn, Kundenprozess, Abschnitt "
+_CB_4 = "Jobcenter Cottbus, Neukundenmanagement, Abschnitt 4"
+_DW_3_1 = "Jobcenter Deutsche Weinstraße, GA 01/2023, Abschnitt 3.1"
+
 # (kind, scope, start event, window, completing event, warning lead, source)
 _ENTRY_CHECK = [
-    (K.ENTRY_CHECK, S.PERSONAL, E.APPLICATION, "24h", C.ENTRY_CHECK, "4h", "RL 1.1"),
-    (K.ENTRY_CHECK, S.OTHER, E.APPLICATION, "9AT", C.ENTRY_CHECK, "1AT", "RL 1.1"),
+    (K.ENTRY_CHECK, S.PERSONAL, E.APPLICATION, "24h", C.ENTRY_CHECK, "4h", _RL + "1.1"),
+    (K.ENTRY_CHECK, S.OTHER, E.APPLICATION, "9AT", C.ENTRY_CHECK, "1AT", _RL + "1.1"),
 ]
-_VERSAGUNG = [(K.VERSAGUNG, S.ALL, E.APPLICATION, "24KT", C.DECISION, "1AT", "RL 1.1")]
-_CALLBACK = [(K.CALLBACK, S.ALL, E.TICKET, "24h", C.CALLBACK, "4h", "RL 4.4")]
+_VERSAGUNG = [(K.VERSAGUNG, S.ALL, E.APPLICATION, "24KT", C.DECISION, "1AT", _RL + "1.1")]
+_CALLBACK = [(K.CALLBACK, S.ALL, E.TICKET, "24h", C.CALLBACK, "4h", _RL + "4.4")]
 _COTTBUS = [
-    (K.FIRST_CONSULTATION, S.ALL, E.APPLICATION, "15AT", C.FIRST_CONSULTATION, "1AT", "CB 4"),
-    (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", "CB 4"),
+    (K.FIRST_CONSULTATION, S.ALL, E.APPLICATION, "15AT", C.FIRST_CONSULTATION, "1AT", _CB_4),
+    (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", _CB_4),
 ]
 _CONTACT_DENSITY = [
-    (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", "DW 3.1"),
+    (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", _DW_3_1),
 ]
 
 PRESETS: dict[str, dict] = {
@@ -50,9 +55,9 @@ PRESETS: dict[str, dict] = {
                 "10AT",
                 C.FIRST_CONSULTATION,
                 "1AT",
-                "RL 1.3",
+                _RL + "1.3",
             ),
-            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", "RL 3.1"),
+            (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", _RL + "3.1"),
             *_CALLBACK,
         ],
     },

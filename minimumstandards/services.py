@@ -139,7 +139,7 @@ def deadlines_on_event(
     """
     closed = deadlines_close(antrag=antrag, completing_event=completes, at=at) if completes else []
     if event == StartEvent.DOCUMENTS_COMPLETE:
-        # The applicant cooperated: the clock towards a Versagung (RL 1.1) stops.
+        # The applicant cooperated: the clock towards a Versagung (rule R-FR-02) stops.
         deadlines_cancel(antrag=antrag, kinds=[RuleKind.VERSAGUNG])
     if not event:
         return closed

@@ -1,6 +1,6 @@
 """Counting time for deadlines: working days, due moments, the "Fristenrechner".
 
-This module is the executable form of domain.md §8 ("Counting time"):
+This module is the executable form of rule R-ZT-01 (docs/rules.en.md#r-zt-01, "Counting time"):
 
 * **Arbeitstag (AT)**: Monday to Friday, except the public holidays of the Jobcenter's
   Bundesland and the Jobcenter's own closing days (24 and 31 December by default; a

@@ -13,7 +13,7 @@ from jobcenter.roles import Role
 
 from .models import Aufgabe
 
-# Every desk writes notes and works its team's mailbox (WU 2).
+# Every desk writes notes and works its team's mailbox (rule R-IA-02).
 DESK_ROLES = (
     Role.EMPFANG,
     Role.EINGANGSZONE,

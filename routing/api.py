@@ -2,7 +2,7 @@
 
 Authentication: `Authorization: Bearer <token>`, one token per client system, stored as a
 SHA-256 hash (`manage.py routing_api_client <name>` prints a new one once). A ticket is
-routed exactly like a note written at the hotline (WU 2c). Every call carries the
+routed exactly like a note written at the hotline (rule R-IA-02). Every call carries the
 client's own `client_key`: sending the same call again returns the first answer and
 routes nothing twice. Errors are JSON: {"error": {"code", "message", "fields"}} in German.
 """

@@ -1,7 +1,7 @@
-"""The default catalogue of information types and where each goes (domain.md §5).
+"""The default catalogue of information types and where each goes (rules R-IA-03, R-IA-04).
 
-Every item of the Wuppertal list (WU 3: to Leistung and Integration at once; to
-Integration only) and Herford's additions for the pAp (HF Anlage 3 Nr. 6.1, Anlage 1
+Every item of the Wuppertal list (rule R-IA-03: to Leistung and Integration at once; to
+Integration only) and Herford's additions for the pAp (rule R-IA-04; Anlage 3 Nr. 6.1, Anlage 1
 Nr. 6.1). Each Jobcenter gets its own copy when it is created and edits it in the admin;
 the lists are "not exhaustive".
 

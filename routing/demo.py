@@ -210,7 +210,7 @@ def build(*, jobcenter, staff, rng) -> None:
     for note in routed:
         _age(note.aufgaben, note.vermerk, rng.randint(0, 6 * 24))
 
-    # The front desk's tickets with a call back within 24 h (RL 4.4), one already overdue.
+    # The front desk's tickets with a call back within 24 h (rule R-RU-01), one already overdue.
     leistung_team = staff["leistung"].teams.first()
     for hours_ago in (2, 30):
         kunde = rng.choice(kunden)

@@ -58,7 +58,7 @@ def grouped_type_choices(types) -> list:
 
 
 class VermerkForm(KernForm):
-    """The note of WU 2a: who, since when, what, and where needed the text."""
+    """The note of rule R-IA-01: who, since when, what, and where needed the text."""
 
     q = forms.CharField(
         label=_("Kundin oder Kunde suchen"),

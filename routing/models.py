@@ -1,6 +1,6 @@
 """Information notes, their routing rules, and the tasks and tickets in the team mailboxes.
 
-domain.md §5: every piece of information that reaches a desk goes, at once and traceably,
+Rules R-IA-01 to R-IA-04 (docs/rules.en.md): every piece of information that reaches a desk goes, at once and traceably,
 to every team that needs it. Which team needs which kind of information is data the
 Jobcenter edits (`InformationType`, `RoutingRule`), not code.
 """
@@ -17,7 +17,7 @@ from jobcenter.roles import Role
 
 
 class InformationType(models.Model):
-    """A kind of information that must be passed on (WU 3, HF Anlage 3 Nr. 6.1).
+    """A kind of information that must be passed on (rules R-IA-03, R-IA-04).
 
     Each Jobcenter has its own catalogue (seeded from `routing/catalogue.py` when the
     Jobcenter is created); its routing rules belong to it through the type.
@@ -176,7 +176,7 @@ class RoutingRule(models.Model):
         return "other"
 
 
-# Need to know (domain.md §5, § 67a SGB X): the reception and the hotline learn that a
+# Need to know (rule R-DS-01, § 67a SGB X): the reception and the hotline learn that a
 # customer exists, their appointments today and their open concerns, not what was said in
 # a consultation. They never see a Beratungsvermerk.
 CONSULTATION_BLIND_ROLES = (Role.EMPFANG, Role.HOTLINE)
@@ -203,14 +203,14 @@ class VermerkQuerySet(models.QuerySet):
 
 
 class Vermerk(models.Model):
-    """An information note on a customer (WU 2a; DW 4, 5.1)."""
+    """An information note on a customer (rules R-IA-01, R-TE-04)."""
 
     class Kind(models.TextChoices):
         ALLGEMEIN = "allgemein", _("Allgemeiner Vermerk")
         BERATUNG = "beratung", _("Beratungsvermerk")
 
     class Source(models.TextChoices):
-        """The desk where the information came in (WU 2 a–d)."""
+        """The desk where the information came in (rule R-IA-02)."""
 
         EMPFANG = "empfang", _("Servicetheke / Empfang")
         EINGANGSZONE = "eingangszone", _("Eingangszone")

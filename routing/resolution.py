@@ -59,7 +59,7 @@ class RoutingPlan:
 
 
 def source_for(user: User) -> str:
-    """The desk a person writes from (WU 2): their role decides the flow."""
+    """The desk a person writes from (rule R-IA-02): their role decides the flow."""
     return {
         Role.EMPFANG: Vermerk.Source.EMPFANG,
         Role.EINGANGSZONE: Vermerk.Source.EINGANGSZONE,
@@ -154,7 +154,7 @@ def _resolve(rule: RoutingRule, kunde: Kunde) -> tuple[Postfach | None, User | N
         if postfach is None:
             return None, None, "", _("Das Team %(team)s hat kein Postfach.") % {"team": team}
         return postfach, None, why, ""
-    # A team of a given kind, e.g. Bildung und Teilhabe (HF Anlage 1 Nr. 5).
+    # A team of a given kind, e.g. Bildung und Teilhabe (rule R-IA-04).
     team = (
         Team.objects.filter(jobcenter_id=kunde.jobcenter_id, kind=rule.team_kind)
         .select_related("postfach")
@@ -176,7 +176,7 @@ def _resolve(rule: RoutingRule, kunde: Kunde) -> tuple[Postfach | None, User | N
 
 
 def _already_there(target: Target, author: User, source: str) -> str:
-    """The desk that received the information need not send it to itself (WU 2 b, d)."""
+    """The desk that received the information need not send it to itself (rule R-IA-02)."""
     if target.assignee is not None:
         if target.assignee.pk == author.pk:
             return _("Sie sind selbst die Hauptbetreuung und haben den Vermerk geschrieben.")
@@ -199,10 +199,10 @@ def plan_routing(
 ) -> RoutingPlan:
     """Resolve every active rule of the type for this customer, as seen from this desk.
 
-    - EZ, Servicetheke, Hotline, Teamleitung, API: to every target (WU 2a, 2c).
-    - Leistung: its own team has it; the rest (Integration) gets it (WU 2b).
+    - EZ, Servicetheke, Hotline, Teamleitung, API: to every target (rule R-IA-02).
+    - Leistung: its own team has it; the rest (Integration) gets it (rule R-IA-02).
     - Integration: its own team / the IFK has it; Leistung gets it at once, urgent ones
-      flagged for a phone call as well (WU 2d).
+      flagged for a phone call as well (rule R-IA-02).
     """
     source = source or source_for(author)
     plan = RoutingPlan(information_type=information_type, kunde=kunde, source=source)

@@ -14,7 +14,7 @@ from minimumstandards.models import Deadline
 from .access import aufgaben_visible_to
 from .models import Aufgabe, AufgabeEvent, InformationType, RoutingRule, Vermerk
 
-# Intake (CB 3) and appointments raise this task for the IFK after booking a first consultation.
+# Intake (rule R-AN-03) and appointments raise this task for the IFK after booking a first consultation.
 NEW_CUSTOMER_TITLE_PREFIX = "Neuer Kunde zugeordnet"
 
 

@@ -180,7 +180,7 @@ def vermerk_route(
     attachment_ref: str = "",
     source: str | None = None,
 ) -> RoutedNote:
-    """Save a note and send it to every mailbox that needs it (domain.md §5), all or nothing."""
+    """Save a note and send it to every mailbox that needs it (rule R-IA-02), all or nothing."""
     if not information_type.active:
         raise RoutingError(
             _("Die Informationsart „%(type)s“ ist nicht mehr aktiv.") % {"type": information_type},
@@ -467,7 +467,7 @@ def aufgabe_reroute(*, actor: User, aufgabe_id: int, postfach: Postfach, reason:
 
 
 def forward_target(aufgabe: Aufgabe) -> tuple[Postfach | None, str]:
-    """The other side of the house for an item (WU 2b Leistung → Integration, 2d back)."""
+    """The other side of the house for an item (rule R-IA-02: Leistung → Integration, and back)."""
     kunde = aufgabe.kunde
     if kunde is None:
         return None, _("Der Eintrag betrifft keine Kundin und keinen Kunden.")

@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 # Monday 23 March 2026, 08:00 in Berlin (NW): the clocks change on Sunday 29 March, Good
 # Friday is 3 April and Easter Monday 6 April.
 MONDAY = datetime(2026, 3, 23, 8, 0, tzinfo=BERLIN)
-EG_DAYS = (0, 1, 3, 4)  # Mo, Di, Do, Fr (CB 3)
+EG_DAYS = (0, 1, 3, 4)  # Mo, Di, Do, Fr (rule R-TE-01)
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""The booking chain of the first consultation (DW 3.2.2, CB 3) at each of its three steps,
+"""The booking chain of the first consultation (rule R-EG-03) at each of its three steps,
 and the bad input it refuses with nothing half-saved."""
 
 from datetime import date, datetime, time, timedelta
@@ -73,7 +73,7 @@ def test_step_1_the_responsible_ifk(chain, teams):
     assert antrag.eg_state == ErstgespraechState.GEBUCHT
     assert antrag.eg_at == appointment.starts_at
     assert antrag.eg_with == chain["ifk"]
-    # CB 3: the IFK is told about the newly assigned customer.
+    # Rule R-AN-03: the IFK is told about the newly assigned customer.
     task = Aufgabe.objects.get(assignee=chain["ifk"], kunde=antrag.applicant)
     assert task.title.startswith("Neuer Kunde zugeordnet: Erstgespräch am 23.03.2026 09:00")
 
@@ -207,7 +207,7 @@ def test_without_a_responsible_ifk_the_chain_goes_to_the_team(chain, teams):
 
 
 def test_a_slot_after_the_deadline_needs_a_documented_reason(chain, teams):
-    # Applied three weeks ago: the 15 AT for the EG end tonight (CB 4).
+    # Applied three weeks ago: the 15 AT for the EG end tonight (rule R-EG-01).
     antrag = new_case(
         chain,
         teams,

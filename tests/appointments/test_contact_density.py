@@ -1,4 +1,4 @@
-"""Contact density per customer group (RL 2.4, DW 3.1): the interval, the next due date,
+"""Contact density per customer group (rule R-KD-01): the interval, the next due date,
 and the contact-density deadline the scan flags."""
 
 from datetime import date, datetime, timedelta
@@ -40,7 +40,7 @@ def customer(people, teams, born, first="Kim"):
         (date(1980, 1, 1), ContactGroup.INTEGRIERT, None, None, 180),
         (date(1980, 1, 1), ContactGroup.MARKTFERN, None, None, 180),
         (date(1980, 1, 1), ContactGroup.OHNE, None, None, 180),
-        # Course graduates: monthly for the first six months after the course (RL 2.4, 2.8).
+        # Course graduates: monthly for the first six months after the course (rule R-KD-01).
         (date(1980, 1, 1), ContactGroup.MARKTNAH, date(2025, 10, 1), None, 30),
         (date(1980, 1, 1), ContactGroup.MARKTNAH, date(2025, 9, 22), None, 90),  # 6 months over
         # New customers: monthly recommended for six months from the EG.

@@ -1,4 +1,4 @@
-"""Group events for new customers at every site at least every 14 days (RL 1.2)."""
+"""Group events for new customers at every site at least every 14 days (rule R-GV-01)."""
 
 from datetime import date, datetime, timedelta
 

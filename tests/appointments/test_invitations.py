@@ -1,5 +1,5 @@
 """Invitation letters (PDF) and calendar files, with or without Rechtsfolgenbelehrung by the
-rules in force on the day of the invitation (RL 1.2, 1.3, 2.5; the 2026 reform as a new row)."""
+rules in force on the day of the invitation (rule R-TE-05; the 2026 reform as a new row)."""
 
 import io
 from datetime import date, datetime, time

@@ -1,4 +1,4 @@
-"""The Beratungsaktivität KPI (DW 2) and consultations per week (RL 2.1) against hand-computed
+"""The Beratungsaktivität KPI and consultations per week (rule R-KP-01) against hand-computed
 figures."""
 
 import itertools
@@ -134,7 +134,7 @@ def test_kpi_page_for_the_lead_is_team_level_by_default(clock, login, people, te
     page = response.content.decode()
     assert "Beratungsaktivität" in page and "Ziel höchstens" in page
     assert {a.key: a.days for a in response.context["averages"]}["gesamt"] == 30
-    # Per-employee figures are personal data (domain.md §6): team level by default.
+    # Per-employee figures are personal data (rule R-DS-01): team level by default.
     assert response.context["table"] == []
     assert people["ifk"].get_full_name() not in page
     assert not AuditEvent.objects.filter(summary="Beratungen je IFK eingesehen").exists()

@@ -1,4 +1,4 @@
-"""Each outcome and its consequences (domain.md §7; DW 3.2.2, 4, 6; RL 1.2, 2.5)."""
+"""Each outcome and its consequences (rules R-TE-02 to R-TE-06, R-GV-01)."""
 
 from datetime import date, time, timedelta
 
@@ -79,11 +79,11 @@ def test_eg_held_moves_the_case_closes_the_deadline_and_starts_contact_density(w
     profile = ContactProfile.objects.get(kunde=eg.kunde)
     assert profile.new_customer_since == date(2026, 3, 23)
     assert profile.last_qualified_contact_at == eg.starts_at
-    # A new customer: monthly contacts recommended for six months (RL 2.4).
+    # A new customer: monthly contacts recommended for six months (rule R-KD-01).
     assert profile.interval_days == 30
     assert profile.next_contact_due == date(2026, 4, 22)
     contact = Deadline.objects.get(kunde=eg.kunde, kind=RuleKind.CONTACT_DENSITY, status="open")
-    # A new customer is seen monthly in the first six months (DW 3.1): the deadline's window.
+    # A new customer is seen monthly in the first six months (rule R-KD-01): the deadline's window.
     assert contact.due_at == end_of_day(date(2026, 3, 23) + timedelta(days=30))
     assert contact.owner_user == world["ifk"]
 

@@ -2,7 +2,7 @@
 
 The Eingangszone registers a new customer whose IFK is fully booked for the next 10 working
 days and whose first deputy's only slot is taken: the booking chain finds the second deputy
-(DW 3.2.2). The deputy sees the appointment on the calendar's worklist, records it as held;
+(rule R-EG-03). The deputy sees the appointment on the calendar's worklist, records it as held;
 the case moves to "Erstgespräch durchgeführt" and its deadline closes.
 
 Time is fixed (Monday 23 March 2026, 08:00 in Berlin) and moved on to after the appointment,
@@ -73,7 +73,7 @@ def office(clock, staff, teams):
     Deputy.objects.create(ifk=staff["ifk"], deputy=staff["ifk2"], position=1)
     Deputy.objects.create(ifk=staff["ifk"], deputy=ifk3, position=2)
     for user in (staff["ifk"], staff["ifk2"], ifk3):
-        for weekday in (0, 1, 3, 4):  # CB 3: Mo, Di, Do, Fr 09:00–10:00
+        for weekday in (0, 1, 3, 4):  # rule R-TE-01: Mo, Di, Do, Fr 09:00–10:00
             # Igor Feld has released only one Tuesday in the next ten working days.
             valid = (
                 (date(2026, 3, 24), date(2026, 3, 24))

@@ -1,4 +1,4 @@
-"""Information reaches every team that needs it (domain.md §5), in real Chromium.
+"""Information reaches every team that needs it (rules R-IA-02, R-IA-03), in real Chromium.
 
 The Eingangszone records that a customer is pregnant; the Leistung and the Integration
 mailbox both show it; the IFK claims it from the worklist. Every page state, including

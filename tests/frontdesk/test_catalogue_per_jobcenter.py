@@ -31,7 +31,7 @@ def codes(jobcenter) -> set[str]:
 def test_each_jobcenter_has_the_default_classes_and_concerns(jobcenter, other):
     assert codes(jobcenter) == codes(other["jobcenter"])
     for jc in (jobcenter, other["jobcenter"]):
-        # domain.md §6, written out here: RL 4.4's four classes ...
+        # Rule R-EM-02, written out here: Rhein-Lahn's four classes ...
         assert list(ConcernClass.objects.filter(jobcenter=jc).values_list("name", flat=True)) == [
             "Schnellanliegen",
             "Antragstellung / akute Mittellosigkeit",

@@ -1,4 +1,4 @@
-"""Check-in at the reception (HF 6, RL 4.4): concerns, priority, settling at once, tickets,
+"""Check-in at the reception (rules R-WS-01, R-EM-02): concerns, priority, settling at once, tickets,
 appointments, and the catalogue behind it."""
 
 from datetime import timedelta
@@ -40,12 +40,12 @@ def test_catalogue_has_rhein_lahns_four_classes_and_herfords_tasks(catalogue):
         "Sonstige Anliegen",
     ]
     c = catalogue
-    # RL 4.4: quick concerns closed at the reception; applications passed on the same day;
+    # Rule R-EM-02: quick concerns closed at the reception; applications passed on the same day;
     # anything else by ticket with a call back within 24 h.
     assert (c["unterlagen"].handled_by, c["unterlagen"].route) == ("empfang", "desk")
     assert (c["antrag"].handled_by, c["antrag"].route) == ("leistung", "in_person")
     assert (c["mittellosigkeit"].route, c["sonstiges"].route) == ("in_person", "ticket")
-    # HF Anlage 1: U25 moving requests to the Sachbearbeitung, BuT to its team, sick notes to
+    # Herford (rule R-EM-02): U25 moving requests to the Sachbearbeitung, BuT to its team, sick notes to
     # the pAp.
     assert c["umzug_u25"].handled_by == "sachbearbeitung"
     assert c["but"].handled_by == "but"
@@ -130,7 +130,7 @@ def test_unknown_customers_note_goes_to_the_mailbox(check_in, teams, desks):
 
 
 def test_ticket_at_the_reception_opens_the_callback_clock(check_in, jobcenter, teams, desks):
-    apply_preset(jobcenter=jobcenter, name="rhein-lahn")  # has the 24 h callback (RL 4.4)
+    apply_preset(jobcenter=jobcenter, name="rhein-lahn")  # has the 24 h callback (rule R-RU-01)
     visit = check_in("pap", settle=Outcome.TICKET, note="Rückruf 0202 123", now=at(9))
     ticket = Aufgabe.objects.get(kind=Aufgabe.Kind.TICKET)
     assert ticket.postfach == teams["ue25"].postfach
@@ -143,7 +143,7 @@ def test_ticket_at_the_reception_opens_the_callback_clock(check_in, jobcenter, t
 
 def test_ticket_without_named_department_goes_to_the_eingangszone(check_in, teams, desks):
     check_in("sonstiges", settle=Outcome.TICKET, note="Frage", now=at(9))
-    # RL 4.5: the Eingangszone distributes the tickets.
+    # Rule R-EM-03: the Eingangszone distributes the tickets.
     assert Aufgabe.objects.get(kind=Aufgabe.Kind.TICKET).postfach == teams["ez"].postfach
 
 
@@ -215,7 +215,7 @@ def test_appointment_without_a_desk_for_the_holder_is_sent_straight_there(
     book_eg(antrag, staff["ifk"], at(10))
     appointment = appointment_for_checkin(antrag.applicant, at(9).date())
     visit = check_in(kunde=antrag.applicant, appointment=appointment, now=at(9, 50))
-    # HF 5a: customers with an appointment are sent on directly; the IFK gets a task.
+    # Rule R-EM-01: customers with an appointment are sent on directly; the IFK gets a task.
     assert (visit.state, visit.outcome, visit.settled_at_reception) == (
         VisitState.DONE,
         Outcome.PASSED_ON,

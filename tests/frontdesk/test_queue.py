@@ -1,4 +1,4 @@
-"""The queue and every state change of a visit (HF 6): order, priority, desks, outcomes."""
+"""The queue and every state change of a visit (rule R-WS-01): order, priority, desks, outcomes."""
 
 from datetime import timedelta
 
@@ -89,7 +89,7 @@ def test_each_desk_sees_only_its_queues_at_its_site(
     check_in, staff, desks, open_desk, catalogue, site
 ):
     ez_visit = check_in("unterlagen", now=at(9))
-    # An application is passed on in person to Leistung (RL 4.4): a desk here serves it.
+    # An application is passed on in person to Leistung (rule R-EM-02): a desk here serves it.
     leistung_visit = check_in("antrag", now=at(9, 1))
     assert ez_visit.team.kind == "eingangszone"
     assert leistung_visit.team.kind == "leistung"

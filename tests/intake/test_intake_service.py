@@ -29,7 +29,7 @@ def test_family_of_three_is_registered_with_bg_checklist_and_history_note(staff,
     assert bg.members.count() == 3
     assert antrag.nachweise.count() == 3
     neukunde = {p.kunde.first_name: p.is_neukunde for p in antrag.persons.select_related("kunde")}
-    # The child is under 15: not a Neukunde (domain.md §3).
+    # The child is under 15: not a Neukunde (rule R-NK-01).
     assert neukunde == {"Erika": True, "Max": True, "Mia": False}
     note = Vermerk.objects.get(kunde=bg.head)
     for kunde in bg.members.all():

@@ -1,4 +1,4 @@
-"""Tests for intake.neukunde (domain.md § 3, CB 2, § 7a SGB II, §§ 187/188 BGB).
+"""Tests for intake.neukunde (rule R-NK-01, § 7a SGB II, §§ 187/188 BGB).
 
 Pure Python: run with ``pytest -p no:django tests/intake/test_neukunde.py``.
 Expected dates are written out literally so they do not depend on the implementation.

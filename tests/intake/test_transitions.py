@@ -190,7 +190,7 @@ def test_rhein_lahn_books_first_consultation_only_after_entitlement(antrag, staf
     antrag = to_decision(antrag, staff["leistung"])
     antrag = move(antrag, staff["leistung"], "approve")
     antrag = move(antrag, staff["leistung"], "hand_to_integration")
-    # Leistung tells Integration (RL 1.3).
+    # Leistung tells Integration (rule R-EG-02).
     assert Aufgabe.objects.filter(title__startswith="Leistungsanspruch bestätigt").exists()
     antrag = move(
         antrag, staff["ez"], "book_first_consultation", at=in_two_days(), ifk=staff["ifk"]

@@ -1,4 +1,4 @@
-"""The Fristenrechner: the management command and the page (domain.md §8 examples)."""
+"""The Fristenrechner: the management command and the page (examples of rule R-ZT-01)."""
 
 import os
 import re

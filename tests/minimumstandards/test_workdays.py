@@ -1,4 +1,4 @@
-"""Tests for minimumstandards.workdays: the conventions of domain.md §8 ("Counting time").
+"""Tests for minimumstandards.workdays: the conventions of rule R-ZT-01 ("Counting time").
 
 Pure Python, no database. Expected holiday dates are taken from the official Land
 calendars (Easter 2025: 20 April, 2026: 5 April, 2027: 28 March), not from the package.
@@ -215,7 +215,7 @@ def test_non_working_reason(day, reason):
 
 
 # --------------------------------------------------------------------------------------------
-# The worked examples of domain.md §8, exactly
+# The worked examples of rule R-ZT-01 (domain brief §8), exactly
 # --------------------------------------------------------------------------------------------
 
 

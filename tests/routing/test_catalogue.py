@@ -1,4 +1,4 @@
-"""The seeded catalogue: every item of domain.md §5 (WU 3, HF Anlage 3 Nr. 6.1) and where it goes."""
+"""The seeded catalogue: every item of rules R-IA-03 and R-IA-04 and where it goes."""
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 T = RoutingRule.Target
 
-# domain.md §5, word for word what each list names (both lists, and HF's additions).
+# Rules R-IA-03/R-IA-04, word for word what each list names (both lists, and Herford's).
 TO_BOTH = [
     "stationaere-unterbringung",
     "schwangerschaft",
@@ -32,7 +32,7 @@ TO_INTEGRATION = [
     "arbeitspaket-schueler",
 ]
 TO_PAP = ["krankengeld", "alg1-aenderung", "ueberschuldung", "bg-personen"]
-# HF Anlage 1 Nr. 6.1: a request to be away and a wish for a consultation go to the pAp.
+# Rule R-IA-04: a request to be away and a wish for a consultation go to the pAp.
 TO_PAP_TOO = ["ortsabwesenheit", "gespraechswunsch"]
 
 # Written out here, not read from routing.catalogue: where each seeded type must go.

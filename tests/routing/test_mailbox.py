@@ -171,7 +171,7 @@ def test_claimed_item_cannot_be_worked_by_a_colleague_but_by_the_lead(login, sta
 
 def test_done_needs_what_was_done_and_closes_the_callback_clock(login, staff, teams, kunde):
     apply_preset(jobcenter=staff["ez"].jobcenter, name="demo")
-    # The front desk's ticket: a call back within 24 h (RL 4.4), its deadline on the ticket.
+    # The front desk's ticket: a call back within 24 h (rule R-RU-01), its deadline on the ticket.
     ticket = aufgabe_create(
         created_by=staff["empfang"],
         postfach=teams["leistung"].postfach,
@@ -291,7 +291,7 @@ def test_reroute_refuses_a_mailbox_of_another_jobcenter(staff, item, outsider):
 
 
 def test_forward_leistung_to_integration_and_back(login, staff, teams, kunde):
-    # A front-desk task that reached Leistung only (WU 2b: Leistung forwards to Integration).
+    # A front-desk task that reached Leistung only (rule R-IA-02: Leistung forwards to Integration).
     task = aufgabe_create(
         created_by=staff["empfang"],
         postfach=teams["leistung"].postfach,
@@ -307,7 +307,7 @@ def test_forward_leistung_to_integration_and_back(login, staff, teams, kunde):
     assert copy.events.get().action == AufgabeEvent.Action.FORWARDED
     with pytest.raises(RoutingError):  # not twice
         aufgabe_forward(actor=staff["leistung"], aufgabe_id=task.pk)
-    # Integration forwards urgent ones to Leistung at once, flagged for a call (WU 2d).
+    # Integration forwards urgent ones to Leistung at once, flagged for a call (rule R-IA-02).
     urgent = aufgabe_create(
         created_by=staff["ifk"],
         postfach=teams["ue25"].postfach,

@@ -1,4 +1,4 @@
-"""Rules resolved to a customer's teams, as seen from each desk (domain.md §5, WU 2)."""
+"""Rules resolved to a customer's teams, as seen from each desk (rule R-IA-02)."""
 
 from datetime import date
 
@@ -112,7 +112,7 @@ def test_type_without_active_rule_routes_nowhere_and_says_so(staff, kunde, types
     assert "keine Weiterleitung hinterlegt" in plan.problems[0]
 
 
-# --- per source desk (WU 2 a–d) ------------------------------------------------------------------
+# --- per source desk (rule R-IA-02) --------------------------------------------------------------
 
 
 def test_ez_and_servicetheke_send_to_every_mailbox(staff, kunde, types):

@@ -391,7 +391,7 @@ class Command(BaseCommand):
             AntragState.VERSAGT,
             AntragState.ZURUECKGENOMMEN,
         ):
-            # EG windows are on working days (CB 3: Mo, Di, Do, Fr 09:00-10:00).
+            # EG windows are on working days (rule R-TE-01: Mo, Di, Do, Fr 09:00-10:00).
             slot_day = calendar_for(antrag.jobcenter).add_working_days(
                 application_date, rng.randint(3, 14)
             )
