@@ -99,9 +99,21 @@ def test_other_jobcenters_admin_sees_none_of_our_displays(login, display):
     from jobcenter.roles import Role
     from tests.factories import UserFactory
 
+    before = (display.name, display.token_hash)
     admin = UserFactory(role=Role.ADMINISTRATION)
-    page = login(admin).get(reverse("admin:frontdesk_display_changelist")).content.decode()
+    client = login(admin)
+    page = client.get(reverse("admin:frontdesk_display_changelist")).content.decode()
     assert display.token_prefix not in page
+    # Nor can they open, rename or re-key it.
+    change = reverse("admin:frontdesk_display_change", args=[display.pk])
+    assert client.get(change).status_code in (302, 404)
+    client.post(change, {"standort": display.standort_id, "name": "Gekapert", "active": "on"})
+    client.post(
+        reverse("admin:frontdesk_display_changelist"),
+        {"action": "new_token", "_selected_action": [display.pk]},
+    )
+    display.refresh_from_db()
+    assert (display.name, display.token_hash) == before
 
 
 def test_displays_command_creates_one_per_site_and_prints_the_address_once(

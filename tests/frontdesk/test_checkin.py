@@ -4,6 +4,7 @@ appointments, and the catalogue behind it."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from frontdesk.models import Concern, ConcernClass, Contact, Outcome, VisitState
 from frontdesk.services import (
@@ -55,7 +56,7 @@ def test_catalogue_has_rhein_lahns_four_classes_and_herfords_tasks(catalogue):
         assert concern.reference
 
 
-def test_catalogue_cannot_be_deleted_in_the_admin(rf, staff, catalogue):
+def test_catalogue_cannot_be_deleted_in_the_admin(rf, login, staff, catalogue):
     from django.contrib import admin
 
     request = rf.get("/")
@@ -63,6 +64,20 @@ def test_catalogue_cannot_be_deleted_in_the_admin(rf, staff, catalogue):
     model_admin = admin.site._registry[Concern]
     assert model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request, catalogue["sachstand"])
+    # Posted as the admin would: refused, and the concern stays.
+    client = login(staff["admin"])
+    delete = reverse("admin:frontdesk_concern_delete", args=[catalogue["sachstand"].pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        reverse("admin:frontdesk_concern_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [catalogue["sachstand"].pk],
+            "post": "yes",
+        },
+    )
+    assert bulk.status_code in (200, 302, 403)
+    assert Concern.objects.filter(pk=catalogue["sachstand"].pk).exists()
 
 
 # --- check-in ------------------------------------------------------------------------------
