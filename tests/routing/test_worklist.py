@@ -139,6 +139,10 @@ def test_others_claims_and_other_teams_stay_out(login, staff, teams, profile, ku
     assert [r.aufgabe for r in build_worklist(staff["ifk2"]) if r.category == "postfach"] == [
         integration
     ]
+    # The pages say the same: the item is on the claimer's worklist, not on the colleague's.
+    link = reverse("routing:item", args=[integration.pk])
+    assert link in login(staff["ifk2"]).get(URL).content.decode()
+    assert link not in login(staff["ifk"]).get(URL).content.decode()
 
 
 def test_filter_and_sort(login, staff, teams, profile):
