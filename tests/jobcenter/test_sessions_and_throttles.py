@@ -166,12 +166,20 @@ def _run(code: str, **env) -> subprocess.CompletedProcess:
 
 
 def test_the_demo_runs_without_debug():
+    # A missing page in the demo gets the German error page, not Django's debug page.
     result = _run(
-        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        """
+        import django
+        django.setup()
+        from django.test import Client
+        response = Client(HTTP_HOST="localhost").get("/static/gibt-es-nicht.css")
+        body = response.content.decode()
+        print(response.status_code, "Nicht gefunden" in body, "URLconf" in body, "DEBUG" in body)
+        """,
         DJANGO_SETTINGS_MODULE="jobcenter.settings.local",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert result.stdout.split() == ["404", "True", "False", "False"]
 
 
 def test_two_writers_on_the_demo_sqlite_wait_instead_of_failing(tmp_path):
