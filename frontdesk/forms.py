@@ -1,14 +1,13 @@
-import re
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from intake.access import kunden_visible_to
 from intake.forms import DATE_INPUT_FORMATS, DateInput
 from intake.models import KUNDENNUMMER_PATTERN, Kunde
+from intake.selectors import SearchKind, SearchResult, kunde_search
 from jobcenter.forms import DateField, KernForm
 from jobcenter.models import Team
 
@@ -42,28 +41,9 @@ def group_concerns(bound_field) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def find_kunden(user, q: str, date_of_birth: date | None) -> list[Kunde] | None:
-    """Customers matching a Kd.-Nr., or a date of birth and (the start of) their name.
-
-    None when what was typed cannot identify anyone: a name alone is not enough.
-    """
-    q = (q or "").strip()
-    qs = kunden_visible_to(user).select_related("bedarfsgemeinschaft")
-    if re.fullmatch(KUNDENNUMMER_PATTERN, q.upper()):
-        return list(qs.filter(kundennummer=q.upper())[:MAX_RESULTS])
-    if date_of_birth is None or any(ch.isdigit() for ch in q):
-        return None
-    qs = qs.filter(date_of_birth=date_of_birth)
-    words = q.replace(",", " ").split()
-    if len(words) == 1:
-        qs = qs.filter(Q(last_name__istartswith=words[0]) | Q(first_name__istartswith=words[0]))
-    elif len(words) > 1:
-        # "Erika Mustermann" or "Mustermann, Erika": either order.
-        qs = qs.filter(
-            Q(last_name__istartswith=words[0], first_name__istartswith=words[1])
-            | Q(last_name__istartswith=words[1], first_name__istartswith=words[0])
-        )
-    return list(qs.order_by("last_name", "first_name")[:MAX_RESULTS])
+def find_kunden(user, q: str, date_of_birth: date | None) -> SearchResult:
+    """The reception's lookup: the one customer search, with the reception's short list."""
+    return kunde_search(user=user, query=q, date_of_birth=date_of_birth, limit=MAX_RESULTS)
 
 
 class CheckInForm(KernForm):
@@ -113,6 +93,7 @@ class CheckInForm(KernForm):
         self.fields["concerns"].queryset = Concern.objects.for_forms(user.jobcenter_id)
         self.fields["team"].queryset = served_teams
         self.results = None
+        self.search = None
 
     def concern_groups(self):
         return group_concerns(self["concerns"])
@@ -126,18 +107,14 @@ class CheckInForm(KernForm):
         if reason == PriorityReason.SONSTIGES and not cleaned.get("priority_note", "").strip():
             self.add_error("priority_note", _("Bitte den Grund des Vorrangs erläutern."))
         if cleaned.get("kunde") is None and (cleaned.get("q") or cleaned.get("date_of_birth")):
-            found = find_kunden(self.user, cleaned.get("q", ""), cleaned.get("date_of_birth"))
-            self.results = found
-            if found is None and any(ch.isdigit() for ch in cleaned.get("q", "")):
-                self.add_error("q", _("Die Kd.-Nr. hat das Format 123A456789."))
-            elif found is None:
-                self.add_error(
-                    "date_of_birth",
-                    _("Bei einer Suche nach dem Namen bitte auch das Geburtsdatum angeben."),
-                )
-            elif len(found) == 1:
-                cleaned["kunde"] = found[0]
-            elif not found:
+            search = find_kunden(self.user, cleaned.get("q", ""), cleaned.get("date_of_birth"))
+            self.search = search
+            self.results = search.kunden if search.kind != SearchKind.INVALID else None
+            if search.kind == SearchKind.INVALID:
+                self.add_error("q", search.message)
+            elif search.identifies is not None:
+                cleaned["kunde"] = search.identifies
+            elif not search.kunden:
                 self.add_error(
                     "q",
                     _(
@@ -145,8 +122,20 @@ class CheckInForm(KernForm):
                         "das Feld leeren."
                     ),
                 )
+            elif search.kind == SearchKind.NAME and search.date_of_birth is None:
+                # A name alone does not identify anyone: the matches are shown to choose from.
+                self.add_error(
+                    "date_of_birth",
+                    _(
+                        "Bei einer Suche nach dem Namen bitte auch das Geburtsdatum angeben "
+                        "oder die Person aus den Treffern auswählen."
+                    ),
+                )
             else:
-                self.add_error("kunde", _("Mehrere Treffer: bitte die Person auswählen."))
+                self.add_error(
+                    "kunde",
+                    search.message or _("Mehrere Treffer: bitte die Person auswählen."),
+                )
         return cleaned
 
 

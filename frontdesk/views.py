@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
@@ -136,6 +135,7 @@ def _checkin_context(request, form, standort, **extra) -> dict:
         .exclude(state__in=OPEN_VISIT_STATES)
         .count(),
         "results": results,
+        "search": form.search if form.is_bound else None,
         "appointments": appointments_for_checkin([k.pk for k in results or []], today),
         "selected_kunde": form.data.get("kunde") if form.is_bound else None,
         "has_errors": form.is_bound and bool(form.errors),
@@ -187,7 +187,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                         ),
                     )
                 except FrontdeskError as error:
-                    add_to_form(form, error)
+                    form.add_error(None, error.message)
                 else:
                     request.session[SESSION_SITE] = visit.standort_id
                     return redirect(f"{reverse('frontdesk:checkin')}?neu={visit.pk}")
@@ -221,22 +221,25 @@ def _audit_lookup(request, results) -> None:
 def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
     form = CustomerLookupForm(request.GET)
-    results = None
+    search = results = None
     if form.is_valid():
-        results = find_kunden(
+        search = find_kunden(
             request.user, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
         )
+        results = search.kunden if search.searched else None
         if results:
             _audit_lookup(request, results)
+    identified = search.identifies if search is not None else None
     return render(
         request,
         "frontdesk/partials/checkin_results.html",
         {
             "results": results,
+            "search": search,
             "appointments": appointments_for_checkin(
                 [k.pk for k in results or []], timezone.localdate()
             ),
-            "selected_kunde": str(results[0].pk) if results and len(results) == 1 else None,
+            "selected_kunde": str(identified.pk) if identified else None,
         },
     )
 
@@ -471,7 +474,7 @@ def desk_open_view(request: HttpRequest) -> HttpResponse:
         try:
             opened = desk_open(actor=request.user, desk_id=form.cleaned_data["desk"].pk)
         except FrontdeskError as error:
-            add_to_form(form, error)
+            form.add_error("desk", error.message)
         else:
             messages.success(
                 request, _("%(desk)s ist geöffnet.") % {"desk": f"{opened.standort} – {opened}"}

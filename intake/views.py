@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.services import audit_read
 from jobcenter.views import role_required
 
-from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user, kunden_visible_to
+from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
 from .forms import (
     CustomerSearchForm,
     EntryCheckForm,
@@ -26,6 +24,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Antrag, AntragState, ErstgespraechState
+from .selectors import kunde_search
 from .services import (
     NEEDS_COMMENT,
     CaseConflict,
@@ -40,6 +39,7 @@ from .services import (
 INTAKE_ROLES = (Role.EINGANGSZONE, Role.HOTLINE, Role.TEAMLEITUNG)
 CASE_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
 SEARCH_ROLES = (*CASE_ROLES, Role.EMPFANG, Role.HOTLINE)
+CUSTOMER_SEARCH_LIMIT = 50
 
 
 def _row_count(raw: str) -> int | None:
@@ -112,9 +112,9 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                 )
             except IntakeError as error:
                 if error.person_index is not None:
-                    add_to_form(persons.forms[error.person_index], error)
+                    persons.forms[error.person_index].add_error(None, error.message)
                 else:
-                    add_to_form(form, error)
+                    form.add_error(None, error.message)
             else:
                 messages.success(
                     request,
@@ -137,7 +137,7 @@ def service_centre(request: HttpRequest) -> HttpResponse:
                 actor=request.user, jobcenter=request.user.jobcenter, **form.cleaned_data
             )
         except IntakeError as error:
-            add_to_form(form, error)
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request, _("Aufgabe an die Eingangszone gesendet. Es wurden keine Daten erfasst.")
@@ -334,28 +334,25 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SEARCH_ROLES)
 def customer_search(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(request.GET or None)
-    results = None
+    search = None
     if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["date_of_birth"]):
-        q = form.cleaned_data["q"].strip()
-        qs = kunden_visible_to(request.user).select_related("bedarfsgemeinschaft")
-        if q:
-            terms = Q(kundennummer__iexact=q) | Q(bedarfsgemeinschaft__number__iexact=q)
-            for word in q.replace(",", " ").split():
-                terms |= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
-            qs = qs.filter(terms)
-        if form.cleaned_data["date_of_birth"]:
-            qs = qs.filter(date_of_birth=form.cleaned_data["date_of_birth"])
-        results = list(qs.order_by("last_name", "first_name")[:50])
+        search = kunde_search(
+            user=request.user,
+            query=form.cleaned_data["q"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            limit=CUSTOMER_SEARCH_LIMIT,
+        )
         audit_read(
             actor=request.user,
             target=request.user.jobcenter,
             summary=_("Kundensuche: Treffer angezeigt"),
-            subject_ids=[k.pk for k in results],
+            subject_ids=[k.pk for k in search.kunden],
         )
     template = (
         "intake/partials/customer_results.html" if request.htmx else "intake/customer_search.html"
     )
-    return render(request, template, {"form": form, "results": results})
+    results = search.kunden if search is not None else None
+    return render(request, template, {"form": form, "results": results, "search": search})
 
 
 @role_required(*SEARCH_ROLES)

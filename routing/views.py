@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intake.access import kunden_visible_to
-from jobcenter.errors import add_to_form
+from intake.selectors import SearchResult
+from intake.selectors import kunde_search as find_customers
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.services import audit_read
@@ -46,22 +46,9 @@ from .worklist import SORTS, build_worklist, mailbox_row, sources_for, state_cou
 SEARCH_LIMIT = 20
 
 
-def _search_kunden(user, q: str):
-    """Customers the user may see, by Kd.-Nr., BG-Nummer or name (as the customer search)."""
-    q = (q or "").strip()
-    if len(q) < 2:
-        return []
-    terms = Q(kundennummer__iexact=q) | Q(bedarfsgemeinschaft__number__iexact=q)
-    words = q.replace(",", " ").split()
-    name = Q()
-    for word in words:
-        name &= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
-    return list(
-        kunden_visible_to(user)
-        .filter(terms | name)
-        .select_related("bedarfsgemeinschaft")
-        .order_by("last_name", "first_name", "date_of_birth")[:SEARCH_LIMIT]
-    )
+def _search_kunden(user, q: str) -> SearchResult:
+    """Customers the user may see, by Kd.-Nr., BG-Nummer or name: the one customer search."""
+    return find_customers(user=user, query=q or "", limit=SEARCH_LIMIT)
 
 
 def _plan(form, user):
@@ -111,33 +98,37 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
             initial["kunde"] = request.GET["kunde"]
         if request.GET.get("information_type"):
             initial["information_type"] = request.GET["information_type"]
+        search = _search_kunden(user, q)
         form = VermerkForm(
             initial=initial,
             kunden=kunden,
             jobcenter_id=user.jobcenter_id,
-            search_results=_search_kunden(user, q),
+            search_results=search.kunden,
         )
         return render(
             request,
             "routing/vermerk_form.html",
-            _vermerk_context(request, form, searched=bool(q)),
+            _vermerk_context(request, form, searched=bool(q), search=search),
         )
 
     action = request.POST.get("action", "speichern")
     q = request.POST.get("q", "")
     if action == "suchen":
+        search = _search_kunden(user, q)
         form = quiet(
             VermerkForm(
                 request.POST,
                 kunden=kunden,
                 jobcenter_id=user.jobcenter_id,
-                search_results=_search_kunden(user, q),
+                search_results=search.kunden,
             )
         )
         template = (
             "routing/partials/kunde_choices.html" if request.htmx else "routing/vermerk_form.html"
         )
-        return render(request, template, _vermerk_context(request, form, searched=True))
+        return render(
+            request, template, _vermerk_context(request, form, searched=True, search=search)
+        )
 
     form = VermerkForm(request.POST, kunden=kunden, jobcenter_id=user.jobcenter_id)
     if action == "probelauf":
@@ -154,7 +145,11 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
         try:
             routed = vermerk_route(author=user, **form.note_kwargs())
         except RoutingError as error:
-            add_to_form(form, error)
+            for field, message in error.errors.items():
+                if message:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.errors:
+                form.add_error(None, error.message)
         else:
             targets = [str(t.label) for t in routed.plan.deliveries]
             if targets:
@@ -183,18 +178,19 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
 def kunde_search(request: HttpRequest) -> HttpResponse:
     """htmx: the customer choices for a search term, the current choice kept."""
     user = request.user
+    search = _search_kunden(user, request.GET.get("q", ""))
     form = quiet(
         VermerkForm(
             request.GET,
             kunden=kunden_visible_to(user),
             jobcenter_id=user.jobcenter_id,
-            search_results=_search_kunden(user, request.GET.get("q", "")),
+            search_results=search.kunden,
         )
     )
     return render(
         request,
         "routing/partials/kunde_choices.html",
-        _vermerk_context(request, form, searched=True),
+        _vermerk_context(request, form, searched=True, search=search),
     )
 
 
@@ -432,7 +428,13 @@ def _item_step(request, pk: int, form_class, key: str, run, success, *, stay=Fal
         try:
             result = run(aufgabe, form.cleaned_data)
         except RoutingError as error:
-            add_to_form(form, error)
+            placed = False
+            for field, message in error.errors.items():
+                if message and field in form.fields:
+                    form.add_error(field, message)
+                    placed = True
+            if not placed:
+                form.add_error(None, error.message)
         else:
             messages.success(request, success(result))
             if stay:

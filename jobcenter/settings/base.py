@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Trigram lookups for the typo-tolerant customer search (intake.selectors).
+    "django.contrib.postgres",
     "django_htmx",
     "axes",
     "csp",

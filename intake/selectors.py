@@ -1,0 +1,311 @@
+"""Read models of intake: the one customer search behind reception, Kundensuche and Vermerk.
+
+`kunde_search` is the only place that decides what a typed search term means, so the same
+input finds the same people at every desk (issue 10). It never widens what the user may
+see: it starts from `kunden_visible_to(user)`, scoped to the user's Jobcenter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Upper
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .access import kunden_visible_to
+from .models import BG_NUMMER_PATTERN, KUNDENNUMMER_PATTERN, Kunde
+
+DEFAULT_LIMIT = 20
+# Counting beyond this only to say "more than …": the count stays cheap on a large Jobcenter.
+COUNT_CAP = 500
+MIN_NAME_LETTERS = 2
+DATE_IN_QUERY = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
+
+
+class SearchKind(StrEnum):
+    EMPTY = "empty"
+    KUNDENNUMMER = "kundennummer"
+    BG_NUMMER = "bg_nummer"
+    NAME = "name"
+    BIRTH_DATE = "birth_date"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What was found and, when that is not one person, what the user should add."""
+
+    kind: SearchKind
+    kunden: list[Kunde] = field(default_factory=list)
+    total: int = 0  # matches before the limit (capped at COUNT_CAP)
+    message: str = ""  # German, empty when nothing needs saying
+    date_of_birth: date | None = None
+    searched: bool = True  # False: nothing typed, nothing searched
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.kunden)
+
+    @property
+    def identifies(self) -> Kunde | None:
+        """The one person this input identifies: never a bare name without a date of birth."""
+        if len(self.kunden) != 1 or self.truncated:
+            return None
+        if self.kind == SearchKind.NAME and self.date_of_birth is None:
+            return None
+        return self.kunden[0]
+
+    def __iter__(self):
+        return iter(self.kunden)
+
+    def __len__(self) -> int:
+        return len(self.kunden)
+
+    def __bool__(self) -> bool:
+        return bool(self.kunden)
+
+
+def normalize_number(q: str) -> str:
+    """'962d 000151' → '962D000151': Kd.-Nr. and BG-Nummer are typed with spaces and case."""
+    return re.sub(r"[\s\-/]", "", q).upper()
+
+
+def _trigram_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _split_date(q: str) -> tuple[str, date | None, bool]:
+    """A dd.mm.yyyy inside the query is the date of birth ("Meier 01.02.1980")."""
+    match = DATE_IN_QUERY.search(q)
+    if match is None:
+        return q, None, False
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        born = datetime(year, month, day).date()
+    except ValueError:
+        return q, None, True
+    return (q[: match.start()] + " " + q[match.end() :]).strip(), born, False
+
+
+@dataclass(frozen=True)
+class _Reading:
+    last: str
+    first: str = ""
+    fuzzy: bool = True
+
+
+def _name_parts(q: str) -> list[_Reading]:
+    """The (surname, first name) readings of what was typed.
+
+    "Mustermann, Erika" says which is which; "Erika Mustermann" and "Mustermann Erika" may be
+    either; more words may also be a compound surname ("von der Heide"), matched without
+    typo tolerance (the whole phrase would otherwise resemble any one of its words).
+    """
+    if "," in q:
+        last, _sep, first = q.partition(",")
+        return [_Reading(" ".join(last.split()), " ".join(first.split()))]
+    words = q.split()
+    if len(words) == 1:
+        return [_Reading(words[0])]
+    return [
+        _Reading(words[0], " ".join(words[1:])),
+        _Reading(words[-1], " ".join(words[:-1])),
+        _Reading(" ".join(words), fuzzy=False),
+    ]
+
+
+def _lookup(field_name: str, op: str, value: str) -> Q:
+    """On PostgreSQL against UPPER(field), the expression the trigram indexes of 0005 cover.
+
+    SQLite's UPPER() knows only ASCII ("Müller" → "MüLLER"), so there Django's
+    case-insensitive lookups on the column itself are used instead.
+    """
+    if _trigram_available():
+        return Q(**{f"_u_{field_name}__{op}": value.upper()})
+    return Q(**{f"{field_name}__i{op}": value})
+
+
+def _matches(field_name: str, value: str, *, fuzzy: bool) -> Q:
+    """Prefix match, and on PostgreSQL typo-tolerant (pg_trgm)."""
+    q = _lookup(field_name, "startswith", value)
+    if not fuzzy:
+        return q
+    if _trigram_available():
+        q |= Q(**{f"_u_{field_name}__trigram_similar": value.upper()})
+    else:
+        # SQLite (the demo) has no pg_trgm: a substring is the fallback.
+        q |= _lookup(field_name, "contains", value)
+    return q
+
+
+def _name_filter(readings: list[_Reading]) -> tuple[Q, Q, Q]:
+    """(any reading matches, some reading is exact, some reading is a prefix)."""
+    found, exact, prefix = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
+    for reading in readings:
+        last, first = reading.last, reading.first
+        match = _matches("last_name", last, fuzzy=reading.fuzzy)
+        is_exact = _lookup("last_name", "exact", last)
+        is_prefix = _lookup("last_name", "startswith", last)
+        if first:
+            match &= _matches("first_name", first, fuzzy=reading.fuzzy)
+            is_exact &= _lookup("first_name", "exact", first)
+            is_prefix &= _lookup("first_name", "startswith", first)
+        found |= match
+        exact |= is_exact
+        prefix |= is_prefix
+    return found, exact, prefix
+
+
+def _base(user) -> QuerySet[Kunde]:
+    return (
+        kunden_visible_to(user)
+        .filter(jobcenter_id=user.jobcenter_id)
+        .select_related("bedarfsgemeinschaft")
+        .alias(_u_last_name=Upper("last_name"), _u_first_name=Upper("first_name"))
+    )
+
+
+def _fetch(qs: QuerySet[Kunde], limit: int, order: list) -> tuple[list[Kunde], int]:
+    rows = list(qs.order_by(*order)[: limit + 1])
+    if len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], qs.order_by()[:COUNT_CAP].count()
+
+
+def _too_many(total: int, *, has_birth_date: bool) -> str:
+    if has_birth_date:
+        return _("%(n)s Treffer: bitte auch den Vornamen angeben, um die Auswahl einzugrenzen.") % {
+            "n": total if total < COUNT_CAP else _("Mehr als %(n)d") % {"n": COUNT_CAP - 1}
+        }
+    if total >= COUNT_CAP:
+        return _("Mehr als %(n)d Treffer: bitte Geburtsdatum oder Vornamen angeben.") % {
+            "n": COUNT_CAP - 1
+        }
+    return _("Bitte Geburtsdatum angeben, um unter %(n)s Treffern zu wählen.") % {"n": total}
+
+
+def kunde_search(
+    *, user, query: str = "", date_of_birth: date | None = None, limit: int = DEFAULT_LIMIT
+) -> SearchResult:
+    """Customers the user may see for what was typed, exact matches first.
+
+    A Kd.-Nr. or BG-Nummer (spaces and case ignored) is matched exactly; anything else is a
+    surname, optionally with first names and a date of birth (dd.mm.yyyy, in the query or
+    given separately) that narrows it; names are typo-tolerant on PostgreSQL.
+    """
+    q = " ".join((query or "").split())
+    if not q and date_of_birth is None:
+        return SearchResult(kind=SearchKind.EMPTY, searched=False)
+    qs = _base(user)
+    number = normalize_number(q)
+    if re.fullmatch(KUNDENNUMMER_PATTERN, number):
+        kunden, total = _fetch(qs.filter(kundennummer=number), limit, ["pk"])
+        return _result(SearchKind.KUNDENNUMMER, kunden, total, date_of_birth)
+    if re.fullmatch(BG_NUMMER_PATTERN, number):
+        members = qs.filter(bedarfsgemeinschaft__number=number)
+        order = [
+            Case(
+                When(bedarfsgemeinschaft__head=F("pk"), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "date_of_birth",
+            "pk",
+        ]
+        kunden, total = _fetch(members, limit, order)
+        return _result(SearchKind.BG_NUMMER, kunden, total, date_of_birth)
+
+    name, born_in_query, bad_date = _split_date(q)
+    if bad_date:
+        return SearchResult(
+            kind=SearchKind.INVALID,
+            message=_("Das Geburtsdatum ist kein gültiges Datum (TT.MM.JJJJ)."),
+        )
+    date_of_birth = date_of_birth or born_in_query
+    if any(ch.isdigit() for ch in name):
+        return SearchResult(
+            kind=SearchKind.INVALID,
+            message=_(
+                "Die Kd.-Nr. hat das Format 123A456789, die BG-Nummer 12345BG1234567. "
+                "Namen bitte ohne Ziffern, das Geburtsdatum als TT.MM.JJJJ."
+            ),
+        )
+    if date_of_birth is not None:
+        qs = qs.filter(date_of_birth=date_of_birth)
+    if not name:
+        kunden, total = _fetch(qs, limit, ["last_name", "first_name", "pk"])
+        return _result(SearchKind.BIRTH_DATE, kunden, total, date_of_birth)
+    if len(re.sub(r"\W", "", name)) < MIN_NAME_LETTERS:
+        return SearchResult(
+            kind=SearchKind.INVALID,
+            message=_("Bitte mindestens zwei Buchstaben des Nachnamens eingeben."),
+            date_of_birth=date_of_birth,
+        )
+
+    readings = _name_parts(name)
+    found, exact, prefix = _name_filter(readings)
+    # The surname alone, redundant with `found`: one OR of index conditions the planner can
+    # answer from the trigram index before it checks first names.
+    any_surname = Q(pk__in=[])
+    for reading in readings:
+        any_surname |= _matches("last_name", reading.last, fuzzy=reading.fuzzy)
+    qs = qs.filter(any_surname, found).annotate(
+        _rank=Case(
+            When(exact, then=Value(0)),
+            When(prefix, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    order: list = ["_rank"]
+    if _trigram_available():
+        surnames = [Value(r.last.upper()) for r in readings if r.fuzzy]
+        similarities = [TrigramSimilarity("_u_last_name", s) for s in surnames]
+        qs = qs.annotate(
+            _similarity=similarities[0]
+            if len(similarities) == 1
+            else Greatest(*similarities, output_field=FloatField())
+        )
+        order.append(F("_similarity").desc())
+    order += ["last_name", "first_name", "date_of_birth", "pk"]
+    kunden, total = _fetch(qs, limit, order)
+    return _result(SearchKind.NAME, kunden, total, date_of_birth)
+
+
+def _result(kind, kunden, total, date_of_birth) -> SearchResult:
+    message = ""
+    if not kunden:
+        if kind == SearchKind.KUNDENNUMMER:
+            message = _("Keine Kundin und kein Kunde mit dieser Kd.-Nr. gefunden.")
+        elif kind == SearchKind.BG_NUMMER:
+            message = _("Keine Bedarfsgemeinschaft mit dieser BG-Nummer gefunden.")
+        elif date_of_birth is not None:
+            message = _(
+                "Keine Kundin und kein Kunde mit diesem Namen und Geburtsdatum gefunden. "
+                "Bitte Schreibweise und Geburtsdatum prüfen."
+            )
+        else:
+            message = _("Keine Kundin und kein Kunde gefunden.")
+    elif total > len(kunden):
+        if kind in (SearchKind.NAME, SearchKind.BIRTH_DATE):
+            message = _too_many(total, has_birth_date=date_of_birth is not None)
+        else:
+            message = ngettext(
+                "%(n)d Treffer, die ersten %(shown)d werden gezeigt.",
+                "%(n)d Treffer, die ersten %(shown)d werden gezeigt.",
+                total,
+            ) % {"n": total, "shown": len(kunden)}
+    elif kind == SearchKind.NAME and date_of_birth is None and len(kunden) > 1:
+        message = _("Bitte Geburtsdatum angeben, um unter %(n)s Treffern zu wählen.") % {
+            "n": len(kunden)
+        }
+    return SearchResult(
+        kind=kind, kunden=kunden, total=total, message=message, date_of_birth=date_of_birth
+    )
