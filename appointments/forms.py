@@ -97,7 +97,8 @@ class WindowForm(KernForm):
     outside_opening_hours = forms.BooleanField(
         label=ReleasedWindow._meta.get_field("outside_opening_hours").verbose_name,
         required=False,
-        help_text=ReleasedWindow._meta.get_field("outside_opening_hours").help_text,
+        # Not the model's help text, which still names its source (rule R-OE-01).
+        help_text=_("Terminierte Beratung auch außerhalb der Öffnungszeiten."),
     )
     valid_from = forms.DateField(
         label=_("gültig ab"), widget=DateInput(), input_formats=DATE_INPUT_FORMATS

@@ -250,7 +250,7 @@ def user_team_ids(user) -> frozenset[int]:
 
 
 class Antrag(FSMModelMixin, models.Model):
-    """An application and the new-customer case it opens (domain.md §4)."""
+    """An application and the new-customer case it opens (rules R-AN-01, R-EG-01)."""
 
     class Kind(models.TextChoices):
         ERSTANTRAG = "erstantrag", _("Erstantrag")

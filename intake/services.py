@@ -1,4 +1,4 @@
-"""Intake of new customers and the moves of their case (domain.md §4).
+"""Intake of new customers and the moves of their case (rules R-AN-01 to R-EG-02).
 
 Every function here is one transaction: a half-registered family or a case that moved
 without its history row cannot exist.
@@ -493,7 +493,7 @@ def _owners(antrag: Antrag) -> Owners:
     )
 
 
-# How each step of the case moves the minimum-standard clocks (domain.md §4).
+# How each step of the case moves the minimum-standard clocks (rules R-FR-01 to R-EG-02).
 _CLOCKS = {
     # name: (clock it starts, event it completes)
     "confirm_documents_complete": (StartEvent.DOCUMENTS_COMPLETE, None),
