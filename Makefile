@@ -3,7 +3,7 @@ export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= python3.11
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: install assets demo test bench lint clean
+.PHONY: install assets demo test bench lint typecheck clean
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
@@ -38,6 +38,10 @@ bench: install
 
 lint: .venv/.synced
 	.venv/bin/ruff check .
+
+# mypy with django-stubs' plugin; the settings and modules it checks are in pyproject.toml.
+typecheck: .venv/.synced
+	.venv/bin/mypy
 
 clean:
 	rm -rf .venv node_modules static/vendor staticfiles .demo db.sqlite3

@@ -46,7 +46,6 @@ class Status(models.TextChoices):
     ABGESAGT_KUNDE = "abgesagt_kunde", _("abgesagt durch die Kundin / den Kunden")
 
 
-CANCELLED = (Status.ABGESAGT_JC, Status.ABGESAGT_KUNDE)
 # An appointment in one of these states occupies its caseworker's time.
 OCCUPYING = (Status.GEBUCHT, Status.DURCHGEFUEHRT, Status.MELDEVERSAEUMNIS)
 
@@ -376,10 +375,6 @@ class Appointment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == Status.GEBUCHT
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status in CANCELLED
 
 
 class BookingEscalation(models.Model):

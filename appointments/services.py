@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from intake.models import NEGATIVE_STATES, Antrag, ErstgespraechState, Kunde
 from intake.services import CaseConflict, antrag_transition, integration_team_for
+from jobcenter.errors import DomainError
 from jobcenter.models import Deputy, Standort, User
 from jobcenter.roles import Role
 from jobcenter.services import audit_record
@@ -66,13 +67,8 @@ REINVITE_WORKING_DAYS = 30
 GROUP_EVENT_EVERY_DAYS = 14
 
 
-class AppointmentError(Exception):
-    """A refused booking or outcome; the message is German and meant for the user."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AppointmentError(DomainError):
+    """A refused booking or outcome; `field` names the input at fault, if one is."""
 
 
 def _fmt(moment: datetime) -> str:

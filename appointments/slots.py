@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jobcenter.errors import DomainError
 from jobcenter.models import OpeningHours
 from minimumstandards.workdays import BERLIN, WorkingDayCalendar, berlin_wall_time
 
@@ -27,8 +28,8 @@ from .models import (
 )
 
 
-class SlotError(Exception):
-    """The requested time is not a free slot; the message says why, in German."""
+class SlotError(DomainError):
+    """The requested time is not a free slot; the message says why."""
 
 
 @dataclass(frozen=True, order=True)
@@ -123,7 +124,7 @@ def _window_slots(window: ReleasedWindow, day: date, kind: str) -> list[Slot]:
     Wall times are turned into instants once, then stepped in UTC, so that every slot lasts
     its real length even on a day with a clock change (rule R-ZT-01, workdays.berlin_wall_time).
     """
-    length = timedelta(minutes=SLOT_MINUTES[kind])
+    length = timedelta(minutes=SLOT_MINUTES[Kind(kind)])
     start = berlin_wall_time(day, window.starts).astimezone(UTC)
     end = berlin_wall_time(day, window.ends).astimezone(UTC)
     slots = []

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from frontdesk.access import may_see_employee_figures
 from intake.access import get_antrag_for_user, get_kunde_for_user
+from jobcenter.errors import add_to_form
 from jobcenter.models import User
 from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
@@ -55,13 +56,6 @@ from .services import AppointmentError
 from .slots import CalendarData, free_slots
 
 CALENDAR_ROLES = access.CALENDAR_ROLES
-
-
-def _error(form, error: AppointmentError) -> None:
-    if error.field and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
 
 
 def _week_start(request: HttpRequest) -> date:
@@ -275,7 +269,7 @@ def window_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.window_create(actor=request.user, caseworker=caseworker, **form.cleaned_data)
         except AppointmentError as error:
-            _error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Zeitfenster freigegeben."))
             return redirect("appointments:windows", pk=caseworker.pk)
@@ -307,7 +301,7 @@ def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, caseworker=caseworker, **form.cleaned_data
             )
         except AppointmentError as error:
-            _error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Abwesenheit eingetragen."))
             if clashes:
@@ -406,10 +400,8 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
             form=form.cleaned_data["form"],
             late_reason=form.cleaned_data.get("late_reason", ""),
         )
-    except AppointmentError as error:
-        _error(form, error)
-    except PermissionDenied as error:
-        form.add_error(None, str(error) or _("Das dürfen Sie nicht."))
+    except (AppointmentError, PermissionDenied) as error:
+        add_to_form(form, error)
     return None
 
 
@@ -562,9 +554,7 @@ def record_held(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, appointment_id=appointment.pk, **form.cleaned_data
             )
         except (AppointmentError, PermissionDenied) as error:
-            _error(
-                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
-            )
+            add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -591,9 +581,7 @@ def record_no_show(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, appointment_id=appointment.pk, note=form.cleaned_data["note"]
             )
         except (AppointmentError, PermissionDenied) as error:
-            _error(
-                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
-            )
+            add_to_form(form, error)
         else:
             if new is not None:
                 messages.success(
@@ -640,9 +628,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except (AppointmentError, PermissionDenied) as error:
-            _error(
-                form, error if isinstance(error, AppointmentError) else AppointmentError(str(error))
-            )
+            add_to_form(form, error)
         else:
             messages.success(request, _("Termin abgesagt; das Zeitfenster ist wieder frei."))
             if appointment.kind == Kind.ERSTGESPRAECH and appointment.antrag_id:
@@ -761,7 +747,7 @@ def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_profile_save(actor=request.user, kunde=kunde, **form.cleaned_data)
         except AppointmentError as error:
-            _error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Kontaktdichte gespeichert."))
             return redirect("appointments:contact", pk=kunde.pk)
@@ -792,7 +778,7 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
                 with_rfb=form.cleaned_data["with_rfb"],
             )
         except AppointmentError as error:
-            _error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Folgegespräch gebucht."))
             return redirect("appointments:detail", pk=appointment.pk)
@@ -813,7 +799,7 @@ def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_record(actor=request.user, kunde=kunde, **form.cleaned_data)
         except AppointmentError as error:
-            _error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Kontakt nachgetragen."))
             return redirect("appointments:contact", pk=kunde.pk)
@@ -838,7 +824,7 @@ def group_events(request: HttpRequest) -> HttpResponse:
             try:
                 created = services.group_events_create_series(actor=user, **form.cleaned_data)
             except AppointmentError as error:
-                _error(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(
                     request, _("%(n)d Gruppenveranstaltungen angelegt.") % {"n": len(created)}
@@ -904,7 +890,7 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     text=form.cleaned_data["text"],
                 )
             except AppointmentError as error:
-                _error(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Teilnahme erfasst."))
                 return redirect("appointments:group_event", pk=event.pk)

@@ -71,14 +71,6 @@ def get_visit_for_user(user, pk: int) -> Visit:
     )
 
 
-def get_standort_for_user(user, pk) -> Standort:
-    return get_object_or_404(standorte_visible_to(user), pk=pk)
-
-
-def get_desk_for_user(user, pk: int) -> Desk:
-    return get_object_or_404(desks_visible_to(user).select_related("standort"), pk=pk)
-
-
 def display_for_token(token: str) -> Display | None:
     """The active display with this key; the key is its only credential (no login). Found
     by its clear prefix, then the stored SHA-256 hash is compared in constant time."""

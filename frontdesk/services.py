@@ -19,6 +19,7 @@ from django_fsm import can_proceed
 
 from intake.models import Antrag, ErstgespraechState, Kunde
 from intake.services import integration_team_for
+from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Standort, Team, User
 from jobcenter.roles import Role
 from jobcenter.services import audit_record
@@ -54,12 +55,8 @@ DESK_IDLE = timedelta(minutes=20)
 A = VisitEvent.Action
 
 
-class FrontdeskError(Exception):
-    """A refused front-desk action; the message is German and meant for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class FrontdeskError(DomainError):
+    """A refused front-desk action."""
 
 
 class QueueEmpty(FrontdeskError):
@@ -658,18 +655,20 @@ def desk_open(*, actor: User, desk_id: int, now: datetime | None = None) -> Desk
         .first()
     )
     if desk is None:
-        raise FrontdeskError(_("Diesen Schalter gibt es nicht (mehr)."))
+        raise FrontdeskError(_("Diesen Schalter gibt es nicht (mehr)."), field="desk")
     if desk.occupied_by_id not in (None, actor.pk) and not desk_is_stale(desk, now):
         raise FrontdeskError(
             _("%(desk)s ist besetzt (%(user)s). Bitte einen anderen Schalter wählen.")
-            % {"desk": desk.name, "user": desk.occupied_by}
+            % {"desk": desk.name, "user": desk.occupied_by},
+            field="desk",
         )
     for other in Desk.objects.select_for_update().filter(occupied_by=actor).exclude(pk=desk.pk):
         called = Visit.objects.filter(desk=other, state=VisitState.CALLED).first()
         if called is not None:
             raise FrontdeskError(
                 _("An %(desk)s ist noch %(number)s aufgerufen: bitte zuerst dort abschließen.")
-                % {"desk": other.name, "number": called.number}
+                % {"desk": other.name, "number": called.number},
+                field="desk",
             )
         other.occupied_by, other.opened_at = None, None
         other.save(update_fields=["occupied_by", "opened_at"])

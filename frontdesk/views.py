@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
@@ -187,7 +188,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                         ),
                     )
                 except FrontdeskError as error:
-                    form.add_error(None, error.message)
+                    add_to_form(form, error)
                 else:
                     request.session[SESSION_SITE] = visit.standort_id
                     return redirect(f"{reverse('frontdesk:checkin')}?neu={visit.pk}")
@@ -474,7 +475,7 @@ def desk_open_view(request: HttpRequest) -> HttpResponse:
         try:
             opened = desk_open(actor=request.user, desk_id=form.cleaned_data["desk"].pk)
         except FrontdeskError as error:
-            form.add_error("desk", error.message)
+            add_to_form(form, error)
         else:
             messages.success(
                 request, _("%(desk)s ist geöffnet.") % {"desk": f"{opened.standort} – {opened}"}

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
@@ -43,16 +44,15 @@ def catalogue_seed(jobcenter: Jobcenter) -> int:
     return catalogue.seed(jobcenter.pk, document_type_model=DocumentType)
 
 
-class IntakeError(Exception):
-    """A domain rule refused the intake; the message is German and meant for the user."""
+class IntakeError(DomainError):
+    """A domain rule refused the intake; `person_index` names the person at fault."""
 
-    def __init__(self, message: str, *, person_index: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, person_index: int | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
         self.person_index = person_index
 
 
-class CaseConflict(Exception):
+class CaseConflict(DomainError):
     """The case changed under the user's feet, or the step is not possible now."""
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.services import audit_read
@@ -112,9 +113,9 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                 )
             except IntakeError as error:
                 if error.person_index is not None:
-                    persons.forms[error.person_index].add_error(None, error.message)
+                    add_to_form(persons.forms[error.person_index], error)
                 else:
-                    form.add_error(None, error.message)
+                    add_to_form(form, error)
             else:
                 messages.success(
                     request,
@@ -137,7 +138,7 @@ def service_centre(request: HttpRequest) -> HttpResponse:
                 actor=request.user, jobcenter=request.user.jobcenter, **form.cleaned_data
             )
         except IntakeError as error:
-            form.add_error(None, error.message)
+            add_to_form(form, error)
         else:
             messages.success(
                 request, _("Aufgabe an die Eingangszone gesendet. Es wurden keine Daten erfasst.")

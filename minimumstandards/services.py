@@ -4,13 +4,14 @@ Other apps call `deadlines_on_event` when a case changes; nothing here knows abo
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Team, User
 from jobcenter.services import audit_record
 
@@ -32,13 +33,14 @@ LEISTUNG_KINDS = {RuleKind.ENTRY_CHECK, RuleKind.DECISION, RuleKind.VERSAGUNG}
 SCAN_LOCK_KEY = 4_711_2026
 
 
-class DeadlineError(Exception):
-    """A refused deadline operation; the message is German and meant for the user."""
+class DeadlineError(DomainError):
+    """A refused deadline operation."""
 
 
 def calendar_for(jobcenter: Jobcenter) -> WorkingDayCalendar:
     """The Jobcenter's working-day calendar: its Land, opt-ins and own closing days."""
-    extra, removed = set(), set()
+    extra: set[date] = set()
+    removed: set[date] = set()
     for day, closed in ClosingDay.objects.filter(jobcenter=jobcenter).values_list("day", "closed"):
         (extra if closed else removed).add(day)
     return get_calendar(

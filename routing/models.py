@@ -253,10 +253,6 @@ class Vermerk(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    @property
-    def is_routed(self) -> bool:
-        return self.information_type_id is not None
-
     def is_visible_to(self, user) -> bool:
         """`VermerkQuerySet.visible_to` for a note reached through a row the user may
         already open (a mailbox item): only the kind is left to check."""

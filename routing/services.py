@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.roles import Role
 from jobcenter.services import audit_record, secret_hash
@@ -36,16 +37,11 @@ from .resolution import RoutingPlan, integration_team, plan_routing, source_for
 FOLLOW_UP_MAX_DAYS = 366
 
 
-class RoutingError(Exception):
-    """A refused note or mailbox step; the message is German and meant for the user.
+class RoutingError(DomainError):
+    """A refused note or mailbox step.
 
     `errors` maps form fields to messages where the fault lies in one input.
     """
-
-    def __init__(self, message: str, *, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 class ClientKeyConflict(RoutingError):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from intake.access import kunden_visible_to
 from intake.selectors import SearchResult
 from intake.selectors import kunde_search as find_customers
+from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.services import audit_read
@@ -145,11 +146,7 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
         try:
             routed = vermerk_route(author=user, **form.note_kwargs())
         except RoutingError as error:
-            for field, message in error.errors.items():
-                if message:
-                    form.add_error(field if field in form.fields else None, message)
-            if not error.errors:
-                form.add_error(None, error.message)
+            add_to_form(form, error)
         else:
             targets = [str(t.label) for t in routed.plan.deliveries]
             if targets:
@@ -428,13 +425,7 @@ def _item_step(request, pk: int, form_class, key: str, run, success, *, stay=Fal
         try:
             result = run(aufgabe, form.cleaned_data)
         except RoutingError as error:
-            placed = False
-            for field, message in error.errors.items():
-                if message and field in form.fields:
-                    form.add_error(field, message)
-                    placed = True
-            if not placed:
-                form.add_error(None, error.message)
+            add_to_form(form, error)
         else:
             messages.success(request, success(result))
             if stay:
