@@ -17,10 +17,12 @@ from functools import cache
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm as SetPasswordAdminForm
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import FieldDoesNotExist
@@ -311,8 +313,6 @@ admin.site.get_urls = _get_urls  # type: ignore[method-assign]
 
 def _audited_password_change(request, extra_context=None):
     """The admin's own "change password" page, audited like the one in the product."""
-    from django.contrib.admin.forms import AdminPasswordChangeForm
-
     from .views import PasswordChangeView
 
     request.current_app = admin.site.name
@@ -476,9 +476,21 @@ STAFF_FIELDS = {
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
+class StaffPasswordForm(SetPasswordAdminForm):
+    """Setting a new password, without Django's (English) switch to disable passwords:
+    staff of a Jobcenter always log in with one."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+
 @admin.register(User)
 class UserAdmin(AdministrationAdmin, BaseUserAdmin):
     add_form = StaffCreationForm
+    change_password_form = StaffPasswordForm
     list_display = ["username", "first_name", "last_name", "role", "standort", "is_active"]
     list_filter = ["role", "is_active", "teams", "standort"]
     list_select_related = ["standort"]
@@ -505,7 +517,20 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
         return (
             (_("Person"), {"fields": ("username", "first_name", "last_name", "email")}),
             (_("Aufgabe"), {"fields": ("is_active", *STAFF_FIELDS["work"])}),
-            (_("Passwort"), {"fields": ("password",)}),
+            (_("Passwort"), {"fields": ("password_reset",)}),
+        )
+
+    @admin.display(description=_("Passwort"))
+    def password_reset(self, obj) -> str:
+        # Instead of Django's hash summary (algorithm, salt) with its English button and help.
+        return format_html(
+            '<a class="button" href="{}">{}</a><div class="help">{}</div>',
+            "../password/",  # relative to the change page, as in Django's own widget
+            _("Passwort zurücksetzen"),
+            _(
+                "Passwörter werden nicht im Klartext gespeichert und sind nicht einsehbar. "
+                "Ein neues Passwort ändert die Person nach dem Anmelden selbst."
+            ),
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -516,7 +541,7 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not request.user.is_superuser:
-            readonly.append("username")
+            readonly += ["username", "password_reset"]
         return readonly
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -631,7 +656,7 @@ class AuditEventAdmin(AdministrationAdmin):
         "target_id",
         "subject_id",
         "summary",
-        "changes",
+        "changed_fields",
     ]
     readonly_fields = fields
     list_per_page = 50
@@ -657,6 +682,21 @@ class AuditEventAdmin(AdministrationAdmin):
             _("alle Einträge zu diesem Datensatz"),
             obj.target_id,
         )
+
+    @admin.display(description=_("Geänderte Felder"))
+    def changed_fields(self, obj) -> str:
+        # The field names of the record's model, in German, instead of the stored JSON.
+        names = (obj.changes or {}).get("fields") if isinstance(obj.changes, dict) else None
+        if not names:
+            return "–"
+        model = obj.target_type.model_class() if obj.target_type_id else None
+        labels = []
+        for name in names:
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name) if model else name)
+            except FieldDoesNotExist:
+                labels.append(name)
+        return ", ".join(labels)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
