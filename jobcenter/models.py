@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Bundesland, Role
@@ -271,10 +272,20 @@ class Deputy(models.Model):
         verbose_name_plural = _("Vertretungen")
         ordering = ["ifk", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["ifk", "position"], name="uniq_deputy_position"),
-            models.UniqueConstraint(fields=["ifk", "deputy"], name="uniq_deputy"),
+            models.UniqueConstraint(
+                fields=["ifk", "position"],
+                name="uniq_deputy_position",
+                violation_error_message=_("Diese Reihenfolge ist schon vergeben."),
+            ),
+            models.UniqueConstraint(
+                fields=["ifk", "deputy"],
+                name="uniq_deputy",
+                violation_error_message=_("Diese Vertretung ist schon eingetragen."),
+            ),
             models.CheckConstraint(
-                condition=~models.Q(ifk=models.F("deputy")), name="deputy_not_self"
+                condition=~models.Q(ifk=models.F("deputy")),
+                name="deputy_not_self",
+                violation_error_message=_("Niemand kann sich selbst vertreten."),
             ),
         ]
 
@@ -333,7 +344,9 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.actor} {self.get_action_display()}"
+        return (
+            f"{timezone.localtime(self.at):%d.%m.%Y %H:%M} {self.actor} {self.get_action_display()}"
+        )
 
     @property
     def target_kind(self) -> str:
