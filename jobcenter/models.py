@@ -91,29 +91,25 @@ class Standort(models.Model):
         return self.name
 
 
-class OpeningHours(models.Model):
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Montag")
-        TUESDAY = 1, _("Dienstag")
-        WEDNESDAY = 2, _("Mittwoch")
-        THURSDAY = 3, _("Donnerstag")
-        FRIDAY = 4, _("Freitag")
-        SATURDAY = 5, _("Samstag")
-        SUNDAY = 6, _("Sonntag")
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Montag")
+    TUESDAY = 1, _("Dienstag")
+    WEDNESDAY = 2, _("Mittwoch")
+    THURSDAY = 3, _("Donnerstag")
+    FRIDAY = 4, _("Freitag")
+    SATURDAY = 5, _("Samstag")
+    SUNDAY = 6, _("Sonntag")
 
-    standort = models.ForeignKey(
-        Standort,
-        verbose_name=_("Standort"),
-        on_delete=models.CASCADE,
-        related_name="opening_hours",
-    )
+
+class WeeklyHours(models.Model):
+    """A span of hours on one weekday at a site (opening hours, phone hours)."""
+
     weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=Weekday.choices)
     opens = models.TimeField(_("von"))
     closes = models.TimeField(_("bis"))
 
     class Meta:
-        verbose_name = _("Öffnungszeit")
-        verbose_name_plural = _("Öffnungszeiten")
+        abstract = True
         ordering = ["weekday", "opens"]
 
     def __str__(self) -> str:
@@ -124,7 +120,22 @@ class OpeningHours(models.Model):
             raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
 
 
-class PhoneHours(models.Model):
+class OpeningHours(WeeklyHours):
+    Weekday = Weekday
+
+    standort = models.ForeignKey(
+        Standort,
+        verbose_name=_("Standort"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
+
+    class Meta(WeeklyHours.Meta):
+        verbose_name = _("Öffnungszeit")
+        verbose_name_plural = _("Öffnungszeiten")
+
+
+class PhoneHours(WeeklyHours):
     """When a site's staff take calls (printed on letters and invitations next to the
     opening hours)."""
 
@@ -134,21 +145,10 @@ class PhoneHours(models.Model):
         on_delete=models.CASCADE,
         related_name="phone_hours",
     )
-    weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=OpeningHours.Weekday.choices)
-    opens = models.TimeField(_("von"))
-    closes = models.TimeField(_("bis"))
 
-    class Meta:
+    class Meta(WeeklyHours.Meta):
         verbose_name = _("Telefonzeit")
         verbose_name_plural = _("Telefonzeiten")
-        ordering = ["weekday", "opens"]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-    def clean(self) -> None:
-        if self.opens and self.closes and self.opens >= self.closes:
-            raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
 
 
 class Team(models.Model):
