@@ -31,8 +31,8 @@ class ConcernAdmin(CatalogueAdmin):
         "concern_class",
         "handled_by",
         "route",
+        "information_type",
         "record",
-        "inform",
         "target_wait_minutes",
         "active",
     ]
@@ -42,6 +42,7 @@ class ConcernAdmin(CatalogueAdmin):
         ("concern_class", admin.RelatedOnlyFieldListFilter),
         "handled_by",
         "route",
+        ("information_type", admin.RelatedOnlyFieldListFilter),
         "active",
     ]
     search_fields = ["name", "code", "reference"]
@@ -51,7 +52,8 @@ class ConcernAdmin(CatalogueAdmin):
             _("Wer und wie"),
             {"fields": ("handled_by", "route", "handouts", "target_wait_minutes", "notes")},
         ),
-        (_("Back Office"), {"fields": ("record", "inform")}),
+        # The information type's routing rules alone say which mailboxes get the note.
+        (_("Back Office"), {"fields": ("information_type", "record")}),
         (_("Quelle"), {"fields": ("reference",)}),
     )
 

@@ -37,8 +37,9 @@ CLASSES = [
     ),
 ]
 
-# code, class, name, handled by, route, hand-outs, record (Vermerk / task), whose mailbox gets
-# the task, target waiting minutes, notes, source
+# code, class, name, handled by, route, hand-outs, record ("vermerk": a note in the customer's
+# history only), the information type it records (routing/catalogue.py code: the note goes
+# where routing's rules send that type), target waiting minutes, notes, source
 E, EZ, L, SB, BUT, INT, FB = (
     "empfang",
     "eingangszone",
@@ -53,7 +54,7 @@ DESK, PERSON, TICKET, TERMIN = "desk", "in_person", "ticket", "appointment"
 CONCERNS = [
     # --- Schnellanliegen ------------------------------------------------------------------
     ("unterlagen", "schnell", "Unterlagen abgeben", E, DESK,
-     "Eingangsbestätigung auf Wunsch", "both", "leistung", 10,
+     "Eingangsbestätigung auf Wunsch", "", "sonstiges", 10,
      "Eingang vermerken und an das zuständige Postfach leiten.",
      "RL 4.4; HF Anlage 1, 4.3"),
     ("vordrucke", "schnell", "Vordrucke, Merkblätter oder Flyer abholen", E, DESK,
@@ -63,17 +64,17 @@ CONCERNS = [
      "RL 4.4; HF Anlage 1"),
     ("veraenderung", "schnell",
      "Veränderung mitteilen (Anschrift, Bankverbindung, Einkommen)", E, DESK,
-     "Veränderungsmitteilung", "both", "leistung", 10,
+     "Veränderungsmitteilung", "", "umzug", 10,
      "Änderungen bei Arbeit oder Ausbildung gehen auch an die Integration.",
      "RL 4.4; WU 2, 3"),
     ("sachstand", "schnell", "Bearbeitungsstand erfragen", E, DESK, "", "", "", 10,
      "", "RL 4.4"),
     ("kopien", "schnell", "Kopien anfertigen lassen", E, DESK, "", "", "", 10, "",
      "RL 4.4; HF 2"),
-    ("au", "schnell", "Arbeitsunfähigkeitsbescheinigung abgeben", E, DESK, "", "both", "integration", 10, "An die persönliche Ansprechperson (pAp) weiterleiten.",
+    ("au", "schnell", "Arbeitsunfähigkeitsbescheinigung abgeben", E, DESK, "", "", "arbeitsunfaehigkeit", 10, "An die persönliche Ansprechperson (pAp) weiterleiten.",
      "HF Anlage 1, 6.1; WU 3"),
     ("eigenbemuehungen", "schnell", "Eigenbemühungen abgeben", E, DESK,
-     "Vordruck Eigenbemühungen", "both", "integration", 10,
+     "Vordruck Eigenbemühungen", "", "sonstiges", 10,
      "Eingangsvermerk; an die pAp.", "HF Anlage 1, 6.1"),
     ("wertgutschein", "schnell", "Hinterlegten Wertgutschein abholen", E, DESK, "", "vermerk", "", 10, "Identität prüfen.", "HF Anlage 1, 3.5"),
     ("bescheinigung", "schnell", "Bescheinigung für P-Konto oder Rundfunkbeitrag", EZ, DESK,
@@ -97,24 +98,24 @@ CONCERNS = [
      "HF Anlage 1, 3.2; Anlage 3, 3.2"),
     ("personenzahl", "leistung",
      "Änderung der Personen im Haushalt (Einzug, Auszug, Geburt, Trennung)", EZ, DESK,
-     "Anlage WEP / KI", "both", "leistung_integration", 30, "", "HF Anlage 1, 3.3; Anlage 3, 3.3"),
+     "Anlage WEP / KI", "", "bg-personen", 30, "", "HF Anlage 1, 3.3; Anlage 3, 3.3"),
     ("umzug", "leistung", "Umzug, Kosten der Unterkunft und Heizung", EZ, DESK,
-     "Darlehensantrag Kaution, Antrag umzugsbedingte Kosten", "both", "leistung_integration", 30,
+     "Darlehensantrag Kaution, Antrag umzugsbedingte Kosten", "", "umzug", 30,
      "Umzugsersuchen unter 25 Jahren und Instandhaltung bei Hauseigentum: Sachbearbeitung.",
      "HF Anlage 1, 3.4; Anlage 3, 3.4; WU 3"),
     ("einmalig", "leistung", "Einmalige Leistungen (z. B. Erstausstattung)", EZ, DESK,
      "Antragsvordruck", "vermerk", "", 30, "",
      "HF Anlage 1, 3.8; Anlage 3, 3.8"),
     ("arbeit", "leistung", "Arbeitsaufnahme, Kündigung oder Einkommensänderung", EZ, DESK,
-     "Anlage EK, Einkommensbescheinigung", "both", "leistung_integration", 30,
+     "Anlage EK, Einkommensbescheinigung", "", "sonstiges", 30,
      "Selbständigkeit: Sachbearbeitung.", "HF Anlage 1, 3.9, 3.10; WU 3"),
     ("dritte", "leistung", "Vollmacht, Betreuung, Auskunft an Dritte", EZ, DESK, "", "vermerk", "", 30, "", "HF Anlage 1, 3.14"),
     ("but", "leistung", "Bildung und Teilhabe (BuT)", BUT, DESK, "Antragsunterlagen BuT",
-     "task", "handler", 30, "Vollständige Anträge annehmen; Beratung durch das BuT-Team.",
+     "vermerk", "", 30, "Vollständige Anträge annehmen; Beratung durch das BuT-Team.",
      "HF Anlage 1, 5; Anlage 3, 5"),
     # --- Sonstige Anliegen ----------------------------------------------------------------
     ("umzug_u25", "sonstige", "Umzugsersuchen unter 25 Jahren", SB, TERMIN, "", "", "", 20, "", "HF Anlage 1, 3.4"),
-    ("mietschulden", "sonstige", "Miet- oder Energieschulden", SB, TERMIN, "", "both", "leistung_integration", 20, "", "HF Anlage 1, 3.7; WU 3"),
+    ("mietschulden", "sonstige", "Miet- oder Energieschulden", SB, TERMIN, "", "", "mietschulden-stromsperre", 20, "", "HF Anlage 1, 3.7; WU 3"),
     ("selbstaendig", "sonstige", "Selbständigkeit (Gründung, Aufgabe, Einkommen)", SB, TERMIN,
      "Anlage EKS", "", "", 20, "", "HF Anlage 1, 3.9, 3.11"),
     ("widerspruch", "sonstige", "Widerspruch, Überprüfungsantrag, Klage", SB, TERMIN, "", "", "", 20, "", "HF Anlage 1, 3.13"),
@@ -131,11 +132,15 @@ CONCERNS = [
 # fmt: on
 
 
-def seed(jobcenter_id: int, *, concern_class_model, concern_model) -> int:
+def seed(
+    jobcenter_id: int, *, concern_class_model, concern_model, information_type_model=None
+) -> int:
     """Create the default classes and concerns the Jobcenter does not have yet.
 
-    Classes are matched by name, concerns by code: the Jobcenter's own edits stay. Returns
-    how many concerns were created.
+    Classes are matched by name, concerns by code: the Jobcenter's own edits stay. The
+    information type a concern records is the Jobcenter's own type with the catalogue's code
+    (routing seeds first, see INSTALLED_APPS); without such a type the link stays empty.
+    Returns how many concerns were created.
     """
     classes = {c.name: c for c in concern_class_model.objects.filter(jobcenter_id=jobcenter_id)}
     missing = [
@@ -152,28 +157,42 @@ def seed(jobcenter_id: int, *, concern_class_model, concern_model) -> int:
     codes = set(
         concern_model.objects.filter(jobcenter_id=jobcenter_id).values_list("code", flat=True)
     )
+    types = (
+        dict(
+            information_type_model.objects.filter(jobcenter_id=jobcenter_id).values_list(
+                "code", "pk"
+            )
+        )
+        if information_type_model is not None
+        else {}
+    )
     new = []
     for position, row in enumerate(CONCERNS, start=1):
-        code, key, name, handled_by, route, handouts, record, inform = row[:8]
+        code, key, name, handled_by, route, handouts, record, type_code = row[:8]
         target, notes, reference = row[8:]
         if code in codes or class_of[key] is None:
             continue
-        new.append(
-            concern_model(
-                jobcenter_id=jobcenter_id,
-                code=code,
-                concern_class_id=class_of[key].pk,
-                name=name,
-                handled_by=handled_by,
-                route=route,
-                handouts=handouts,
-                record=record,
-                inform=inform,
-                target_wait_minutes=target,
-                notes=notes,
-                reference=reference,
-                position=position,
-            )
+        concern = concern_model(
+            jobcenter_id=jobcenter_id,
+            code=code,
+            concern_class_id=class_of[key].pk,
+            name=name,
+            handled_by=handled_by,
+            route=route,
+            handouts=handouts,
+            record=record,
+            target_wait_minutes=target,
+            notes=notes,
+            reference=reference,
+            position=position,
         )
+        if information_type_model is not None:
+            concern.information_type_id = types.get(type_code)
+        new.append(concern)
     concern_model.objects.bulk_create(new)
     return len(new)
+
+
+def information_type_codes() -> dict[str, str]:
+    """Concern code → the code of the information type it records (rows that record one)."""
+    return {row[0]: row[7] for row in CONCERNS if row[7]}

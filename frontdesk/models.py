@@ -87,15 +87,6 @@ class Concern(models.Model):
     class Record(models.TextChoices):
         NONE = "", _("nichts")
         VERMERK = "vermerk", _("Vermerk in der Kundenhistorie")
-        TASK = "task", _("Aufgabe an das Postfach")
-        BOTH = "both", _("Vermerk und Aufgabe an das Postfach")
-
-    class Inform(models.TextChoices):
-        NONE = "", _("niemand")
-        LEISTUNG = "leistung", _("Leistung")
-        INTEGRATION = "integration", _("Integration (pAp)")
-        BOTH = "leistung_integration", _("Leistung und Integration (WU 3)")
-        HANDLER = "handler", _("das bearbeitende Team")
 
     jobcenter = models.ForeignKey(
         Jobcenter, verbose_name=_("Jobcenter"), on_delete=models.CASCADE, related_name="concerns"
@@ -110,21 +101,29 @@ class Concern(models.Model):
     handled_by = models.CharField(_("bearbeitet von"), max_length=20, choices=Handler.choices)
     route = models.CharField(_("wie"), max_length=20, choices=Route.choices)
     handouts = models.CharField(_("aushändigen"), max_length=300, blank=True)
+    information_type = models.ForeignKey(
+        "routing.InformationType",
+        verbose_name=_("Informationsart"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        help_text=_(
+            "Was dieses Anliegen erfasst. Wird es am Schalter erledigt oder weitergegeben, "
+            "entsteht ein Vermerk dieser Art; an welche Postfächer er geht, bestimmen allein "
+            "die Weiterleitungsregeln der Informationsart."
+        ),
+    )
     record = models.CharField(
-        _("Back Office informieren durch"),
+        _("ohne Informationsart"),
         max_length=10,
         choices=Record.choices,
         blank=True,
         default=Record.NONE,
-        help_text=_("Wenn das Anliegen am Schalter erledigt wird (z. B. Unterlagen abgegeben)."),
-    )
-    inform = models.CharField(
-        _("Aufgabe an"),
-        max_length=30,
-        choices=Inform.choices,
-        blank=True,
-        default=Inform.NONE,
-        help_text=_("Wessen Postfach die Aufgabe erhält."),
+        help_text=_(
+            "Nur für Anliegen ohne Informationsart: ein Vermerk in der Kundenhistorie, "
+            "der an niemanden weitergeleitet wird."
+        ),
     )
     target_wait_minutes = models.PositiveSmallIntegerField(
         _("Ziel-Wartezeit (Minuten)"), validators=[MinValueValidator(1), MaxValueValidator(240)]
@@ -154,18 +153,28 @@ class Concern(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.record in (self.Record.TASK, self.Record.BOTH) and not self.inform:
+        if (
+            self.information_type_id is not None
+            and self.jobcenter_id is not None
+            and self.information_type.jobcenter_id != self.jobcenter_id
+        ):
             raise ValidationError(
-                {"inform": _("Bitte angeben, wessen Postfach die Aufgabe erhält.")}
+                {
+                    "information_type": _(
+                        "Diese Informationsart gehört zu einem anderen Jobcenter: bitte eine "
+                        "Informationsart des eigenen Jobcenters wählen."
+                    )
+                }
             )
 
     @property
-    def wants_vermerk(self) -> bool:
-        return self.record in (self.Record.VERMERK, self.Record.BOTH)
+    def routes(self) -> bool:
+        """The desk's note goes where routing's rules send its information type."""
+        return self.information_type_id is not None
 
     @property
-    def wants_task(self) -> bool:
-        return self.record in (self.Record.TASK, self.Record.BOTH) and bool(self.inform)
+    def wants_vermerk(self) -> bool:
+        return self.routes or self.record == self.Record.VERMERK
 
 
 # --- sites, desks and displays --------------------------------------------------------------

@@ -26,8 +26,8 @@ from jobcenter.services import audit_record
 from jobcenter.services import secret_hash as sha256_hex
 from minimumstandards.models import DeadlineRule, RuleKind, Scope
 from minimumstandards.services import calendar_for, deadline_open
-from routing.models import Aufgabe
-from routing.services import aufgabe_create, vermerk_create
+from routing.models import Aufgabe, InformationType
+from routing.services import RoutingError, aufgabe_create, vermerk_create, vermerk_route
 
 from . import catalogue
 from .models import (
@@ -131,7 +131,12 @@ def catalogue_seed(jobcenter: Jobcenter) -> int:
 
     Idempotent: classes (by name) and concerns (by code) it already has stay as they are.
     """
-    return catalogue.seed(jobcenter.pk, concern_class_model=ConcernClass, concern_model=Concern)
+    return catalogue.seed(
+        jobcenter.pk,
+        concern_class_model=ConcernClass,
+        concern_model=Concern,
+        information_type_model=InformationType,
+    )
 
 
 # --- sites, teams and queues ----------------------------------------------------------------
@@ -331,55 +336,71 @@ def _kunde_line(visit: Visit) -> str:
 
 
 def _inform_back_office(*, actor: User, visit: Visit, concerns: list[Concern], note: str) -> None:
-    """Where the back office must know (a change reported, documents handed in): a Vermerk
-    in the customer's history and/or a task to the right mailbox, as the catalogue says."""
+    """Where the back office must know (a change reported, documents handed in).
+
+    A concern with an information type becomes a Vermerk of that type, routed by routing's
+    service exactly as one written in the EZ: the mailboxes come from the type's rules alone
+    (architecture point 12). A concern with `record` only gets a Vermerk in the history.
+    """
     text = "\n".join(part for part in (_kunde_line(visit), note.strip()) if part)
-    vermerk_concerns = [c for c in concerns if c.wants_vermerk]
-    if vermerk_concerns and visit.kunde is not None:
+    noted = [c for c in concerns if c.wants_vermerk]
+    if not noted:
+        return
+    if visit.kunde is None:
+        # Without a customer record there is no history and no BG or IFK to route by: the
+        # team handling the concern gets it in its mailbox and assigns it.
+        by_team: dict[int, tuple[Team, list[Concern]]] = {}
+        for concern in noted:
+            team = responsible_team(
+                jobcenter=visit.jobcenter,
+                standort=visit.standort,
+                handler=concern.handled_by,
+                kunde=None,
+            )
+            if team is not None:
+                by_team.setdefault(team.pk, (team, []))[1].append(concern)
+        for team, items in by_team.values():
+            postfach = getattr(team, "postfach", None)
+            if postfach is None:
+                continue
+            aufgabe_create(
+                created_by=actor,
+                postfach=postfach,
+                kunde=None,
+                title=_subject(visit, _concern_names(items)),
+                description=text,
+            )
+        return
+    history_only = [c for c in noted if not c.routes]
+    if history_only:
         vermerk_create(
             kunde=visit.kunde,
             author=actor,
-            subject=_subject(visit, _concern_names(vermerk_concerns)),
+            subject=_subject(visit, _concern_names(history_only)),
             text=note.strip(),
             known_on=visit.day,
         )
-    # Without a customer record there is no history to write to: the mailbox gets it.
-    task_concerns = [
-        c for c in concerns if c.wants_task or (c.wants_vermerk and visit.kunde is None)
-    ]
-    by_team: dict[int, tuple[Team, list[Concern]]] = {}
-    for concern in task_concerns:
-        for team in _inform_teams(visit, concern):
-            by_team.setdefault(team.pk, (team, []))[1].append(concern)
-    for team, items in by_team.values():
-        postfach = getattr(team, "postfach", None)
-        if postfach is None:
-            continue
-        aufgabe_create(
-            created_by=actor,
-            postfach=postfach,
-            kunde=visit.kunde,
-            title=_subject(visit, _concern_names(items)),
-            description=text,
-        )
-
-
-def _inform_teams(visit: Visit, concern: Concern) -> list[Team]:
-    handlers = {
-        Concern.Inform.LEISTUNG: [Concern.Handler.LEISTUNG],
-        Concern.Inform.INTEGRATION: [Concern.Handler.INTEGRATION],
-        Concern.Inform.BOTH: [Concern.Handler.LEISTUNG, Concern.Handler.INTEGRATION],
-        Concern.Inform.HANDLER: [concern.handled_by],
-        # A Vermerk for a customer without record: the handling team takes the note.
-        Concern.Inform.NONE: [concern.handled_by],
-    }[concern.inform]
-    teams = [
-        responsible_team(
-            jobcenter=visit.jobcenter, standort=visit.standort, handler=h, kunde=visit.kunde
-        )
-        for h in handlers
-    ]
-    return [t for t in teams if t is not None]
+    by_type: dict[int, list[Concern]] = {}
+    for concern in noted:
+        if concern.routes:
+            by_type.setdefault(concern.information_type_id, []).append(concern)
+    # Known on the day of the visit; never before the record exists (routing refuses that,
+    # and back-dated visits, e.g. the demo's past days, may name a customer registered later).
+    known_on = max(visit.day, timezone.localdate(visit.kunde.created_at))
+    for items in by_type.values():
+        lines = (_subject(visit, _concern_names(items)), note.strip())
+        try:
+            vermerk_route(
+                author=actor,
+                kunde=visit.kunde,
+                information_type=items[0].information_type,
+                known_on=known_on,
+                text="\n".join(part for part in lines if part),
+            )
+        except RoutingError as error:
+            # The desk's form has none of the note's inputs: say every fault in the message.
+            faults = [str(m) for m in error.field_errors.values() if m]
+            raise FrontdeskError(" ".join([str(error.message), *faults])) from error
 
 
 def _raise_ticket(

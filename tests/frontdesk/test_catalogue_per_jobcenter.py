@@ -66,7 +66,7 @@ def test_admin_edit_changes_only_the_own_concern(login, staff, jobcenter, other)
         "target_wait_minutes": 5,
         "notes": ours.notes,
         "record": ours.record,
-        "inform": ours.inform,
+        "information_type": ours.information_type_id or "",
         "reference": ours.reference,
     }
     url = reverse("admin:frontdesk_concern_change", args=[ours.pk])
