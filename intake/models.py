@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from jobcenter.models import Jobcenter, Team
+from jobcenter.predicates import user_team_ids
 from jobcenter.roles import Role
 
 KUNDENNUMMER_PATTERN = r"^\d{3}[A-Z]\d{6}$"
@@ -239,14 +240,6 @@ def can_record_first_consultation(antrag: "Antrag", user) -> bool:
     if user.has_role(Role.INTEGRATION):
         return antrag.eg_with_id == user.pk
     return user.has_role(Role.TEAMLEITUNG)
-
-
-def user_team_ids(user) -> frozenset[int]:
-    cached = getattr(user, "_team_ids", None)
-    if cached is None:
-        cached = frozenset(user.teams.values_list("pk", flat=True))
-        user._team_ids = cached
-    return cached
 
 
 class Antrag(FSMModelMixin, models.Model):

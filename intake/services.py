@@ -534,9 +534,13 @@ def antrag_transition(
     name: str,
     expected_state: str | None,
     comment: str = "",
+    occurred_at=None,
     **params,
 ) -> Antrag:
-    """Move a case one step: check the permission, lock, transition, record, notify."""
+    """Move a case one step: check the permission, lock, transition, record, notify.
+
+    `occurred_at` is for loading history (the demo's past cases): the step is dated and its
+    clocks move as of then. Views never pass it."""
     if name not in TRANSITIONS or set(params) != TRANSITIONS[name]:
         raise CaseConflict(_("Dieser Schritt ist unbekannt."))
     if name in NEEDS_COMMENT and not comment.strip():
@@ -567,14 +571,15 @@ def antrag_transition(
     if not can_proceed(method):
         raise not_now
 
-    today = timezone.localdate()
+    now = occurred_at or timezone.now()
+    today = timezone.localdate(now)
     kwargs = dict(params)
     if name in DATED:
         kwargs["on"] = today
     if name in {"approve", "reject", "deny_for_non_cooperation", "withdraw"}:
         kwargs["note"] = comment.strip()
     if name == "book_first_consultation":
-        if kwargs["at"] <= timezone.now():
+        if kwargs["at"] <= now:
             raise CaseConflict(_("Das Erstgespräch muss in der Zukunft liegen."))
         ifk = kwargs["ifk"]
         if ifk.jobcenter_id != antrag.jobcenter_id or not ifk.has_role(Role.INTEGRATION):
@@ -591,7 +596,9 @@ def antrag_transition(
         actor=actor,
         comment=comment.strip(),
     )
-    move_clocks(antrag, name, timezone.now())
+    if occurred_at is not None:
+        AntragTransition.objects.filter(pk=step.pk).update(at=occurred_at)
+    move_clocks(antrag, name, now)
     # The audit log is read by people: the step and the states in German, never codes.
     label = method._django_fsm.get_transition(source).custom.get("label", name)
     audit_record(

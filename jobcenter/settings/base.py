@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # Loads every app's rules.py: the permissions, one module per app (jobcenter.predicates).
+    "rules.apps.AutodiscoverRulesConfig",
     "jobcenter",
     "intake",
     "routing",
@@ -86,6 +88,8 @@ AUTH_USER_MODEL = "jobcenter.User"
 AUTHENTICATION_BACKENDS = [
     # axes first so a locked-out account is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # The front office's permissions, composed in each app's rules.py (django-rules).
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
