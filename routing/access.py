@@ -1,27 +1,17 @@
 """Permission-scoped loaders for mailboxes and their items.
 
 A mailbox belongs to a team: its members see and work it, and so does the team's lead.
-An item of another team is indistinguishable from one that does not exist (404).
+An item of another team is indistinguishable from one that does not exist (404). Who works
+mailboxes at all, and one item, is named in `routing.rules`.
 """
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from intake.models import user_team_ids
 from jobcenter.models import Postfach
-from jobcenter.roles import Role
+from jobcenter.predicates import led_team_ids, user_team_ids
 
 from .models import Aufgabe
-
-# Every desk writes notes and works its team's mailbox (rule R-IA-02).
-DESK_ROLES = (
-    Role.EMPFANG,
-    Role.EINGANGSZONE,
-    Role.LEISTUNG,
-    Role.INTEGRATION,
-    Role.HOTLINE,
-    Role.TEAMLEITUNG,
-)
 
 
 def mailbox_team_ids(user) -> frozenset[int]:
@@ -29,15 +19,12 @@ def mailbox_team_ids(user) -> frozenset[int]:
     cached = getattr(user, "_mailbox_team_ids", None)
     if cached is not None:
         return cached
-    ids = set(user_team_ids(user))
-    if user.has_role(Role.TEAMLEITUNG):
-        ids |= set(user.led_teams.values_list("pk", flat=True))
-    user._mailbox_team_ids = frozenset(ids)
+    user._mailbox_team_ids = user_team_ids(user) | led_team_ids(user)
     return user._mailbox_team_ids
 
 
 def postfaecher_visible_to(user) -> QuerySet[Postfach]:
-    if not user.is_authenticated or user.jobcenter_id is None or not user.has_role(*DESK_ROLES):
+    if not user.has_perm("routing.use_mailboxes"):
         return Postfach.objects.none()
     return Postfach.objects.filter(
         team__jobcenter_id=user.jobcenter_id, team__in=mailbox_team_ids(user)
@@ -45,7 +32,7 @@ def postfaecher_visible_to(user) -> QuerySet[Postfach]:
 
 
 def aufgaben_visible_to(user) -> QuerySet[Aufgabe]:
-    if not user.is_authenticated or user.jobcenter_id is None or not user.has_role(*DESK_ROLES):
+    if not user.has_perm("routing.use_mailboxes"):
         return Aufgabe.objects.none()
     return Aufgabe.objects.filter(
         Q(assignee=user)
@@ -54,23 +41,6 @@ def aufgaben_visible_to(user) -> QuerySet[Aufgabe]:
             postfach__team__in=mailbox_team_ids(user),
         )
     )
-
-
-def may_work_on(user, aufgabe: Aufgabe) -> bool:
-    """The same rule as `aufgaben_visible_to`, for one loaded item (services check it)."""
-    if not user.is_authenticated or not user.has_role(*DESK_ROLES) or user.jobcenter_id is None:
-        return False
-    if aufgabe.assignee_id == user.pk:
-        return True
-    if aufgabe.postfach_id is None:
-        return False
-    team = aufgabe.postfach.team
-    return team.jobcenter_id == user.jobcenter_id and team.pk in mailbox_team_ids(user)
-
-
-def is_lead_of(user, aufgabe: Aufgabe) -> bool:
-    """A team lead may act on any item of a mailbox they oversee, even one claimed."""
-    return user.has_role(Role.TEAMLEITUNG) and may_work_on(user, aufgabe)
 
 
 def get_postfach_for_user(user, pk: int) -> Postfach:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.models import Team
-from jobcenter.roles import Role
 
 
 class InformationType(models.Model):
@@ -176,28 +175,17 @@ class RoutingRule(models.Model):
         return "other"
 
 
-# Need to know (rule R-DS-01, § 67a SGB X): the reception and the hotline learn that a
-# customer exists, their appointments today and their open concerns, not what was said in
-# a consultation. They never see a Beratungsvermerk.
-CONSULTATION_BLIND_ROLES = (Role.EMPFANG, Role.HOTLINE)
-
-
-def _sees_consultation_notes(user) -> bool:
-    return not user.has_role(*CONSULTATION_BLIND_ROLES)
-
-
 class VermerkQuerySet(models.QuerySet):
     def visible_to(self, user) -> "VermerkQuerySet":
         """The notes `user` may read: on customers they may open, and of a kind their work
-        needs. Every view that shows a note's content loads it through here."""
+        needs (`routing.rules`: need to know, rule R-DS-01). Every view that shows a note's
+        content loads it through here."""
         from intake.access import kunden_visible_to  # at call time: models load before access
 
         qs = self.filter(kunde__in=kunden_visible_to(user))
-        if not _sees_consultation_notes(user):
+        if not user.has_perm("routing.read_consultation_notes"):
             qs = qs.exclude(kind=Vermerk.Kind.BERATUNG)
-        if user.has_role(Role.EMPFANG):
-            # The reception's work needs what was taken in at the reception (its own open
-            # concerns), not what other desks learnt about the person (health, debts …).
+        if not user.has_perm("routing.read_notes_of_every_desk"):
             qs = qs.filter(models.Q(source=Vermerk.Source.EMPFANG) | models.Q(author=user))
         return qs
 
@@ -256,7 +244,7 @@ class Vermerk(models.Model):
     def is_visible_to(self, user) -> bool:
         """`VermerkQuerySet.visible_to` for a note reached through a row the user may
         already open (a mailbox item): only the kind is left to check."""
-        return self.kind != self.Kind.BERATUNG or _sees_consultation_notes(user)
+        return self.kind != self.Kind.BERATUNG or user.has_perm("routing.read_consultation_notes")
 
 
 class AufgabeQuerySet(models.QuerySet):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake.models import Kunde, user_team_ids
+from intake.models import Kunde
 from intake.neukunde import age_on
 from jobcenter.models import Postfach, Team, User
+from jobcenter.predicates import user_team_ids
 from jobcenter.roles import Role
 
 from .models import InformationType, RoutingRule, Vermerk

@@ -22,7 +22,6 @@ from minimumstandards.models import RuleKind
 from minimumstandards.services import deadline_complete
 
 from . import catalogue
-from .access import is_lead_of, may_work_on
 from .models import (
     ApiClient,
     ApiSubmission,
@@ -312,7 +311,7 @@ def _locked(actor: User, aufgabe_id: int) -> Aufgabe:
         )
     except Aufgabe.DoesNotExist:
         raise RoutingError(_("Diesen Eintrag gibt es nicht.")) from None
-    if not may_work_on(actor, aufgabe):
+    if not actor.has_perm("routing.work_aufgabe", aufgabe):
         raise RoutingError(_("Diesen Eintrag dürfen Sie nicht bearbeiten."))
     if aufgabe.status != Aufgabe.Status.OPEN:
         raise RoutingError(_("Der Eintrag ist bereits erledigt."))
@@ -320,11 +319,8 @@ def _locked(actor: User, aufgabe_id: int) -> Aufgabe:
 
 
 def _check_not_claimed_by_other(actor: User, aufgabe: Aufgabe) -> None:
-    if (
-        aufgabe.claimed_by_id
-        and aufgabe.claimed_by_id != actor.pk
-        and not is_lead_of(actor, aufgabe)
-    ):
+    # After `_locked` (theirs to work, still open) only a colleague's claim can refuse.
+    if not actor.has_perm("routing.act_on_aufgabe", aufgabe):
         raise RoutingError(
             _(
                 "%(name)s hat diesen Eintrag am %(at)s übernommen: nur sie oder er "

@@ -10,24 +10,18 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
 
 from intake.access import kunden_visible_to
 from intake.selectors import SearchResult
 from intake.selectors import kunde_search as find_customers
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
-from jobcenter.roles import Role
+from jobcenter.predicates import is_teamleitung
 from jobcenter.services import audit_read
-from jobcenter.views import role_required
 
 from . import selectors
-from .access import (
-    DESK_ROLES,
-    get_aufgabe_for_user,
-    get_postfach_for_user,
-    is_lead_of,
-    postfaecher_visible_to,
-)
+from .access import get_aufgabe_for_user, get_postfach_for_user, postfaecher_visible_to
 from .forms import DoneForm, FollowUpForm, ForwardForm, RerouteForm, VermerkForm
 from .models import Aufgabe, InformationType, Vermerk
 from .resolution import plan_routing, source_for
@@ -87,7 +81,7 @@ def _vermerk_context(request, form, **extra) -> dict:
     }
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.write_vermerk", raise_exception=True)
 def vermerk_new(request: HttpRequest) -> HttpResponse:
     """The note form of every desk: search the customer, pick the type, see where it goes."""
     user = request.user
@@ -171,7 +165,7 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/vermerk_form.html", context, status=422)
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.write_vermerk", raise_exception=True)
 def kunde_search(request: HttpRequest) -> HttpResponse:
     """htmx: the customer choices for a search term, the current choice kept."""
     user = request.user
@@ -191,7 +185,7 @@ def kunde_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.write_vermerk", raise_exception=True)
 def type_details(request: HttpRequest) -> HttpResponse:
     """htmx: the hint and the fields the chosen information type asks for."""
     form = quiet(
@@ -204,7 +198,7 @@ def type_details(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/partials/type_details.html", {"form": form})
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vermerk = get_object_or_404(
         Vermerk.objects.visible_to(request.user).select_related(
@@ -231,13 +225,14 @@ def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- mailboxes --------------------------------------------------------------------------------
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def mailboxes(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "overview": selectors.mailbox_overview(postfaecher=postfaecher_visible_to(user)),
         "personal_count": selectors.personal_count(user),
-        "is_lead": user.has_role(Role.TEAMLEITUNG),
+        "is_lead": is_teamleitung(user),
+        "is_ticket": source_for(user) == Vermerk.Source.HOTLINE,
         "now": timezone.now(),
     }
     return render(request, "routing/mailboxes.html", context)
@@ -278,7 +273,7 @@ def _mailbox_context(request, postfach) -> dict:
     }
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def mailbox(request: HttpRequest, pk: int) -> HttpResponse:
     postfach = get_postfach_for_user(request.user, pk)
     context = _mailbox_context(request, postfach)
@@ -286,7 +281,7 @@ def mailbox(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def personal_mailbox(request: HttpRequest) -> HttpResponse:
     context = _mailbox_context(request, None)
     template = "routing/partials/mailbox_items.html" if request.htmx else "routing/mailbox.html"
@@ -295,9 +290,7 @@ def personal_mailbox(request: HttpRequest) -> HttpResponse:
 
 def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
     user = request.user
-    lead = is_lead_of(user, aufgabe)
     claimed_by_other = bool(aufgabe.claimed_by_id and aufgabe.claimed_by_id != user.pk)
-    may_act = aufgabe.is_open and (not claimed_by_other or lead)
     forward_to, forward_why = (None, "")
     if aufgabe.is_open and aufgabe.kunde_id:
         forward_to, forward_why = forward_target(aufgabe)
@@ -315,7 +308,7 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
         )
         if vermerk is not None
         else [],
-        "may_act": may_act,
+        "may_act": user.has_perm("routing.act_on_aufgabe", aufgabe),
         "claimed_by_other": claimed_by_other,
         "done_form": forms.get("done_form") or DoneForm(prefix="done"),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(prefix="wv"),
@@ -333,7 +326,7 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
     }
 
 
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     audit_read(
@@ -385,7 +378,7 @@ def _row_response(request, aufgabe: Aufgabe, message: str, level: str = "success
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     try:
@@ -396,7 +389,7 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_release(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     try:
@@ -438,7 +431,7 @@ def _item_step(request, pk: int, form_class, key: str, run, success, *, stay=Fal
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_done(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -451,7 +444,7 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -469,7 +462,7 @@ def item_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_reroute(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     return _item_step(
@@ -487,7 +480,7 @@ def item_reroute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("routing.use_mailboxes", raise_exception=True)
 def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -503,7 +496,7 @@ def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
 # --- worklist ---------------------------------------------------------------------------------
 
 
-@role_required(Role.INTEGRATION, Role.LEISTUNG)
+@permission_required("routing.use_worklist", raise_exception=True)
 def worklist(request: HttpRequest) -> HttpResponse:
     user = request.user
     sources = sources_for(user)
@@ -515,7 +508,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         sort = "dringlichkeit"
     descending = request.GET.get("richtung") == "ab"
     q = request.GET.get("q", "").strip()[:100]
-    states = state_counts(user) if user.has_role(Role.LEISTUNG) else []
+    # Leistung's list holds the team's open cases: it offers them by state.
+    lists_cases = any(s.key == "fall" for s in sources)
+    states = state_counts(user) if lists_cases else []
     state = request.GET.get("status", "")
     if state not in {s for s, _label, _n in states}:
         state = ""
@@ -563,7 +558,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "today": timezone.localdate(),
         "next": request.get_full_path(),
-        "is_leistung": user.has_role(Role.LEISTUNG),
+        "lists_cases": lists_cases,
     }
     template = "routing/partials/worklist_table.html" if request.htmx else "routing/worklist.html"
     return render(request, template, context)
@@ -572,7 +567,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 # --- rules and statistics ---------------------------------------------------------------------
 
 
-@role_required(*DESK_ROLES, Role.ADMINISTRATION)
+@permission_required("routing.read_rules", raise_exception=True)
 def rules(request: HttpRequest) -> HttpResponse:
     types = selectors.rule_statistics(jobcenter_id=request.user.jobcenter_id)
     return render(
@@ -580,7 +575,8 @@ def rules(request: HttpRequest) -> HttpResponse:
         "routing/rules.html",
         {
             "types": types,
-            "may_write": request.user.has_role(*DESK_ROLES),
+            "may_write": request.user.has_perm("routing.write_vermerk"),
+            "may_edit": request.user.has_perm("routing.edit_rules"),
             "requirement": InformationType.Requirement,
         },
     )
