@@ -36,7 +36,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from frontdesk.models import Concern, Desk, Visit, VisitState  # noqa: E402
-from frontdesk.services import CheckIn, visit_check_in  # noqa: E402
+from frontdesk.services.checkin import CheckIn, visit_check_in  # noqa: E402
 from jobcenter.models import Jobcenter, Postfach, Standort, Team, User  # noqa: E402
 from jobcenter.roles import Role  # noqa: E402
 from jobcenter.seeding import seed_new_jobcenter  # noqa: E402

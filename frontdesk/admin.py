@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jobcenter.admin import AdministrationAdmin
 
 from .models import Concern, ConcernClass, Desk, Display, SiteSettings
-from .services import display_new_key, display_path
+from .services.displays import display_new_key, display_path
 
 
 class CatalogueAdmin(AdministrationAdmin):

@@ -9,7 +9,7 @@ class FrontdeskConfig(AppConfig):
     def ready(self) -> None:
         from jobcenter.seeding import register
 
-        from .services import catalogue_seed
+        from .services.catalogue import catalogue_seed
 
         # A new Jobcenter starts with this app's default catalogue (jobcenter/seeding.py).
         register(catalogue_seed)

@@ -5,7 +5,7 @@ Rhein-Lahn's four classes (rule R-EM-02) and, per class, the concerns of Herford
 copy when it is created and edits it in the admin; a concern is deactivated, never deleted.
 
 Plain data and one function over model classes passed in, so that the migrations (with
-their historical models) and `frontdesk.services.catalogue_seed` read the same rows.
+their historical models) and `frontdesk.services.catalogue.catalogue_seed` read the same rows.
 """
 
 CLASSES = [

@@ -15,23 +15,13 @@ from django.utils import timezone
 from intake.models import Kunde
 from jobcenter.models import Standort, Team
 
+from .errors import QueueEmpty
 from .models import Concern, Desk, Display, Outcome, SiteSettings, Visit, VisitState
-from .services import (
-    CheckIn,
-    QueueEmpty,
-    desk_close,
-    desk_open,
-    visit_call,
-    visit_call_next,
-    visit_cancel,
-    visit_check_in,
-    visit_come_back,
-    visit_finish,
-    visit_no_show,
-    visit_park,
-    visit_pass_on,
-    visit_recall,
-)
+from .services.calling import visit_call, visit_call_next, visit_no_show, visit_park, visit_recall
+from .services.checkin import CheckIn, visit_check_in
+from .services.desks import desk_close, desk_open
+from .services.outcomes import visit_finish, visit_pass_on
+from .services.reception import visit_cancel, visit_come_back
 
 MAIN, SOUTH = "Hauptstelle Am Markt", "Geschäftsstelle Süd"
 # (code, weight): what walk-ins come for, roughly.

@@ -285,7 +285,7 @@ def _no_key_prefix() -> str:
 class Display(models.Model):
     """A screen in a waiting room. It needs no login: its unguessable key is in its address.
     Only a SHA-256 hash of the key is stored; the address is shown once, when the key is
-    issued (frontdesk.services.display_create / display_new_key)."""
+    issued (frontdesk.services.displays.display_create / display_new_key)."""
 
     standort = models.ForeignKey(
         Standort, verbose_name=_("Standort"), on_delete=models.CASCADE, related_name="displays"

@@ -33,7 +33,7 @@ from .models import (
     VisitEvent,
     VisitState,
 )
-from .services import DESK_IDLE
+from .selectors import DESK_IDLE
 
 DISPLAY_CALLS = 8
 DISPLAY_WINDOW = timedelta(minutes=15)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from jobcenter.models import Standort
 
-from .services import visits_close_day
+from .services.reception import visits_close_day
 
 logger = logging.getLogger(__name__)
 

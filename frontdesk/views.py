@@ -30,6 +30,7 @@ from .access import (
     standorte_visible_to,
     visits_visible_to,
 )
+from .errors import FrontdeskError, QueueEmpty
 from .forms import (
     CancelForm,
     CheckInForm,
@@ -54,32 +55,26 @@ from .models import (
     Visit,
     VisitState,
 )
-from .services import (
-    CheckIn,
-    FrontdeskError,
-    QueueEmpty,
+from .selectors import (
     appointment_for_checkin,
     appointments_for_checkin,
-    desk_close,
     desk_is_stale,
     desk_of,
-    desk_open,
-    desk_seen,
     ticket_team_for,
-    visit_call,
-    visit_call_next,
-    visit_cancel,
-    visit_check_in,
-    visit_come_back,
-    visit_finish,
-    visit_identify,
-    visit_no_show,
-    visit_park,
-    visit_pass_on,
-    visit_recall,
-    visit_requeue,
     waiting_for_desk,
 )
+from .services.calling import (
+    visit_call,
+    visit_call_next,
+    visit_no_show,
+    visit_park,
+    visit_recall,
+    visit_requeue,
+)
+from .services.checkin import CheckIn, visit_check_in
+from .services.desks import desk_close, desk_open, desk_seen
+from .services.outcomes import visit_finish, visit_pass_on
+from .services.reception import visit_cancel, visit_come_back, visit_identify
 
 SESSION_SITE = "frontdesk_standort"
 QUEUE_ROWS = 50

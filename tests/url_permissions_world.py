@@ -25,7 +25,9 @@ from appointments.models import (
     ReleasedWindow,
 )
 from frontdesk.models import Concern, Desk
-from frontdesk.services import CheckIn, display_create, site_settings, visit_check_in
+from frontdesk.selectors import site_settings
+from frontdesk.services.checkin import CheckIn, visit_check_in
+from frontdesk.services.displays import display_create
 from jobcenter.models import Jobcenter, Standort, Team, User
 from jobcenter.roles import Role
 from minimumstandards.models import ClosingDay

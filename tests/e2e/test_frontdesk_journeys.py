@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from frontdesk.models import Desk, Outcome, Visit, VisitState
-from frontdesk.services import display_create, display_path
+from frontdesk.services.displays import display_create, display_path
 from jobcenter.models import Standort
 from routing.models import Aufgabe
 from tests.factories import PASSWORD, person, register, seed_catalogues

@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from frontdesk.models import Concern, Desk, Display
-from frontdesk.services import CheckIn, desk_open, display_create, visit_check_in
+from frontdesk.services.checkin import CheckIn, visit_check_in
+from frontdesk.services.desks import desk_open
+from frontdesk.services.displays import display_create
 from jobcenter.models import Standort
 from tests.factories import seed_catalogues
 

@@ -151,7 +151,7 @@ def test_displays_command_gives_a_key_to_a_display_without_one(client, site):
 
 
 def test_close_day_ends_yesterdays_open_visits(check_in, staff, desks, open_desk):
-    from frontdesk.services import visit_call_next
+    from frontdesk.services.calling import visit_call_next
 
     yesterday = at(9) - timedelta(days=1)
     check_in("unterlagen", now=yesterday)

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from frontdesk.errors import FrontdeskError
 from frontdesk.forms import CheckInForm
 from frontdesk.models import Concern, ConcernClass
-from frontdesk.services import CheckIn, FrontdeskError, visit_check_in
+from frontdesk.services.checkin import CheckIn, visit_check_in
 from jobcenter.models import Standort
 from jobcenter.roles import Role
 from tests.factories import JobcenterFactory, UserFactory

@@ -6,14 +6,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from frontdesk.errors import FrontdeskError
 from frontdesk.models import Concern, ConcernClass, Contact, Outcome, VisitState
-from frontdesk.services import (
-    FrontdeskError,
-    appointment_for_checkin,
-    appointments_for_checkin,
-    visit_call_next,
-    visit_finish,
-)
+from frontdesk.selectors import appointment_for_checkin, appointments_for_checkin
+from frontdesk.services.calling import visit_call_next
+from frontdesk.services.outcomes import visit_finish
 from intake.models import Antrag
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.presets import apply_preset

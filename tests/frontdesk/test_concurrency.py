@@ -6,16 +6,12 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from frontdesk import services
+from frontdesk.errors import FrontdeskError, QueueEmpty
 from frontdesk.models import Desk, Outcome, Visit, VisitState
-from frontdesk.services import (
-    FrontdeskError,
-    QueueEmpty,
-    desk_open,
-    visit_call,
-    visit_call_next,
-    visit_finish,
-)
+from frontdesk.services import calling
+from frontdesk.services.calling import visit_call, visit_call_next
+from frontdesk.services.desks import desk_open
+from frontdesk.services.outcomes import visit_finish
 from jobcenter.roles import Role
 from tests.factories import UserFactory
 
@@ -80,7 +76,7 @@ def test_second_desk_skips_the_customer_the_first_is_calling(check_in, counters,
     second = check_in("sachstand", now=at(9, 1))
     (user_a, desk_a), (user_b, desk_b) = counters[:2]
     picked, go = threading.Event(), threading.Event()
-    original = services._call
+    original = calling._call
 
     def slow_call(visit, desk, actor, now, **kwargs):
         if threading.current_thread().name == "A":
@@ -88,7 +84,7 @@ def test_second_desk_skips_the_customer_the_first_is_calling(check_in, counters,
             assert go.wait(10)
         return original(visit, desk, actor, now, **kwargs)
 
-    monkeypatch.setattr(services, "_call", slow_call)
+    monkeypatch.setattr(calling, "_call", slow_call)
     results: dict = {}
     a = _in_thread(
         "A", lambda: visit_call_next(actor=user_a, desk_id=desk_a.pk, now=at(9, 5)), results
@@ -118,7 +114,7 @@ def test_two_desks_calling_the_same_customer_one_gets_a_clear_message(
     visit = check_in("sachstand", now=at(9))
     (user_a, desk_a), (user_b, desk_b) = counters[:2]
     picked, go = threading.Event(), threading.Event()
-    original = services._call
+    original = calling._call
 
     def slow_call(visit, desk, actor, now, **kwargs):
         if threading.current_thread().name == "A":
@@ -126,7 +122,7 @@ def test_two_desks_calling_the_same_customer_one_gets_a_clear_message(
             assert go.wait(10)
         return original(visit, desk, actor, now, **kwargs)
 
-    monkeypatch.setattr(services, "_call", slow_call)
+    monkeypatch.setattr(calling, "_call", slow_call)
     results: dict = {}
 
     def call(user, desk):

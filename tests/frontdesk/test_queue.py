@@ -4,24 +4,20 @@ from datetime import timedelta
 
 import pytest
 
+from frontdesk.errors import FrontdeskError, QueueEmpty
 from frontdesk.models import Contact, Outcome, VisitEvent, VisitState
-from frontdesk.services import (
-    FrontdeskError,
-    QueueEmpty,
-    desk_close,
+from frontdesk.selectors import waiting_for_desk
+from frontdesk.services.calling import (
     visit_call,
     visit_call_next,
-    visit_cancel,
-    visit_come_back,
-    visit_finish,
-    visit_identify,
     visit_no_show,
     visit_park,
-    visit_pass_on,
     visit_recall,
     visit_requeue,
-    waiting_for_desk,
 )
+from frontdesk.services.desks import desk_close
+from frontdesk.services.outcomes import visit_finish, visit_pass_on
+from frontdesk.services.reception import visit_cancel, visit_come_back, visit_identify
 from routing.models import Aufgabe
 from tests.factories import register
 
@@ -413,7 +409,7 @@ def test_appointment_visit_is_called_only_by_the_holder(
     check_in, staff, teams, site, open_desk, desks
 ):
     from frontdesk.models import Desk
-    from frontdesk.services import appointment_for_checkin
+    from frontdesk.selectors import appointment_for_checkin
 
     room = Desk.objects.create(standort=site, name="Raum 312")
     room.teams.set([teams["ue25"]])
@@ -491,9 +487,9 @@ def test_out_of_turn_a_team_lead_may_call_for_their_teams(check_in, staff, teams
 
 
 def test_the_audit_lines_of_a_visit_read_in_german():
-    from frontdesk.services import _visit_summary
+    from frontdesk.services.recording import visit_summary
 
-    assert _visit_summary("A019", "call", "waiting", "called") == (
+    assert visit_summary("A019", "call", "waiting", "called") == (
         "A019: aufgerufen (wartet → aufgerufen)"
     )
-    assert _visit_summary("A020", "check_in", "", "waiting") == "A020: angemeldet (wartet)"
+    assert visit_summary("A020", "check_in", "", "waiting") == "A020: angemeldet (wartet)"

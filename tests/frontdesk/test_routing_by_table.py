@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontdesk.models import Concern, Outcome
-from frontdesk.services import visit_call_next, visit_finish
+from frontdesk.services.calling import visit_call_next
+from frontdesk.services.outcomes import visit_finish
 from routing.models import Aufgabe, InformationType, RoutingRule
 from routing.services import vermerk_route
 from tests.factories import JobcenterFactory, person, register, seed_catalogues

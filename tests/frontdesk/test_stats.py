@@ -7,13 +7,8 @@ from django.utils import timezone
 
 from frontdesk import stats
 from frontdesk.models import Outcome
-from frontdesk.services import (
-    visit_call_next,
-    visit_finish,
-    visit_no_show,
-    visit_pass_on,
-    visit_recall,
-)
+from frontdesk.services.calling import visit_call_next, visit_no_show, visit_recall
+from frontdesk.services.outcomes import visit_finish, visit_pass_on
 
 pytestmark = pytest.mark.django_db
 

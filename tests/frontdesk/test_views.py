@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from frontdesk.models import Contact, Outcome, Visit, VisitState
-from frontdesk.services import visit_call_next
+from frontdesk.services.calling import visit_call_next
 from jobcenter.models import AuditEvent, Standort
 from jobcenter.roles import Role
 from tests.factories import UserFactory, person, register
@@ -535,7 +535,7 @@ def test_display_shows_only_its_own_site(client, display, check_in, other_site, 
     desk = Desk.objects.create(standort=other_site, name="Süd 1")
     desk.teams.set([teams["ez"]])
     elsewhere = check_in("unterlagen", standort=other_site)
-    from frontdesk.services import desk_open
+    from frontdesk.services.desks import desk_open
 
     desk_open(actor=staff["ez"], desk_id=desk.pk)
     visit_call_next(actor=staff["ez"], desk_id=desk.pk)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from appointments.services import AppointmentError
 from appointments.slots import SlotError
-from frontdesk.services import FrontdeskError, QueueEmpty
+from frontdesk.errors import FrontdeskError, QueueEmpty
 from intake.services import CaseConflict, IntakeError
 from jobcenter.errors import DomainError, add_to_form
 from minimumstandards.services import DeadlineError

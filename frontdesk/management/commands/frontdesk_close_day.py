@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from frontdesk.services import visits_close_day
+from frontdesk.services.reception import visits_close_day
 from jobcenter.models import Standort
 
 

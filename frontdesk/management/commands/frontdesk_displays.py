@@ -8,7 +8,7 @@ only when its key is issued (--anlegen for new displays and displays without a k
 from django.core.management.base import BaseCommand, CommandError
 
 from frontdesk.models import Display
-from frontdesk.services import display_create, display_new_key, display_path
+from frontdesk.services.displays import display_create, display_new_key, display_path
 from jobcenter.models import Jobcenter, Standort
 
 

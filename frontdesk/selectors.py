@@ -1,0 +1,206 @@
+"""The front desk's read models: appointments to check in against, queues, teams, desks.
+
+Lookups only; nothing here writes. The actions are in `frontdesk.services`.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intake.models import Antrag, ErstgespraechState, Kunde
+from intake.services import integration_team_for
+from jobcenter.models import Jobcenter, Standort, Team, User
+
+from .models import Concern, Desk, SiteSettings, Visit
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """An appointment a customer can be checked in against."""
+
+    at: datetime
+    with_user: User
+    label: str
+    antrag_id: int
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def appointments_for_checkin(kunde_ids, day: date) -> dict[int, Appointment]:
+    """Per customer, their first appointment of `day`.
+
+    For now the only appointment on file is the first consultation (EG) booked on the
+    customer's case (intake.Antrag.eg_at / eg_with); the appointments app will answer here
+    once it exists. One query for any number of customers.
+    """
+    ids = [pk for pk in kunde_ids if pk]
+    if not ids:
+        return {}
+    start, end = _day_bounds(day)
+    found: dict[int, Appointment] = {}
+    rows = (
+        Antrag.objects.filter(
+            applicant_id__in=ids,
+            eg_state=ErstgespraechState.GEBUCHT,
+            eg_at__gte=start,
+            eg_at__lt=end,
+            eg_with__isnull=False,
+        )
+        .select_related("eg_with")
+        .order_by("eg_at", "pk")
+    )
+    for antrag in rows:
+        found.setdefault(
+            antrag.applicant_id,
+            Appointment(
+                at=antrag.eg_at,
+                with_user=antrag.eg_with,
+                label=_("Erstgespräch"),
+                antrag_id=antrag.pk,
+            ),
+        )
+    return found
+
+
+def appointment_for_checkin(kunde: Kunde | None, day: date) -> Appointment | None:
+    if kunde is None:
+        return None
+    return appointments_for_checkin([kunde.pk], day).get(kunde.pk)
+
+
+def site_settings(standort: Standort) -> SiteSettings:
+    """The site's queue settings, or the defaults (not saved) if it has none."""
+    try:
+        return standort.frontdesk_settings
+    except SiteSettings.DoesNotExist:
+        return SiteSettings(standort=standort)
+
+
+def served_team_ids(standort: Standort) -> set[int]:
+    """The teams whose queue some active desk of this site serves."""
+    return set(
+        Desk.teams.through.objects.filter(desk__standort=standort, desk__active=True).values_list(
+            "team_id", flat=True
+        )
+    )
+
+
+_HANDLER_KINDS = {
+    Concern.Handler.EMPFANG: [Team.Kind.EMPFANG, Team.Kind.EINGANGSZONE],
+    Concern.Handler.EINGANGSZONE: [Team.Kind.EINGANGSZONE],
+    Concern.Handler.LEISTUNG: [Team.Kind.LEISTUNG],
+    Concern.Handler.SACHBEARBEITUNG: [Team.Kind.SACHBEARBEITUNG, Team.Kind.LEISTUNG],
+    Concern.Handler.BUT: [Team.Kind.BUT, Team.Kind.LEISTUNG],
+    Concern.Handler.INTEGRATION: [Team.Kind.INTEGRATION_UE25, Team.Kind.INTEGRATION_U25],
+    Concern.Handler.FACHBEREICH: [],
+}
+
+
+def responsible_team(
+    *, jobcenter: Jobcenter, standort: Standort | None, handler: str, kunde: Kunde | None
+) -> Team | None:
+    """The team that handles `handler`'s concerns for this customer at this site."""
+    if kunde is not None:
+        if handler == Concern.Handler.LEISTUNG:
+            bg = kunde.bedarfsgemeinschaft
+            if bg is not None and bg.leistung_team_id:
+                return bg.leistung_team
+        if handler == Concern.Handler.INTEGRATION:
+            team = integration_team_for(kunde)
+            if team is not None:
+                return team
+    for kind in _HANDLER_KINDS.get(handler, []):
+        teams = Team.objects.filter(jobcenter=jobcenter, kind=kind).order_by("name")
+        team = (teams.filter(standort=standort).first() if standort else None) or teams.first()
+        if team is not None:
+            return team
+    return None
+
+
+def queue_for(
+    *, jobcenter: Jobcenter, standort: Standort, concerns: list[Concern], kunde: Kunde | None
+) -> Team | None:
+    """Where a walk-in waits: a concern passed on in person the same day (rule R-EM-02) goes to
+    its team's queue when a desk of this site serves it; everything else to the
+    Eingangszone, the second filter (rule R-EM-01)."""
+    served = served_team_ids(standort)
+    candidates = [
+        responsible_team(jobcenter=jobcenter, standort=standort, handler=c.handled_by, kunde=kunde)
+        for c in concerns
+        if c.route == Concern.Route.IN_PERSON
+    ]
+    candidates.append(
+        responsible_team(
+            jobcenter=jobcenter,
+            standort=standort,
+            handler=Concern.Handler.EINGANGSZONE,
+            kunde=kunde,
+        )
+    )
+    for team in candidates:
+        if team is not None and team.pk in served:
+            return team
+    return None
+
+
+def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
+    """The team a ticket about these concerns goes to: the first one routed by ticket or
+    appointment, else the first concern's, else the Eingangszone."""
+    ordered = sorted(
+        concerns,
+        key=lambda c: c.route not in (Concern.Route.TICKET, Concern.Route.APPOINTMENT),
+    )
+    for concern in ordered:
+        if concern.handled_by == Concern.Handler.EMPFANG:
+            continue  # the reception is no back office
+        team = responsible_team(
+            jobcenter=visit.jobcenter,
+            standort=visit.standort,
+            handler=concern.handled_by,
+            kunde=visit.kunde,
+        )
+        if team is not None:
+            return team
+    # Rule R-EM-03: the Eingangszone distributes the tickets no department is named for.
+    return responsible_team(
+        jobcenter=visit.jobcenter,
+        standort=visit.standort,
+        handler=Concern.Handler.EINGANGSZONE,
+        kunde=None,
+    )
+
+
+# A desk nobody has used for this long counts as closed and may be taken over.
+DESK_IDLE = timedelta(minutes=20)
+
+
+def desk_of(user: User) -> Desk | None:
+    """The desk this person has open, if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Desk.objects.filter(occupied_by=user, active=True, standort__jobcenter_id=user.jobcenter_id)
+        .select_related("standort")
+        .first()
+    )
+
+
+def desk_is_stale(desk: Desk, now: datetime) -> bool:
+    return desk.last_seen_at is None or desk.last_seen_at < now - DESK_IDLE
+
+
+def waiting_for_desk(desk: Desk, user: User, day: date):
+    """The queue a desk calls from: its teams' waiting customers at its site, today, in
+    order; customers with an appointment only for the person they are booked with."""
+    return (
+        Visit.objects.waiting()
+        .filter(standort_id=desk.standort_id, day=day, team__in=desk.teams.all())
+        .filter(Q(assigned_to__isnull=True) | Q(assigned_to=user))
+        .in_queue_order()
+    )

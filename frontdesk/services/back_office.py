@@ -1,0 +1,167 @@
+"""What a visit's outcome tells the back office: notes, callback tickets, appointments."""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from jobcenter.models import Team, User
+from minimumstandards.models import DeadlineRule, RuleKind, Scope
+from minimumstandards.services import calendar_for, deadline_open
+from routing.models import Aufgabe
+from routing.services import RoutingError, aufgabe_create, vermerk_create, vermerk_route
+
+from ..errors import FrontdeskError
+from ..models import Concern, Outcome, Visit
+from ..selectors import responsible_team
+
+
+def _concern_names(concerns) -> str:
+    return ", ".join(c.name for c in concerns)
+
+
+def subject_line(visit: Visit, text: str) -> str:
+    return (
+        _("Vorsprache %(date)s, Wartenummer %(number)s: %(text)s")
+        % {
+            "date": date_format(visit.day, "d.m.Y"),
+            "number": visit.number,
+            "text": text,
+        }
+    )[:200]
+
+
+def kunde_line(visit: Visit) -> str:
+    if visit.kunde is None:
+        return _("Kundin / Kunde ohne Kd.-Nr. (nicht zugeordnet)")
+    return _("Kd.-Nr. %(nr)s") % {"nr": visit.kunde.kundennummer}
+
+
+def _inform_back_office(*, actor: User, visit: Visit, concerns: list[Concern], note: str) -> None:
+    """Where the back office must know (a change reported, documents handed in).
+
+    A concern with an information type becomes a Vermerk of that type, routed by routing's
+    service exactly as one written in the EZ: the mailboxes come from the type's rules alone
+    (architecture point 12). A concern with `record` only gets a Vermerk in the history.
+    """
+    text = "\n".join(part for part in (kunde_line(visit), note.strip()) if part)
+    noted = [c for c in concerns if c.wants_vermerk]
+    if not noted:
+        return
+    if visit.kunde is None:
+        # Without a customer record there is no history and no BG or IFK to route by: the
+        # team handling the concern gets it in its mailbox and assigns it.
+        by_team: dict[int, tuple[Team, list[Concern]]] = {}
+        for concern in noted:
+            team = responsible_team(
+                jobcenter=visit.jobcenter,
+                standort=visit.standort,
+                handler=concern.handled_by,
+                kunde=None,
+            )
+            if team is not None:
+                by_team.setdefault(team.pk, (team, []))[1].append(concern)
+        for team, items in by_team.values():
+            postfach = getattr(team, "postfach", None)
+            if postfach is None:
+                continue
+            aufgabe_create(
+                created_by=actor,
+                postfach=postfach,
+                kunde=None,
+                title=subject_line(visit, _concern_names(items)),
+                description=text,
+            )
+        return
+    history_only = [c for c in noted if not c.routes]
+    if history_only:
+        vermerk_create(
+            kunde=visit.kunde,
+            author=actor,
+            subject=subject_line(visit, _concern_names(history_only)),
+            text=note.strip(),
+            known_on=visit.day,
+        )
+    by_type: dict[int, list[Concern]] = {}
+    for concern in noted:
+        if concern.routes:
+            by_type.setdefault(concern.information_type_id, []).append(concern)
+    # Known on the day of the visit; never before the record exists (routing refuses that,
+    # and back-dated visits, e.g. the demo's past days, may name a customer registered later).
+    known_on = max(visit.day, timezone.localdate(visit.kunde.created_at))
+    for items in by_type.values():
+        lines = (subject_line(visit, _concern_names(items)), note.strip())
+        try:
+            vermerk_route(
+                author=actor,
+                kunde=visit.kunde,
+                information_type=items[0].information_type,
+                known_on=known_on,
+                text="\n".join(part for part in lines if part),
+            )
+        except RoutingError as error:
+            # The desk's form has none of the note's inputs: say every fault in the message.
+            faults = [str(m) for m in error.field_errors.values() if m]
+            raise FrontdeskError(" ".join([str(error.message), *faults])) from error
+
+
+def _raise_ticket(
+    *, actor: User, visit: Visit, concerns: list[Concern], team: Team | None, note: str, now
+):
+    """Rule R-RU-01: the concern goes to the responsible team by ticket; the customer gets a call
+    back within 24 hours. The ticket's callback deadline is opened when the Jobcenter's
+    rule profile has one (the mailbox closes it when the ticket is done)."""
+    if team is None:
+        raise FrontdeskError(_("Bitte das Team wählen, an das das Ticket geht."))
+    postfach = getattr(team, "postfach", None)
+    if postfach is None:
+        raise FrontdeskError(
+            _("Das Team %(team)s hat kein Postfach: bitte ein anderes Team wählen.")
+            % {"team": team.name}
+        )
+    jobcenter = visit.jobcenter
+    rule = DeadlineRule.objects.in_force(
+        jobcenter=jobcenter, kind=RuleKind.CALLBACK, scope=Scope.ALL, on=timezone.localdate(now)
+    )
+    due_at = calendar_for(jobcenter).due(now, rule.window if rule else "24h")
+    ticket = aufgabe_create(
+        created_by=actor,
+        postfach=postfach,
+        kunde=visit.kunde,
+        title=subject_line(visit, _("Rückruf: %(c)s") % {"c": _concern_names(concerns)}),
+        description="\n".join(part for part in (kunde_line(visit), note.strip()) if part),
+        due_at=due_at,
+        kind=Aufgabe.Kind.TICKET,
+    )
+    deadline_open(
+        jobcenter=jobcenter,
+        kind=RuleKind.CALLBACK,
+        started_at=now,
+        team=team,
+        aufgabe=ticket,
+    )
+    return ticket
+
+
+def record_outcome(
+    *,
+    actor: User,
+    visit: Visit,
+    outcome: str,
+    concerns: list[Concern],
+    note: str,
+    ticket_team: Team | None,
+    now,
+) -> None:
+    _inform_back_office(actor=actor, visit=visit, concerns=concerns, note=note)
+    if outcome == Outcome.TICKET:
+        _raise_ticket(
+            actor=actor, visit=visit, concerns=concerns, team=ticket_team, note=note, now=now
+        )
+    elif outcome == Outcome.APPOINTMENT and visit.kunde is not None:
+        vermerk_create(
+            kunde=visit.kunde,
+            author=actor,
+            subject=subject_line(visit, _("Termin vergeben")),
+            text=note.strip(),
+            known_on=visit.day,
+        )

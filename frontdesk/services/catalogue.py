@@ -1,0 +1,20 @@
+"""The concern catalogue of a Jobcenter: its default classes and concerns."""
+
+from jobcenter.models import Jobcenter
+from routing.models import InformationType
+
+from .. import catalogue
+from ..models import Concern, ConcernClass
+
+
+def catalogue_seed(jobcenter: Jobcenter) -> int:
+    """Give the Jobcenter the default concern classes and concerns.
+
+    Idempotent: classes (by name) and concerns (by code) it already has stay as they are.
+    """
+    return catalogue.seed(
+        jobcenter.pk,
+        concern_class_model=ConcernClass,
+        concern_model=Concern,
+        information_type_model=InformationType,
+    )

@@ -1,0 +1,77 @@
+"""What every step writes: the visit's event, its audit row, its contact, its number."""
+
+from datetime import date, datetime
+
+from jobcenter.models import Standort, Team, User
+from jobcenter.services import audit_record
+
+from ..models import Contact, DailyCounter, Desk, Visit, VisitEvent, VisitState
+
+A = VisitEvent.Action
+
+
+def record_event(
+    visit: Visit,
+    action: str,
+    *,
+    source: str,
+    actor: User,
+    at: datetime,
+    desk: Desk | None = None,
+    team: Team | None = None,
+    note: str = "",
+) -> VisitEvent:
+    event = VisitEvent.objects.create(
+        visit=visit,
+        standort_id=visit.standort_id,
+        action=action,
+        source=source,
+        target=visit.state,
+        at=at,
+        actor=actor,
+        desk=desk,
+        team=team,
+        note=note,
+    )
+    # The audit row names the number, never the customer.
+    audit_record(
+        actor=actor,
+        action="create" if action == A.CHECK_IN else "transition",
+        target=visit,
+        summary=visit_summary(visit.number, action, source, visit.state),
+        changes={"state": [source, visit.state]} if source != visit.state else {},
+    )
+    return event
+
+
+def visit_summary(number: str, action: str, source: str, target: str) -> str:
+    """The audit line in German: "A019: aufgerufen (wartet → aufgerufen)"."""
+
+    def state(value: str) -> str:
+        return str(VisitState(value).label) if value in VisitState.values else value
+
+    what = str(A(action).label)
+    if not source:
+        return f"{number}: {what} ({state(target)})"
+    return f"{number}: {what} ({state(source)} → {state(target)})"
+
+
+def open_contact(visit: Visit) -> Contact | None:
+    return Contact.objects.filter(visit=visit, ended_at__isnull=True).first()
+
+
+def end_contact(visit: Visit, *, outcome: str, at: datetime) -> None:
+    contact = open_contact(visit)
+    if contact is not None:
+        contact.ended_at = at
+        contact.outcome = outcome
+        contact.save(update_fields=["ended_at", "outcome"])
+
+
+def next_number(standort: Standort, day: date, prefix: str) -> str:
+    counter, _created = DailyCounter.objects.select_for_update().get_or_create(
+        standort=standort, day=day
+    )
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{prefix}{counter.last_value:03d}"
