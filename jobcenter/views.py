@@ -8,11 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.views import permission_required as rules_permission_required
 
 from . import throttle
 from .http import client_address
 from .roles import Role
 from .services import audit_record
+
+
+def permission_required(perm: str, fn: Callable | None = None) -> Callable:
+    """Refuse (403, templates/403.html) whom the permission (an app's rules.py) does not
+    allow; login is enforced globally, so nobody reaches this anonymous."""
+    return rules_permission_required(perm, fn=fn, raise_exception=True)
 
 
 def role_required(*roles: str) -> Callable:
