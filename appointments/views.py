@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontdesk.access import may_see_employee_figures
 from intake.access import get_antrag_for_user, get_kunde_for_user
 from jobcenter.errors import add_to_form
 from jobcenter.models import User
@@ -961,7 +960,9 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     # Per-employee figures are personal data (rule R-DS-01): team level by default, the
     # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
     # sees their own.
-    show_people = not user.has_role(Role.TEAMLEITUNG) or may_see_employee_figures(user)
+    show_people = not user.has_role(Role.TEAMLEITUNG) or user.has_perm(
+        "frontdesk.see_employee_figures"
+    )
     table = kpi.consultations_per_week(
         Appointment.objects.filter(jobcenter=user.jobcenter),
         GroupEvent.objects.filter(jobcenter=user.jobcenter),

@@ -9,16 +9,11 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from intake.access import kunden_visible_to
-from intake.models import user_team_ids
 from jobcenter.models import Standort, Team
-from jobcenter.roles import Role
+from jobcenter.predicates import user_team_ids
 from jobcenter.services import secret_hash as sha256_hex
 
-from .models import DESK_ROLES, RECEPTION_ROLES, Desk, Display, Visit, display_token_prefix
-
-FRONT_ROLES = tuple({*RECEPTION_ROLES, *DESK_ROLES})
-LEAD_ROLES = (Role.TEAMLEITUNG,)
-EMPLOYEE_FIGURES_PERMISSION = "frontdesk.view_employee_figures"
+from .models import Desk, Display, Visit, display_token_prefix
 
 
 def _jobcenter_id(user) -> int | None:
@@ -29,7 +24,7 @@ def _jobcenter_id(user) -> int | None:
 
 def standorte_visible_to(user) -> QuerySet[Standort]:
     jobcenter_id = _jobcenter_id(user)
-    if jobcenter_id is None or not user.has_role(*FRONT_ROLES):
+    if jobcenter_id is None or not user.has_perm("frontdesk.see_visits"):
         return Standort.objects.none()
     return Standort.objects.filter(jobcenter_id=jobcenter_id).order_by("name")
 
@@ -40,10 +35,10 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     appointments and calls) and those of customers it may open anyway (need to know:
     the same rule as the customer record, `intake.access.kunden_visible_to`)."""
     jobcenter_id = _jobcenter_id(user)
-    if jobcenter_id is None or not user.has_role(*FRONT_ROLES):
+    if jobcenter_id is None or not user.has_perm("frontdesk.see_visits"):
         return Visit.objects.none()
     qs = Visit.objects.filter(jobcenter_id=jobcenter_id)
-    if user.has_role(*RECEPTION_ROLES):
+    if user.has_perm("frontdesk.receive_visitors"):
         return qs
     return qs.filter(
         Q(kunde__in=kunden_visible_to(user).values("pk"))
@@ -57,7 +52,7 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 def desks_visible_to(user) -> QuerySet[Desk]:
     jobcenter_id = _jobcenter_id(user)
-    if jobcenter_id is None or not user.has_role(*DESK_ROLES):
+    if jobcenter_id is None or not user.has_perm("frontdesk.use_desk"):
         return Desk.objects.none()
     return Desk.objects.filter(standort__jobcenter_id=jobcenter_id, active=True)
 
@@ -86,13 +81,3 @@ def display_for_token(token: str) -> Display | None:
     if not hmac.compare_digest(display.token_hash, sha256_hex(token)):
         return None
     return display
-
-
-def may_see_employee_figures(user) -> bool:
-    """Per-employee figures are personal data (rule R-DS-01): the team lead, and only with the
-    explicit permission "Auswertungen je Mitarbeiter/in" granted in the admin."""
-    return (
-        _jobcenter_id(user) is not None
-        and user.has_role(*LEAD_ROLES)
-        and user.has_perm(EMPLOYEE_FIGURES_PERMISSION)
-    )

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from jobcenter.models import Jobcenter, Standort, Team
-from jobcenter.roles import Role
 
 # --- the concern catalogue -------------------------------------------------------------------
 
@@ -355,18 +354,6 @@ class PriorityReason(models.TextChoices):
     SONSTIGES = "sonstiges", _("anderer Grund")
 
 
-DESK_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
-RECEPTION_ROLES = (Role.EMPFANG, Role.EINGANGSZONE, Role.TEAMLEITUNG)
-
-
-def can_work_desk(visit: "Visit", user) -> bool:
-    return user.has_role(*DESK_ROLES) and user.jobcenter_id == visit.jobcenter_id
-
-
-def can_receive(visit: "Visit", user) -> bool:
-    return user.has_role(*RECEPTION_ROLES, *DESK_ROLES) and user.jobcenter_id == visit.jobcenter_id
-
-
 class VisitQuerySet(models.QuerySet):
     def waiting(self) -> "VisitQuerySet":
         return self.filter(state=VisitState.WAITING)
@@ -491,12 +478,13 @@ class Visit(FSMModelMixin, models.Model):
         return self.state in OPEN_VISIT_STATES
 
     # --- transitions: they only change fields; frontdesk.services checks and records ----
+    # Who may take them: the permissions of frontdesk/rules.py.
 
     @transition(
         field=state,
         source=[VisitState.WAITING, VisitState.PARKED],
         target=VisitState.CALLED,
-        permission=can_work_desk,
+        permission="frontdesk.work_visit",
     )
     def call(self, *, desk: Desk, user, at) -> None:
         self.desk = desk
@@ -506,32 +494,47 @@ class Visit(FSMModelMixin, models.Model):
         self.call_count = 1
 
     @transition(
-        field=state, source=VisitState.CALLED, target=VisitState.CALLED, permission=can_work_desk
+        field=state,
+        source=VisitState.CALLED,
+        target=VisitState.CALLED,
+        permission="frontdesk.work_visit",
     )
     def recall(self, *, at) -> None:
         self.last_called_at = at
         self.call_count += 1
 
     @transition(
-        field=state, source=VisitState.CALLED, target=VisitState.WAITING, permission=can_work_desk
+        field=state,
+        source=VisitState.CALLED,
+        target=VisitState.WAITING,
+        permission="frontdesk.work_visit",
     )
     def requeue(self) -> None:
         self._leave_desk()
 
     @transition(
-        field=state, source=VisitState.CALLED, target=VisitState.PARKED, permission=can_work_desk
+        field=state,
+        source=VisitState.CALLED,
+        target=VisitState.PARKED,
+        permission="frontdesk.work_visit",
     )
     def park(self) -> None:
         self._leave_desk()
 
     @transition(
-        field=state, source=VisitState.PARKED, target=VisitState.WAITING, permission=can_receive
+        field=state,
+        source=VisitState.PARKED,
+        target=VisitState.WAITING,
+        permission="frontdesk.receive_visit",
     )
     def come_back(self) -> None:
         pass
 
     @transition(
-        field=state, source=VisitState.CALLED, target=VisitState.WAITING, permission=can_work_desk
+        field=state,
+        source=VisitState.CALLED,
+        target=VisitState.WAITING,
+        permission="frontdesk.work_visit",
     )
     def pass_on(self, *, team: Team, at) -> None:
         self._leave_desk()
@@ -540,14 +543,20 @@ class Visit(FSMModelMixin, models.Model):
         self.assigned_to = None
 
     @transition(
-        field=state, source=VisitState.CALLED, target=VisitState.DONE, permission=can_work_desk
+        field=state,
+        source=VisitState.CALLED,
+        target=VisitState.DONE,
+        permission="frontdesk.work_visit",
     )
     def finish(self, *, outcome: str, at) -> None:
         self.outcome = outcome
         self.finished_at = at
 
     @transition(
-        field=state, source=VisitState.WAITING, target=VisitState.DONE, permission=can_receive
+        field=state,
+        source=VisitState.WAITING,
+        target=VisitState.DONE,
+        permission="frontdesk.receive_visit",
     )
     def settle_at_reception(self, *, outcome: str, at) -> None:
         self.outcome = outcome
@@ -559,7 +568,7 @@ class Visit(FSMModelMixin, models.Model):
         source=VisitState.CALLED,
         target=VisitState.NO_SHOW,
         conditions=[enough_calls],
-        permission=can_work_desk,
+        permission="frontdesk.work_visit",
     )
     def no_show(self, *, at) -> None:
         self.finished_at = at
@@ -568,7 +577,7 @@ class Visit(FSMModelMixin, models.Model):
         field=state,
         source=[VisitState.WAITING, VisitState.PARKED],
         target=VisitState.CANCELLED,
-        permission=can_receive,
+        permission="frontdesk.receive_visit",
     )
     def cancel(self, *, at) -> None:
         self.finished_at = at

@@ -11,22 +11,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
 
 from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
-from jobcenter.views import role_required
 
 from . import stats
 from .access import (
-    FRONT_ROLES,
-    LEAD_ROLES,
     desks_visible_to,
     display_for_token,
     get_visit_for_user,
-    may_see_employee_figures,
     standorte_visible_to,
     visits_visible_to,
 )
@@ -46,9 +43,7 @@ from .forms import (
     find_kunden,
 )
 from .models import (
-    DESK_ROLES,
     OPEN_VISIT_STATES,
-    RECEPTION_ROLES,
     Desk,
     Display,
     Outcome,
@@ -140,7 +135,7 @@ def _checkin_context(request, form, standort, **extra) -> dict:
     }
 
 
-@role_required(*RECEPTION_ROLES)
+@permission_required("frontdesk.receive_visitors", raise_exception=True)
 def checkin(request: HttpRequest) -> HttpResponse:
     """Check a walk-in customer in: who, which concerns, priority; a number per site."""
     user = request.user
@@ -213,7 +208,7 @@ def _audit_lookup(request, results) -> None:
     )
 
 
-@role_required(*RECEPTION_ROLES)
+@permission_required("frontdesk.receive_visitors", raise_exception=True)
 def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
     form = CustomerLookupForm(request.GET)
@@ -240,7 +235,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*FRONT_ROLES)
+@permission_required("frontdesk.see_visits", raise_exception=True)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     audit_read(
@@ -259,12 +254,11 @@ def _visit_context(request, visit: Visit, **extra) -> dict:
         "events": visit.events.select_related("actor", "desk", "team"),
         "identify_form": IdentifyForm(user=request.user, prefix="identify"),
         "cancel_form": CancelForm(prefix="cancel"),
-        "may_receive": request.user.has_role(*RECEPTION_ROLES, *DESK_ROLES),
         **extra,
     }
 
 
-@role_required(*FRONT_ROLES)
+@permission_required("frontdesk.see_visits", raise_exception=True)
 def visit_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable waiting ticket: number and site, no name."""
     visit = get_visit_for_user(request.user, pk)
@@ -281,7 +275,7 @@ def _back(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 @require_POST
-@role_required(*FRONT_ROLES)
+@permission_required("frontdesk.see_visits", raise_exception=True)
 def visit_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     form = CancelForm(request.POST, prefix="cancel")
@@ -298,7 +292,7 @@ def visit_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*FRONT_ROLES)
+@permission_required("frontdesk.see_visits", raise_exception=True)
 def visit_come_back_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     try:
@@ -314,7 +308,7 @@ def visit_come_back_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*FRONT_ROLES)
+@permission_required("frontdesk.see_visits", raise_exception=True)
 def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     form = IdentifyForm(request.POST, user=request.user, prefix="identify")
@@ -399,7 +393,7 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
     return context
 
 
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def desk(request: HttpRequest) -> HttpResponse:
     """The desk: who is called here now, who waits, who is parked (rule R-WS-01)."""
     my_desk = desk_of(request.user)
@@ -441,7 +435,7 @@ def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
     )
 
 
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def desk_queue(request: HttpRequest) -> HttpResponse:
     """The waiting list of the desk (polled by htmx every few seconds)."""
     my_desk = desk_of(request.user)
@@ -462,7 +456,7 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def desk_open_view(request: HttpRequest) -> HttpResponse:
     desks = desks_visible_to(request.user)
     form = DeskChoiceForm(request.POST, desks=desks)
@@ -480,7 +474,7 @@ def desk_open_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def desk_close_view(request: HttpRequest) -> HttpResponse:
     my_desk = desk_of(request.user)
     if my_desk is not None:
@@ -501,7 +495,7 @@ def _my_desk_or_redirect(request):
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def call_next(request: HttpRequest) -> HttpResponse:
     my_desk = _my_desk_or_redirect(request)
     if my_desk is not None:
@@ -520,7 +514,7 @@ def call_next(request: HttpRequest) -> HttpResponse:
     return redirect("frontdesk:desk")
 
 
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def call_visit(request: HttpRequest, pk: int) -> HttpResponse:
     """Call one customer out of turn; the reason is required."""
     visit = get_visit_for_user(request.user, pk)
@@ -572,7 +566,7 @@ _STEPS = {
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in _STEPS:
         raise Http404
@@ -595,7 +589,7 @@ def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def visit_pass_on_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     my_desk = _my_desk_or_redirect(request)
@@ -636,7 +630,7 @@ def _desk_with_errors(request: HttpRequest, desk, form, **forms) -> HttpResponse
 
 
 @require_POST
-@role_required(*DESK_ROLES)
+@permission_required("frontdesk.use_desk", raise_exception=True)
 def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     my_desk = _my_desk_or_redirect(request)
@@ -683,7 +677,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the team lead ------------------------------------------------------------------------
 
 
-@role_required(*LEAD_ROLES)
+@permission_required("frontdesk.view_queue_live", raise_exception=True)
 def live(request: HttpRequest) -> HttpResponse:
     """Waiting now per concern, longest wait, desks open, arrivals and served per hour."""
     standorte = standorte_visible_to(request.user)
@@ -702,7 +696,7 @@ def live(request: HttpRequest) -> HttpResponse:
 
 def _report_form(request):
     standorte = standorte_visible_to(request.user)
-    allowed = may_see_employee_figures(request.user)
+    allowed = request.user.has_perm("frontdesk.see_employee_figures")
     if "start" in request.GET:
         data = request.GET
     else:
@@ -717,7 +711,7 @@ def _report_form(request):
     return ReportForm(data, standorte=standorte, may_see_employees=allowed), allowed
 
 
-@role_required(*LEAD_ROLES)
+@permission_required("frontdesk.view_queue_report", raise_exception=True)
 def report(request: HttpRequest) -> HttpResponse:
     """Waiting and processing times per day, concern and queue; load per half-day."""
     form, allowed = _report_form(request)
@@ -839,7 +833,7 @@ def _report_sheets(result: stats.Report) -> list[Sheet]:
     return sheets
 
 
-@role_required(*LEAD_ROLES)
+@permission_required("frontdesk.view_queue_report", raise_exception=True)
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404

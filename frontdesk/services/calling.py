@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from jobcenter.models import Team, User
-from jobcenter.roles import Role
+from jobcenter.models import User
 
 from ..errors import FrontdeskError, QueueEmpty
 from ..models import Contact, Desk, Outcome, Visit, VisitState
@@ -87,17 +86,10 @@ def visit_call(
     return _call(visit, desk, actor, now, action=A.CALL_SPECIFIC, note=reason.strip())
 
 
-def _leads_team(actor: User, team: Team) -> bool:
-    """A team lead may call any customer of the teams they lead or belong to."""
-    return actor.has_role(Role.TEAMLEITUNG) and (
-        team.lead_id == actor.pk or actor.teams.filter(pk=team.pk).exists()
-    )
-
-
 def _refuse_if_not_ours(visit: Visit, desk: Desk, actor: User) -> None:
     """Out of turn, too, a desk calls only from the queues it serves, and a customer booked
     with a named person only for that person, unless the team's lead steps in."""
-    if _leads_team(actor, visit.team):
+    if actor.has_perm("frontdesk.step_in_for_team", visit.team):
         return
     if not desk.teams.filter(pk=visit.team_id).exists():
         raise FrontdeskError(

@@ -13,7 +13,7 @@ from jobcenter.models import Standort, Team, User
 from routing.services import aufgabe_create
 
 from ..errors import FrontdeskError
-from ..models import RECEPTION_ROLES, Concern, Contact, Outcome, PriorityReason, Visit, VisitConcern
+from ..models import Concern, Contact, Outcome, PriorityReason, Visit, VisitConcern
 from ..selectors import (
     Appointment,
     queue_for,
@@ -44,7 +44,7 @@ class CheckIn:
 
 def _check(data: CheckIn, actor: User) -> list[Concern]:
     jobcenter_id = actor.jobcenter_id
-    if not actor.has_role(*RECEPTION_ROLES) or jobcenter_id is None:
+    if not actor.has_perm("frontdesk.receive_visitors"):
         raise FrontdeskError(_("Anmelden dürfen nur Empfang, Eingangszone und Teamleitung."))
     if data.standort.jobcenter_id != jobcenter_id:
         raise FrontdeskError(_("Dieser Standort gehört nicht zu Ihrem Jobcenter."))
