@@ -218,7 +218,7 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
             Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG
         ),
         "deadlines": antrag.deadlines.select_related("rule").order_by("started_at", "id"),
-        "may_pause": request.user.has_role(Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG),
+        "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
     }
 

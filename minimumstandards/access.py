@@ -1,20 +1,18 @@
-"""Permission-scoped loaders for deadlines: team level, as the dashboards are."""
+"""Permission-scoped loaders for deadlines: team level, as the dashboards are.
+
+Who sees deadlines at all, and who may stop one, is named in `minimumstandards.rules`.
+"""
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from intake.models import user_team_ids
-from jobcenter.roles import Role
+from jobcenter.predicates import user_team_ids
 
 from .models import Deadline
 
-WORKING_ROLES = (Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG, Role.EINGANGSZONE)
-# Who may stop a clock: the desks that own deadlines, not the Eingangszone that sees them.
-PAUSE_ROLES = (Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
-
 
 def deadlines_visible_to(user) -> QuerySet[Deadline]:
-    if not user.is_authenticated or user.jobcenter_id is None or not user.has_role(*WORKING_ROLES):
+    if not user.has_perm("minimumstandards.view_deadlines"):
         return Deadline.objects.none()
     return Deadline.objects.filter(jobcenter_id=user.jobcenter_id).filter(
         Q(team__in=user_team_ids(user)) | Q(owner_user=user)

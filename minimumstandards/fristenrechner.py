@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from jobcenter.forms import KernForm
 from jobcenter.models import Jobcenter
-from jobcenter.roles import Bundesland, Role
-from jobcenter.views import role_required
+from jobcenter.roles import Bundesland
+from jobcenter.views import permission_required
 
 from .models import ClosingDay
 from .services import calendar_for
@@ -317,7 +317,7 @@ class FristenrechnerForm(KernForm):
             return None
 
 
-@role_required(*Role.values)
+@permission_required("minimumstandards.use_calculator")
 def fristenrechner_view(request: HttpRequest) -> HttpResponse:
     """GET form; with parameters, the result (linkable). htmx gets the result region only."""
     form = FristenrechnerForm(request.GET or None, jobcenter=request.user.jobcenter)

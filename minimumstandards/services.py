@@ -6,13 +6,13 @@ Other apps call `deadlines_on_event` when a case changes; nothing here knows abo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Team, User
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 
 from .models import (
@@ -201,13 +201,12 @@ def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
 
 
 def _check_may_pause(actor: User, deadline: Deadline) -> None:
-    from .access import PAUSE_ROLES, deadlines_visible_to
-
-    if (
-        not actor.has_role(*PAUSE_ROLES)
-        or not deadlines_visible_to(actor).filter(pk=deadline.pk).exists()
-    ):
-        raise PermissionDenied(_("Diese Frist dürfen Sie nicht anhalten oder fortsetzen."))
+    require_perm(
+        actor,
+        "minimumstandards.pause_deadline",
+        deadline,
+        message=_("Diese Frist dürfen Sie nicht anhalten oder fortsetzen."),
+    )
 
 
 @transaction.atomic

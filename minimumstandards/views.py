@@ -7,12 +7,11 @@ from django.views.decorators.http import require_POST
 
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, export_response
-from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_read_refresh
-from jobcenter.views import role_required
+from jobcenter.views import permission_required
 
 from . import dashboard as figures
-from .access import PAUSE_ROLES, deadlines_visible_to, get_deadline_for_user
+from .access import deadlines_visible_to, get_deadline_for_user
 from .forms import PauseForm
 from .models import RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
@@ -55,14 +54,14 @@ def _audit_dashboard(request: HttpRequest, context: dict, *, full: bool) -> None
     )
 
 
-@role_required(Role.TEAMLEITUNG)
+@permission_required("minimumstandards.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _dashboard_context(request)
     _audit_dashboard(request, context, full=True)
     return render(request, "minimumstandards/dashboard.html", context)
 
 
-@role_required(Role.TEAMLEITUNG)
+@permission_required("minimumstandards.view_dashboard")
 def dashboard_live(request: HttpRequest) -> HttpResponse:
     """The self-updating part of the dashboard (polled by htmx): audited only when it
     names a customer not shown to this person since the page was loaded."""
@@ -128,7 +127,7 @@ def _export_deadlines(request: HttpRequest) -> list:
     )
 
 
-@role_required(Role.TEAMLEITUNG)
+@permission_required("minimumstandards.view_dashboard")
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         return render(request, "404.html", status=404)
@@ -158,7 +157,7 @@ def _audit_export(request: HttpRequest, shown: list[int], fmt: str) -> None:
 
 
 @require_POST
-@role_required(*PAUSE_ROLES)
+@permission_required("minimumstandards.pause_deadline")
 def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_deadline_for_user(request.user, pk)
     form = PauseForm(request.POST)
@@ -179,7 +178,7 @@ def deadline_pause_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*PAUSE_ROLES)
+@permission_required("minimumstandards.pause_deadline")
 def deadline_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_deadline_for_user(request.user, pk)
     try:

@@ -10,7 +10,6 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from intake.access import kunden_visible_to
 from intake.selectors import SearchResult
@@ -19,6 +18,7 @@ from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.predicates import is_teamleitung
 from jobcenter.services import audit_read
+from jobcenter.views import permission_required
 
 from . import selectors
 from .access import get_aufgabe_for_user, get_postfach_for_user, postfaecher_visible_to
@@ -81,7 +81,7 @@ def _vermerk_context(request, form, **extra) -> dict:
     }
 
 
-@permission_required("routing.write_vermerk", raise_exception=True)
+@permission_required("routing.write_vermerk")
 def vermerk_new(request: HttpRequest) -> HttpResponse:
     """The note form of every desk: search the customer, pick the type, see where it goes."""
     user = request.user
@@ -165,7 +165,7 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/vermerk_form.html", context, status=422)
 
 
-@permission_required("routing.write_vermerk", raise_exception=True)
+@permission_required("routing.write_vermerk")
 def kunde_search(request: HttpRequest) -> HttpResponse:
     """htmx: the customer choices for a search term, the current choice kept."""
     user = request.user
@@ -185,7 +185,7 @@ def kunde_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("routing.write_vermerk", raise_exception=True)
+@permission_required("routing.write_vermerk")
 def type_details(request: HttpRequest) -> HttpResponse:
     """htmx: the hint and the fields the chosen information type asks for."""
     form = quiet(
@@ -198,7 +198,7 @@ def type_details(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/partials/type_details.html", {"form": form})
 
 
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vermerk = get_object_or_404(
         Vermerk.objects.visible_to(request.user).select_related(
@@ -225,7 +225,7 @@ def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- mailboxes --------------------------------------------------------------------------------
 
 
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def mailboxes(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -273,7 +273,7 @@ def _mailbox_context(request, postfach) -> dict:
     }
 
 
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def mailbox(request: HttpRequest, pk: int) -> HttpResponse:
     postfach = get_postfach_for_user(request.user, pk)
     context = _mailbox_context(request, postfach)
@@ -281,7 +281,7 @@ def mailbox(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def personal_mailbox(request: HttpRequest) -> HttpResponse:
     context = _mailbox_context(request, None)
     template = "routing/partials/mailbox_items.html" if request.htmx else "routing/mailbox.html"
@@ -326,7 +326,7 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
     }
 
 
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     audit_read(
@@ -378,7 +378,7 @@ def _row_response(request, aufgabe: Aufgabe, message: str, level: str = "success
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     try:
@@ -389,7 +389,7 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_release(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     try:
@@ -431,7 +431,7 @@ def _item_step(request, pk: int, form_class, key: str, run, success, *, stay=Fal
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_done(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -444,7 +444,7 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -462,7 +462,7 @@ def item_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_reroute(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     return _item_step(
@@ -480,7 +480,7 @@ def item_reroute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("routing.use_mailboxes", raise_exception=True)
+@permission_required("routing.use_mailboxes")
 def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_step(
         request,
@@ -496,7 +496,7 @@ def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
 # --- worklist ---------------------------------------------------------------------------------
 
 
-@permission_required("routing.use_worklist", raise_exception=True)
+@permission_required("routing.use_worklist")
 def worklist(request: HttpRequest) -> HttpResponse:
     user = request.user
     sources = sources_for(user)
@@ -567,7 +567,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 # --- rules and statistics ---------------------------------------------------------------------
 
 
-@permission_required("routing.read_rules", raise_exception=True)
+@permission_required("routing.read_rules")
 def rules(request: HttpRequest) -> HttpResponse:
     types = selectors.rule_statistics(jobcenter_id=request.user.jobcenter_id)
     return render(
