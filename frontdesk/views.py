@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
+from jobcenter.views import permission_required
 
 from . import stats
 from .access import (
@@ -135,7 +135,7 @@ def _checkin_context(request, form, standort, **extra) -> dict:
     }
 
 
-@permission_required("frontdesk.receive_visitors", raise_exception=True)
+@permission_required("frontdesk.receive_visitors")
 def checkin(request: HttpRequest) -> HttpResponse:
     """Check a walk-in customer in: who, which concerns, priority; a number per site."""
     user = request.user
@@ -208,7 +208,7 @@ def _audit_lookup(request, results) -> None:
     )
 
 
-@permission_required("frontdesk.receive_visitors", raise_exception=True)
+@permission_required("frontdesk.receive_visitors")
 def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
     form = CustomerLookupForm(request.GET)
@@ -235,7 +235,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("frontdesk.see_visits", raise_exception=True)
+@permission_required("frontdesk.see_visits")
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     audit_read(
@@ -258,7 +258,7 @@ def _visit_context(request, visit: Visit, **extra) -> dict:
     }
 
 
-@permission_required("frontdesk.see_visits", raise_exception=True)
+@permission_required("frontdesk.see_visits")
 def visit_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable waiting ticket: number and site, no name."""
     visit = get_visit_for_user(request.user, pk)
@@ -275,7 +275,7 @@ def _back(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.see_visits", raise_exception=True)
+@permission_required("frontdesk.see_visits")
 def visit_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     form = CancelForm(request.POST, prefix="cancel")
@@ -292,7 +292,7 @@ def visit_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.see_visits", raise_exception=True)
+@permission_required("frontdesk.see_visits")
 def visit_come_back_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     try:
@@ -308,7 +308,7 @@ def visit_come_back_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.see_visits", raise_exception=True)
+@permission_required("frontdesk.see_visits")
 def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     form = IdentifyForm(request.POST, user=request.user, prefix="identify")
@@ -393,7 +393,7 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
     return context
 
 
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def desk(request: HttpRequest) -> HttpResponse:
     """The desk: who is called here now, who waits, who is parked (rule R-WS-01)."""
     my_desk = desk_of(request.user)
@@ -435,7 +435,7 @@ def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
     )
 
 
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def desk_queue(request: HttpRequest) -> HttpResponse:
     """The waiting list of the desk (polled by htmx every few seconds)."""
     my_desk = desk_of(request.user)
@@ -456,7 +456,7 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def desk_open_view(request: HttpRequest) -> HttpResponse:
     desks = desks_visible_to(request.user)
     form = DeskChoiceForm(request.POST, desks=desks)
@@ -474,7 +474,7 @@ def desk_open_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def desk_close_view(request: HttpRequest) -> HttpResponse:
     my_desk = desk_of(request.user)
     if my_desk is not None:
@@ -495,7 +495,7 @@ def _my_desk_or_redirect(request):
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def call_next(request: HttpRequest) -> HttpResponse:
     my_desk = _my_desk_or_redirect(request)
     if my_desk is not None:
@@ -514,7 +514,7 @@ def call_next(request: HttpRequest) -> HttpResponse:
     return redirect("frontdesk:desk")
 
 
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def call_visit(request: HttpRequest, pk: int) -> HttpResponse:
     """Call one customer out of turn; the reason is required."""
     visit = get_visit_for_user(request.user, pk)
@@ -566,7 +566,7 @@ _STEPS = {
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in _STEPS:
         raise Http404
@@ -589,7 +589,7 @@ def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def visit_pass_on_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     my_desk = _my_desk_or_redirect(request)
@@ -630,7 +630,7 @@ def _desk_with_errors(request: HttpRequest, desk, form, **forms) -> HttpResponse
 
 
 @require_POST
-@permission_required("frontdesk.use_desk", raise_exception=True)
+@permission_required("frontdesk.use_desk")
 def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk)
     my_desk = _my_desk_or_redirect(request)
@@ -677,7 +677,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the team lead ------------------------------------------------------------------------
 
 
-@permission_required("frontdesk.view_queue_live", raise_exception=True)
+@permission_required("frontdesk.view_queue_live")
 def live(request: HttpRequest) -> HttpResponse:
     """Waiting now per concern, longest wait, desks open, arrivals and served per hour."""
     standorte = standorte_visible_to(request.user)
@@ -711,7 +711,7 @@ def _report_form(request):
     return ReportForm(data, standorte=standorte, may_see_employees=allowed), allowed
 
 
-@permission_required("frontdesk.view_queue_report", raise_exception=True)
+@permission_required("frontdesk.view_queue_report")
 def report(request: HttpRequest) -> HttpResponse:
     """Waiting and processing times per day, concern and queue; load per half-day."""
     form, allowed = _report_form(request)
@@ -833,7 +833,7 @@ def _report_sheets(result: stats.Report) -> list[Sheet]:
     return sheets
 
 
-@permission_required("frontdesk.view_queue_report", raise_exception=True)
+@permission_required("frontdesk.view_queue_report")
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404
