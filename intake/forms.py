@@ -19,6 +19,7 @@ from jobcenter.roles import Role
 from .models import Antrag, DocumentType, kundennummer_validator
 from .neukunde import age_on
 from .services import IntakeData, NoDataReason, PersonData
+from .steps import Step
 
 MAX_AGE = 120
 
@@ -254,7 +255,11 @@ class ServiceCentreReferralForm(KernForm):
     )
 
 
-class TransitionForm(KernForm):
+class StepForm(KernForm):
+    """The form of one step of a case, built from its row in the step table
+    (`intake.steps`): a reason where the step needs one, a confirmation where it asks one,
+    and what else the step asks."""
+
     expected_state = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Vermerk / Begründung"),
@@ -263,17 +268,32 @@ class TransitionForm(KernForm):
         max_length=2000,
     )
 
+    def __init__(self, *args, step: Step, **kwargs):
+        super().__init__(*args, prefix=step.name, **kwargs)
+        self.step = step
+        self.fields["comment"].required = step.needs_comment
+        if step.needs_comment:
+            self.fields["comment"].label = _("Begründung")
+        if "documents_complete" in step.asks:
+            self.fields["documents_complete"] = forms.TypedChoiceField(
+                label=_("Ergebnis der Eingangsprüfung"),
+                choices=[
+                    ("0", _("Unterlagen fehlen noch")),
+                    ("1", _("Unterlagen vollständig – entscheidungsreif")),
+                ],
+                coerce=lambda v: v == "1",
+                widget=forms.RadioSelect,
+            )
+        if step.confirm:
+            self.fields["confirmed"] = forms.BooleanField(
+                label=step.confirm,
+                required=True,
+                error_messages={"required": _("Bitte bestätigen Sie diesen Schritt.")},
+            )
 
-class EntryCheckForm(TransitionForm):
-    documents_complete = forms.TypedChoiceField(
-        label=_("Ergebnis der Eingangsprüfung"),
-        choices=[
-            ("0", _("Unterlagen fehlen noch")),
-            ("1", _("Unterlagen vollständig – entscheidungsreif")),
-        ],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-    )
+    def step_params(self) -> dict:
+        """What the service takes besides the reason: the fields the step asks."""
+        return {name: self.cleaned_data[name] for name in self.step.asks}
 
 
 class CustomerSearchForm(KernForm):

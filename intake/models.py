@@ -4,11 +4,16 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from jobcenter.models import Jobcenter, Team
-from jobcenter.predicates import user_team_ids
+
+# Moved to jobcenter.predicates; imported here until every caller imports it from there.
+from jobcenter.predicates import user_team_ids  # noqa: F401
 from jobcenter.roles import Role
+
+from .states import NEGATIVE_STATES, OPEN_STATES, AntragState, ErstgespraechState
+from .steps import first_consultation_bookable, step
 
 KUNDENNUMMER_PATTERN = r"^\d{3}[A-Z]\d{6}$"
 BG_NUMMER_PATTERN = r"^\d{5}BG\d{7}$"
@@ -179,28 +184,6 @@ class DocumentType(models.Model):
         return self.name
 
 
-class AntragState(models.TextChoices):
-    ERFASST = "erfasst", _("Eingangsprüfung offen")
-    UNTERLAGEN_FEHLEN = "unterlagen_fehlen", _("Unterlagen fehlen")
-    BEARBEITUNGSREIF = "bearbeitungsreif", _("Entscheidungsreif")
-    BEWILLIGT = "bewilligt", _("Bewilligt")
-    ABGELEHNT = "abgelehnt", _("Abgelehnt")
-    VERSAGT = "versagt", _("Versagt")
-    ZURUECKGENOMMEN = "zurueckgenommen", _("Zurückgenommen (Antragsverzicht)")
-    AN_INTEGRATION = "an_integration", _("An Integration übergeben")
-
-
-class ErstgespraechState(models.TextChoices):
-    OFFEN = "offen", _("nicht gebucht")
-    GEBUCHT = "gebucht", _("Erstgespräch gebucht")
-    DURCHGEFUEHRT = "durchgefuehrt", _("Erstgespräch durchgeführt")
-
-
-OPEN_STATES = (AntragState.ERFASST, AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF)
-# A case closed without entitlement gets no first consultation.
-NEGATIVE_STATES = (AntragState.ABGELEHNT, AntragState.VERSAGT, AntragState.ZURUECKGENOMMEN)
-
-
 class AntragQuerySet(models.QuerySet):
     def open(self) -> "AntragQuerySet":
         return self.filter(state__in=OPEN_STATES)
@@ -210,36 +193,6 @@ class AntragQuerySet(models.QuerySet):
 
     def for_list(self) -> "AntragQuerySet":
         return self.select_related("applicant", "bedarfsgemeinschaft__leistung_team")
-
-
-# Who may do which step. The services check these; the templates only ask them.
-def _in_leistung_team(antrag: "Antrag", user) -> bool:
-    return antrag.bedarfsgemeinschaft.leistung_team_id in user_team_ids(user)
-
-
-def can_do_leistung_step(antrag: "Antrag", user) -> bool:
-    return user.has_role(Role.LEISTUNG, Role.TEAMLEITUNG) and _in_leistung_team(antrag, user)
-
-
-def can_confirm_documents(antrag: "Antrag", user) -> bool:
-    # The EZ follows up the returned work package (rule R-AN-01) as well as Leistung.
-    return can_do_leistung_step(antrag, user) or (
-        user.has_role(Role.EINGANGSZONE) and user.jobcenter_id == antrag.jobcenter_id
-    )
-
-
-def can_book_first_consultation(antrag: "Antrag", user) -> bool:
-    if user.jobcenter_id != antrag.jobcenter_id:
-        return False
-    return user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG, Role.INTEGRATION)
-
-
-def can_record_first_consultation(antrag: "Antrag", user) -> bool:
-    if user.jobcenter_id != antrag.jobcenter_id:
-        return False
-    if user.has_role(Role.INTEGRATION):
-        return antrag.eg_with_id == user.pk
-    return user.has_role(Role.TEAMLEITUNG)
 
 
 class Antrag(FSMModelMixin, models.Model):
@@ -323,76 +276,34 @@ class Antrag(FSMModelMixin, models.Model):
 
     # --- Leistung track -----------------------------------------------------------------
 
-    @transition(
-        field=state,
-        source=AntragState.ERFASST,
-        target=RETURN_VALUE(AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF),
-        permission=can_do_leistung_step,
-        custom={"label": _("Eingangsprüfung abschließen")},
-    )
+    @transition(field=state, **step("complete_entry_check").fsm())
     def complete_entry_check(self, *, documents_complete: bool, on: date) -> str:
         if documents_complete:
             self.documents_complete_on = on
             return AntragState.BEARBEITUNGSREIF
         return AntragState.UNTERLAGEN_FEHLEN
 
-    @transition(
-        field=state,
-        source=AntragState.UNTERLAGEN_FEHLEN,
-        target=AntragState.BEARBEITUNGSREIF,
-        permission=can_confirm_documents,
-        custom={"label": _("Unterlagen vollständig")},
-    )
+    @transition(field=state, **step("confirm_documents_complete").fsm())
     def confirm_documents_complete(self, *, on: date) -> None:
         self.documents_complete_on = on
 
-    @transition(
-        field=state,
-        source=AntragState.BEARBEITUNGSREIF,
-        target=AntragState.BEWILLIGT,
-        permission=can_do_leistung_step,
-        custom={"label": _("Bewilligen")},
-    )
+    @transition(field=state, **step("approve").fsm())
     def approve(self, *, on: date, note: str = "") -> None:
         self._decide(on, note)
 
-    @transition(
-        field=state,
-        source=AntragState.BEARBEITUNGSREIF,
-        target=AntragState.ABGELEHNT,
-        permission=can_do_leistung_step,
-        custom={"label": _("Ablehnen")},
-    )
+    @transition(field=state, **step("reject").fsm())
     def reject(self, *, on: date, note: str = "") -> None:
         self._decide(on, note)
 
-    @transition(
-        field=state,
-        source=OPEN_STATES,
-        target=AntragState.VERSAGT,
-        permission=can_do_leistung_step,
-        custom={"label": _("Versagen (fehlende Mitwirkung)")},
-    )
+    @transition(field=state, **step("deny_for_non_cooperation").fsm())
     def deny_for_non_cooperation(self, *, on: date, note: str = "") -> None:
         self._decide(on, note)
 
-    @transition(
-        field=state,
-        source=OPEN_STATES,
-        target=AntragState.ZURUECKGENOMMEN,
-        permission=can_do_leistung_step,
-        custom={"label": _("Antragsverzicht erfassen")},
-    )
+    @transition(field=state, **step("withdraw").fsm())
     def withdraw(self, *, on: date, note: str = "") -> None:
         self._decide(on, note)
 
-    @transition(
-        field=state,
-        source=AntragState.BEWILLIGT,
-        target=AntragState.AN_INTEGRATION,
-        permission=can_do_leistung_step,
-        custom={"label": _("An Integration übergeben")},
-    )
+    @transition(field=state, **step("hand_to_integration").fsm())
     def hand_to_integration(self, *, on: date) -> None:
         self.handed_to_integration_on = on
 
@@ -403,43 +314,19 @@ class Antrag(FSMModelMixin, models.Model):
     # --- Integration track: the first consultation (EG) ----------------------------------
 
     def first_consultation_bookable(self) -> bool:
-        """Cottbus books at intake; Rhein-Lahn only once the entitlement is confirmed."""
-        if self.state in NEGATIVE_STATES:
-            return False
-        if self.jobcenter.first_consultation_start == Jobcenter.FirstConsultationStart.APPLICATION:
-            return True
-        return self.state in (AntragState.BEWILLIGT, AntragState.AN_INTEGRATION)
+        return first_consultation_bookable(self)
 
-    @transition(
-        field=eg_state,
-        source=ErstgespraechState.OFFEN,
-        target=ErstgespraechState.GEBUCHT,
-        conditions=[first_consultation_bookable],
-        permission=can_book_first_consultation,
-        custom={"label": _("Erstgespräch buchen")},
-    )
+    @transition(field=eg_state, **step("book_first_consultation").fsm())
     def book_first_consultation(self, *, at, ifk) -> None:
         self.eg_at = at
         self.eg_with = ifk
 
-    @transition(
-        field=eg_state,
-        source=ErstgespraechState.GEBUCHT,
-        target=ErstgespraechState.OFFEN,
-        permission=can_book_first_consultation,
-        custom={"label": _("Erstgespräch absagen")},
-    )
+    @transition(field=eg_state, **step("cancel_first_consultation").fsm())
     def cancel_first_consultation(self) -> None:
         self.eg_at = None
         self.eg_with = None
 
-    @transition(
-        field=eg_state,
-        source=ErstgespraechState.GEBUCHT,
-        target=ErstgespraechState.DURCHGEFUEHRT,
-        permission=can_record_first_consultation,
-        custom={"label": _("Erstgespräch durchgeführt")},
-    )
+    @transition(field=eg_state, **step("record_first_consultation_held").fsm())
     def record_first_consultation_held(self) -> None:
         pass
 
@@ -476,6 +363,9 @@ class Nachweis(models.Model):
     antrag = models.ForeignKey(Antrag, on_delete=models.CASCADE, related_name="nachweise")
     document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="+")
     received_on = models.DateField(_("eingegangen am"), null=True, blank=True)
+    # Rule R-AN-01: an item the case does without counts as settled only with its reason.
+    waived_reason = models.CharField(_("Verzicht, Begründung"), max_length=300, blank=True)
+    waived_on = models.DateField(_("Verzicht am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Nachweis")
@@ -487,6 +377,10 @@ class Nachweis(models.Model):
 
     def __str__(self) -> str:
         return self.document_type.name
+
+    @property
+    def settled(self) -> bool:
+        return self.received_on is not None or bool(self.waived_reason)
 
 
 class AntragTransition(models.Model):

@@ -36,9 +36,7 @@ def sees_the_case(user, antrag) -> bool:
 
 @rules.predicate
 def in_the_cases_leistung_team(user, antrag) -> bool:
-    return (
-        antrag is not None and antrag.bedarfsgemeinschaft.leistung_team_id in user_team_ids(user)
-    )
+    return antrag is not None and antrag.bedarfsgemeinschaft.leistung_team_id in user_team_ids(user)
 
 
 @rules.predicate
@@ -70,6 +68,8 @@ rules.add_perm(
     "intake.book_first_consultation",
     (is_eingangszone | is_integration | is_teamleitung) & of_the_same_jobcenter,
 )
+# Who holds first consultations: the integration specialists (IFK).
+rules.add_perm("intake.hold_first_consultation", is_integration)
 rules.add_perm(
     "intake.record_first_consultation",
     of_the_same_jobcenter & ((is_integration & holds_its_first_consultation) | is_teamleitung),

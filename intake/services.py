@@ -13,19 +13,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import can_proceed, has_transition_perm
 
 from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Postfach, Team, User
-from jobcenter.roles import Role
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_read, audit_record
-from minimumstandards.models import CompletingEvent, Scope, StartEvent
+from minimumstandards.models import Scope, StartEvent
 from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
 from routing.services import aufgabe_create, vermerk_create
 
 from . import catalogue
 from .models import (
-    NEGATIVE_STATES,
     Antrag,
     AntragPerson,
     AntragState,
@@ -37,6 +36,7 @@ from .models import (
     NumberSequence,
 )
 from .neukunde import InterruptionThreshold, age_on, check_neukunde
+from .steps import BY_NAME, Recipient, Step, Task
 
 
 def catalogue_seed(jobcenter: Jobcenter) -> int:
@@ -440,31 +440,7 @@ def service_centre_refer(
     )
 
 
-# --- Case moves --------------------------------------------------------------------------
-
-# The transitions a user may ask for by name, and what each needs besides a comment.
-TRANSITIONS = {
-    "complete_entry_check": {"documents_complete"},
-    "confirm_documents_complete": set(),
-    "approve": set(),
-    "reject": set(),
-    "deny_for_non_cooperation": set(),
-    "withdraw": set(),
-    "hand_to_integration": set(),
-    "book_first_consultation": {"at", "ifk"},
-    "cancel_first_consultation": set(),
-    "record_first_consultation_held": set(),
-}
-NEEDS_COMMENT = {"reject", "deny_for_non_cooperation", "withdraw", "cancel_first_consultation"}
-DATED = {
-    "complete_entry_check",
-    "confirm_documents_complete",
-    "approve",
-    "reject",
-    "deny_for_non_cooperation",
-    "withdraw",
-    "hand_to_integration",
-}
+# --- Case moves: every step through here, as the step table (intake.steps) says ---------
 
 
 def integration_team_for(kunde: Kunde) -> Team | None:
@@ -493,35 +469,19 @@ def _owners(antrag: Antrag) -> Owners:
     )
 
 
-# How each step of the case moves the minimum-standard clocks (rules R-FR-01 to R-EG-02).
-_CLOCKS = {
-    # name: (clock it starts, event it completes)
-    "confirm_documents_complete": (StartEvent.DOCUMENTS_COMPLETE, None),
-    "approve": (None, CompletingEvent.DECISION),
-    "reject": (None, CompletingEvent.DECISION),
-    "deny_for_non_cooperation": (None, CompletingEvent.DECISION),
-    "withdraw": (None, CompletingEvent.DECISION),
-    "hand_to_integration": (StartEvent.ENTITLEMENT, None),
-    "record_first_consultation_held": (None, CompletingEvent.FIRST_CONSULTATION),
-}
-
-
-def move_clocks(antrag: Antrag, name: str, at) -> None:
-    if name == "complete_entry_check":
-        starts = StartEvent.DOCUMENTS_COMPLETE if antrag.documents_complete_on else None
-        completes = CompletingEvent.ENTRY_CHECK
-    else:
-        starts, completes = _CLOCKS.get(name, (None, None))
-    if starts or completes:
+def move_clocks(antrag: Antrag, taken: Step, at) -> None:
+    """Start and stop the minimum-standard clocks as the step says (domain.md §6)."""
+    starts = taken.starts if taken.starts_if is None or taken.starts_if(antrag) else ""
+    if starts or taken.completes:
         deadlines_on_event(
             jobcenter=antrag.jobcenter,
             antrag=antrag,
-            event=starts or "",
+            event=starts,
             at=at,
             owners=_owners(antrag),
-            completes=completes,
+            completes=taken.completes or None,
         )
-    if antrag.state in NEGATIVE_STATES:
+    if taken.closes_all_clocks:
         # Without entitlement no other clock of this case runs on.
         deadlines_cancel(antrag=antrag)
 
@@ -541,9 +501,11 @@ def antrag_transition(
 
     `occurred_at` is for loading history (the demo's past cases): the step is dated and its
     clocks move as of then. Views never pass it."""
-    if name not in TRANSITIONS or set(params) != TRANSITIONS[name]:
+    taken = BY_NAME.get(name)
+    if taken is None or set(params) != set(taken.asks):
         raise CaseConflict(_("Dieser Schritt ist unbekannt."))
-    if name in NEEDS_COMMENT and not comment.strip():
+    comment = comment.strip()
+    if taken.needs_comment and not comment:
         raise CaseConflict(_("Bitte eine Begründung angeben."))
     antrag = (
         Antrag.objects.select_for_update(of=("self",))
@@ -551,10 +513,9 @@ def antrag_transition(
         .get(pk=antrag_id)
     )
     method = getattr(antrag, name)
-    field_name = method._django_fsm.field.name
-    source = getattr(antrag, field_name)
+    source = getattr(antrag, taken.track)
     if expected_state is not None and source != expected_state:
-        label = dict(antrag._meta.get_field(field_name).choices).get(source, source)
+        label = dict(antrag._meta.get_field(taken.track).choices).get(source, source)
         raise CaseConflict(
             _(
                 "Der Fall wurde inzwischen bearbeitet und steht jetzt auf „%(state)s“. "
@@ -562,116 +523,121 @@ def antrag_transition(
             )
             % {"state": label}
         )
-    not_now = CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
-    if not can_proceed(method, check_conditions=False):
-        raise not_now
-    # The permission is checked here, in the service: calling a transition does not check it.
-    if not method._django_fsm.get_transition(source).has_perm(antrag, actor):
-        raise PermissionDenied(_("Diesen Schritt dürfen Sie bei diesem Fall nicht ausführen."))
     if not can_proceed(method):
-        raise not_now
-
+        raise CaseConflict(_("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    # The permission is checked here, in the service: calling a transition does not.
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(_("Diesen Schritt dürfen Sie bei diesem Fall nicht ausführen."))
     now = occurred_at or timezone.now()
+    missing = taken.missing(antrag, {**params, "_now": now})
+    if missing:
+        raise CaseConflict(" ".join(missing))
+
     today = timezone.localdate(now)
     kwargs = dict(params)
-    if name in DATED:
+    if taken.dated:
         kwargs["on"] = today
-    if name in {"approve", "reject", "deny_for_non_cooperation", "withdraw"}:
-        kwargs["note"] = comment.strip()
-    if name == "book_first_consultation":
-        if kwargs["at"] <= now:
-            raise CaseConflict(_("Das Erstgespräch muss in der Zukunft liegen."))
-        ifk = kwargs["ifk"]
-        if ifk.jobcenter_id != antrag.jobcenter_id or not ifk.has_role(Role.INTEGRATION):
-            raise CaseConflict(_("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."))
+    if taken.records_decision:
+        kwargs["note"] = comment
     method(**kwargs)
     antrag.save()
-    target = getattr(antrag, field_name)
-    step = AntragTransition.objects.create(
+    target = getattr(antrag, taken.track)
+    entry = AntragTransition.objects.create(
         antrag=antrag,
-        field=field_name,
+        field=taken.track,
         transition=name,
         source=source,
         target=target,
         actor=actor,
-        comment=comment.strip(),
+        comment=comment,
     )
     if occurred_at is not None:
-        AntragTransition.objects.filter(pk=step.pk).update(at=occurred_at)
-    move_clocks(antrag, name, now)
+        AntragTransition.objects.filter(pk=entry.pk).update(at=occurred_at)
+    move_clocks(antrag, taken, now)
     # The audit log is read by people: the step and the states in German, never codes.
-    label = method._django_fsm.get_transition(source).custom.get("label", name)
     audit_record(
         actor=actor,
         action="transition",
         target=antrag,
-        summary=f"{label}: {step.source_label} → {step.target_label}",
-        changes={field_name: [source, target]},
+        summary=f"{taken.label}: {entry.source_label} → {entry.target_label}",
+        changes={taken.track: [source, target]},
     )
-    _after_transition(actor=actor, antrag=antrag, name=name, today=today)
+    if name == "book_first_consultation" and antrag.applicant.ifk_id is None:
+        # Rule R-AN-03: the IFK of the first consultation becomes the customer's IFK.
+        antrag.applicant.ifk = antrag.eg_with
+        antrag.applicant.save(update_fields=["ifk"])
+    for task in taken.tasks:
+        _raise_task(actor=actor, antrag=antrag, task=task, today=today)
     return antrag
 
 
-def _after_transition(*, actor: User, antrag: Antrag, name: str, today: date) -> None:
+def _raise_task(*, actor: User, antrag: Antrag, task: Task, today: date) -> None:
+    """A task the step raises (its `tasks` in the step table), to whom the table says."""
     applicant = antrag.applicant
-    if name in {"reject", "deny_for_non_cooperation", "withdraw"}:
-        # Rule R-EN-03: a rejection, Versagung or withdrawal goes to Integration with its date.
+    postfach = assignee = None
+    if task.to is Recipient.CONSULTATION_IFK:
+        assignee = antrag.eg_with
+    elif task.to is Recipient.IFK_OR_INTEGRATION_MAILBOX and applicant.ifk_id:
+        assignee = applicant.ifk
+    else:
         postfach = integration_postfach_for(applicant)
-        if postfach is not None:
-            aufgabe_create(
-                created_by=actor,
-                postfach=postfach,
-                kunde=applicant,
-                title=_("%(state)s vom %(date)s – BG %(bg)s")
-                % {
-                    "state": antrag.get_state_display(),
-                    "date": date_format(today, "d.m.Y"),
-                    "bg": antrag.bedarfsgemeinschaft.number,
-                },
-                description=antrag.decision_note,
-            )
-    elif name == "hand_to_integration":
-        # Rule R-EG-02: Leistung tells Integration when it confirms the entitlement.
-        postfach = integration_postfach_for(applicant)
-        if postfach is not None or applicant.ifk_id:
-            aufgabe_create(
-                created_by=actor,
-                postfach=postfach if not applicant.ifk_id else None,
-                assignee=applicant.ifk if applicant.ifk_id else None,
-                kunde=applicant,
-                title=_("Leistungsanspruch bestätigt – Erstgespräch anbieten (BG %(bg)s)")
-                % {"bg": antrag.bedarfsgemeinschaft.number},
-            )
-    elif name == "book_first_consultation":
-        # Rule R-AN-03: after booking, the IFK gets a task about the newly assigned customer.
-        if applicant.ifk_id is None:
-            applicant.ifk = antrag.eg_with
-            applicant.save(update_fields=["ifk"])
-        aufgabe_create(
-            created_by=actor,
-            assignee=antrag.eg_with,
-            kunde=applicant,
-            title=_("Neuer Kunde zugeordnet: Erstgespräch am %(at)s")
-            % {"at": date_format(timezone.localtime(antrag.eg_at), "d.m.Y H:i")},
-        )
+    if postfach is None and assignee is None:
+        return
+    title = task.title % {
+        "state": antrag.get_state_display(),
+        "date": date_format(today, "d.m.Y"),
+        "bg": antrag.bedarfsgemeinschaft.number,
+        "at": date_format(timezone.localtime(antrag.eg_at), "d.m.Y H:i") if antrag.eg_at else "",
+    }
+    aufgabe_create(
+        created_by=actor,
+        postfach=postfach,
+        assignee=assignee,
+        kunde=applicant,
+        title=title,
+        description=antrag.decision_note if task.with_decision_note else "",
+    )
 
 
 @transaction.atomic
-def nachweis_set_received(*, actor: User, antrag: Antrag, nachweis_id: int, received: bool):
-    nachweis = Nachweis.objects.select_for_update().filter(pk=nachweis_id, antrag=antrag).first()
+def nachweis_settle(
+    *, actor: User, antrag: Antrag, nachweis_id: int, received: bool, waived_reason: str = ""
+) -> Nachweis:
+    """One checklist item handed in, waived with a reason (rule R-AN-01), or open again."""
+    require_perm(actor, "intake.edit_checklist", antrag)
+    nachweis = (
+        Nachweis.objects.select_for_update()
+        .select_related("document_type")
+        .filter(pk=nachweis_id, antrag=antrag)
+        .first()
+    )
     if nachweis is None:
         raise CaseConflict(_("Dieser Nachweis gehört nicht zu diesem Fall."))
-    nachweis.received_on = timezone.localdate() if received else None
-    nachweis.save(update_fields=["received_on"])
+    waived_reason = waived_reason.strip()
+    if received:
+        nachweis.received_on, nachweis.waived_reason, nachweis.waived_on = (
+            timezone.localdate(),
+            "",
+            None,
+        )
+        what = _("eingegangen")
+    elif waived_reason:
+        nachweis.received_on, nachweis.waived_reason, nachweis.waived_on = (
+            None,
+            waived_reason[:300],
+            timezone.localdate(),
+        )
+        what = _("verzichtbar: %(reason)s") % {"reason": nachweis.waived_reason}
+    else:
+        nachweis.received_on, nachweis.waived_reason, nachweis.waived_on = None, "", None
+        what = _("wieder offen")
+    nachweis.save(update_fields=["received_on", "waived_reason", "waived_on"])
     audit_record(
         actor=actor,
         action="change",
         target=antrag,
         summary=_("Nachweis „%(doc)s“ %(what)s")
-        % {
-            "doc": nachweis.document_type.name,
-            "what": _("eingegangen") if received else _("wieder offen"),
-        },
+        % {"doc": nachweis.document_type.name, "what": what},
     )
     return nachweis
 

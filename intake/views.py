@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,33 +13,29 @@ from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.roles import Role
 from jobcenter.services import audit_read
-from jobcenter.views import role_required
+from jobcenter.views import permission_required
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
 from .forms import (
     CustomerSearchForm,
-    EntryCheckForm,
     IntakeForm,
     PersonFormSet,
     ServiceCentreReferralForm,
-    TransitionForm,
+    StepForm,
 )
 from .models import Antrag, AntragState, ErstgespraechState
 from .selectors import kunde_search
 from .services import (
-    NEEDS_COMMENT,
     CaseConflict,
     IntakeError,
     antrag_register,
     antrag_transition,
     kunde_record_view,
-    nachweis_set_received,
+    nachweis_settle,
     service_centre_refer,
 )
+from .steps import BY_NAME, STEPS
 
-INTAKE_ROLES = (Role.EINGANGSZONE, Role.HOTLINE, Role.TEAMLEITUNG)
-CASE_ROLES = (Role.EINGANGSZONE, Role.LEISTUNG, Role.INTEGRATION, Role.TEAMLEITUNG)
-SEARCH_ROLES = (*CASE_ROLES, Role.EMPFANG, Role.HOTLINE)
 CUSTOMER_SEARCH_LIMIT = 50
 
 
@@ -64,7 +60,7 @@ def _intake_context(form, persons, **extra) -> dict:
     }
 
 
-@role_required(*INTAKE_ROLES)
+@permission_required("intake.register_antrag")
 def intake_new(request: HttpRequest) -> HttpResponse:
     jobcenter = request.user.jobcenter
     if request.method == "POST":
@@ -129,7 +125,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/intake_form.html", _intake_context(form, persons))
 
 
-@role_required(Role.HOTLINE, Role.TEAMLEITUNG)
+@permission_required("intake.take_phone_intake")
 def service_centre(request: HttpRequest) -> HttpResponse:
     form = ServiceCentreReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +143,7 @@ def service_centre(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/service_centre.html", {"form": form, "error_forms": [form]})
 
 
-@role_required(*CASE_ROLES)
+@permission_required("intake.list_antraege")
 def case_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     qs = antraege_visible_to(request.user).for_list()
@@ -181,30 +177,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-# The first consultation (eg_state) is booked, cancelled and recorded as held through the
-# appointments app, which calls antrag_transition itself: the case and its appointment move
-# together (templates/appointments/partials/case_panel.html on the case page).
-EG_TRANSITIONS = {
-    "book_first_consultation",
-    "cancel_first_consultation",
-    "record_first_consultation_held",
-}
-
-
-def _transition_forms(antrag: Antrag, user) -> list[dict]:
-    """The steps this user may take on this case now, each with its form."""
-    forms = []
-    state = antrag.state
-    for transition in antrag.get_available_user_state_transitions(user):
-        name = transition.name
-        if name == "complete_entry_check":
-            form = EntryCheckForm(initial={"expected_state": state}, prefix=name)
-        else:
-            form = TransitionForm(initial={"expected_state": state}, prefix=name)
-        if name in NEEDS_COMMENT:
-            form.fields["comment"].required = True
-        forms.append({"name": name, "label": transition.custom["label"], "form": form})
-    return forms
+def _step_forms(antrag: Antrag, user) -> list[dict]:
+    """The steps this user may take on this case now (the step table, asked through
+    django-fsm's public API), each with its form and what still keeps it from being taken.
+    The steps of the first consultation are taken in the appointment booking, which moves
+    the case and its appointment together (templates/appointments/partials/case_panel.html)."""
+    offered = {t.name for t in antrag.get_available_user_state_transitions(user)}
+    return [
+        {
+            "step": taken,
+            "name": taken.name,
+            "label": taken.label,
+            "form": StepForm(initial={"expected_state": antrag.state}, step=taken),
+            "missing": taken.missing(antrag, ahead=True),
+        }
+        for taken in STEPS
+        if taken.name in offered and taken.taken_on == "case"
+    ]
 
 
 def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
@@ -213,17 +202,15 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "persons": list(antrag.persons.select_related("kunde").order_by("kunde__date_of_birth")),
         "nachweise": antrag.nachweise.select_related("document_type"),
         "history": antrag.history.select_related("actor"),
-        "transitions": _transition_forms(antrag, request.user),
-        "may_edit_checklist": request.user.has_role(
-            Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG
-        ),
+        "transitions": _step_forms(antrag, request.user),
+        "may_edit_checklist": request.user.has_perm("intake.edit_checklist"),
         "deadlines": antrag.deadlines.select_related("rule").order_by("started_at", "id"),
         "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
     }
 
 
-@role_required(*CASE_ROLES)
+@permission_required("intake.list_antraege")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
     context = _case_context(request, antrag)
@@ -237,24 +224,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CASE_ROLES)
+@permission_required("intake.list_antraege")
 def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
-    if name in EG_TRANSITIONS:
+    taken = BY_NAME.get(name)
+    if taken is None:
+        raise Http404
+    if taken.taken_on != "case":
         messages.error(
             request, _("Das Erstgespräch wird über die Terminbuchung gebucht und erfasst.")
         )
         return redirect("intake:case_detail", pk=antrag.pk)
-    if name == "complete_entry_check":
-        form = EntryCheckForm(request.POST, prefix=name)
-    else:
-        form = TransitionForm(request.POST, prefix=name)
-    if name in NEEDS_COMMENT:
-        form.fields["comment"].required = True
+    form = StepForm(request.POST, step=taken)
     if form.is_valid():
-        params = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("expected_state", "comment")
-        }
+        params = form.step_params()
         try:
             antrag = antrag_transition(
                 actor=request.user,
@@ -284,18 +267,28 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.EINGANGSZONE, Role.LEISTUNG, Role.TEAMLEITUNG)
+@permission_required("intake.edit_checklist")
 def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
     if antrag.is_closed:
         messages.error(request, _("Der Fall ist abgeschlossen."))
         return redirect("intake:case_detail", pk=antrag.pk)
+    action = request.POST.get("action") or (
+        "received" if request.POST.get("received") == "1" else "reopen"
+    )
+    reason = request.POST.get("waived_reason", "").strip()
+    if action == "waive" and not reason:
+        messages.error(request, _("Bitte den Grund für den Verzicht angeben."))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("intake:case_detail", args=[antrag.pk]))
+        return redirect("intake:case_detail", pk=antrag.pk)
     try:
-        nachweis = nachweis_set_received(
+        nachweis = nachweis_settle(
             actor=request.user,
             antrag=antrag,
             nachweis_id=nachweis_pk,
-            received=request.POST.get("received") == "1",
+            received=action == "received",
+            waived_reason=reason if action == "waive" else "",
         )
     except CaseConflict as error:
         messages.error(request, str(error))
@@ -311,7 +304,7 @@ def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResp
     return redirect("intake:case_detail", pk=antrag.pk)
 
 
-@role_required(*CASE_ROLES)
+@permission_required("intake.list_antraege")
 def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
     context = {
@@ -319,9 +312,9 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "jobcenter": antrag.jobcenter,
         "applicant": antrag.applicant,
         "persons": list(antrag.persons.select_related("kunde").order_by("kunde__date_of_birth")),
-        "nachweise": antrag.nachweise.filter(received_on__isnull=True).select_related(
-            "document_type"
-        ),
+        "nachweise": antrag.nachweise.filter(
+            received_on__isnull=True, waived_reason=""
+        ).select_related("document_type"),
     }
     audit_read(
         actor=request.user,
@@ -332,7 +325,7 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/handout_letter.html", context)
 
 
-@role_required(*SEARCH_ROLES)
+@permission_required("intake.search_kunden")
 def customer_search(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(request.GET or None)
     search = None
@@ -356,7 +349,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "results": results, "search": search})
 
 
-@role_required(*SEARCH_ROLES)
+@permission_required("intake.search_kunden")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = get_kunde_for_user(request.user, pk)
     bg = kunde.bedarfsgemeinschaft

@@ -112,3 +112,12 @@ def register(*, actor, leistung_team, **kwargs) -> Antrag:
         jobcenter=actor.jobcenter,
         data=intake_data(leistung_team=leistung_team, jobcenter=actor.jobcenter, **kwargs),
     )
+
+
+def settle_checklist(antrag) -> None:
+    """Every checklist item handed in today: what "documents complete" needs (R-AN-01)."""
+    antrag.nachweise.update(received_on=timezone.localdate())
+
+
+def completes_documents(name: str, params: dict) -> bool:
+    return name == "confirm_documents_complete" or bool(params.get("documents_complete"))

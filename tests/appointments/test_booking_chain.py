@@ -15,7 +15,7 @@ from jobcenter.models import Jobcenter
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.workdays import BERLIN, end_of_day
 from routing.models import Aufgabe, Vermerk
-from tests.factories import person, register
+from tests.factories import completes_documents, person, register, settle_checklist
 
 from .conftest import at, release
 
@@ -269,6 +269,8 @@ def test_rhein_lahn_books_only_after_the_entitlement(chain, teams, jobcenter):
         ("approve", {}),
         ("hand_to_integration", {}),
     ):
+        if completes_documents(name, params):
+            settle_checklist(antrag)
         antrag_transition(
             actor=chain["leistung"], antrag_id=antrag.pk, name=name, expected_state=None, **params
         )

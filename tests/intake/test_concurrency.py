@@ -8,7 +8,7 @@ from django.db import connection, connections, transaction
 
 from intake.models import Antrag, AntragState
 from intake.services import CaseConflict, antrag_transition
-from tests.factories import register
+from tests.factories import register, settle_checklist
 
 
 def _waiting_on_locks() -> int:
@@ -59,6 +59,7 @@ def _race(antrag_id: int, attempts: list[tuple]) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_approve_and_reject_at_once_one_wins_the_other_is_told(staff, teams):
     antrag = register(actor=staff["ez"], leistung_team=teams["leistung"])
+    settle_checklist(antrag)
     antrag_transition(
         actor=staff["leistung"],
         antrag_id=antrag.pk,
@@ -85,6 +86,7 @@ def test_approve_and_reject_at_once_one_wins_the_other_is_told(staff, teams):
 @pytest.mark.django_db(transaction=True)
 def test_same_step_twice_at_once_is_recorded_once(staff, teams):
     antrag = register(actor=staff["ez"], leistung_team=teams["leistung"])
+    settle_checklist(antrag)
     antrag_transition(
         actor=staff["leistung"],
         antrag_id=antrag.pk,

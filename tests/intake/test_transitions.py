@@ -8,13 +8,15 @@ from intake.models import AntragState, ErstgespraechState
 from intake.services import CaseConflict, antrag_transition
 from jobcenter.models import AuditEvent, Jobcenter
 from routing.models import Aufgabe
-from tests.factories import register
+from tests.factories import completes_documents, register, settle_checklist
 
 pytestmark = pytest.mark.django_db
 
 
 def move(antrag, actor, name, expected=None, comment="", **params):
     field = "eg_state" if "first_consultation" in name else "state"
+    if completes_documents(name, params):
+        settle_checklist(antrag)
     return antrag_transition(
         actor=actor,
         antrag_id=antrag.pk,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from intake.models import Antrag, AntragState, Kunde
 from jobcenter.models import AuditEvent
-from tests.factories import person, register
+from tests.factories import completes_documents, person, register, settle_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def test_case_page_shows_only_the_steps_the_user_may_take(login, staff, antrag):
 
 
 def test_transition_through_the_browser_form(login, staff, antrag):
+    settle_checklist(antrag)
     client = login(staff["leistung"])
     response = client.post(
         url("case_transition", antrag.pk, "complete_entry_check"),
@@ -125,7 +126,7 @@ def test_stale_form_shows_conflict_message(login, staff, antrag):
     Antrag.objects.filter(pk=antrag.pk).update(state=AntragState.BEWILLIGT)
     response = login(staff["leistung"]).post(
         url("case_transition", antrag.pk, "approve"),
-        {"approve-expected_state": "bearbeitungsreif"},
+        {"approve-expected_state": "bearbeitungsreif", "approve-confirmed": "on"},
         follow=True,
     )
     assert "inzwischen bearbeitet" in response.content.decode()

@@ -19,7 +19,7 @@ from minimumstandards.services import (
     scan,
 )
 from minimumstandards.workdays import BERLIN, format_due
-from tests.factories import person, register
+from tests.factories import completes_documents, person, register, settle_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,8 @@ def profile(jobcenter):
 
 def step(antrag, actor, name, **params):
     field = "eg_state" if "first_consultation" in name else "state"
+    if completes_documents(name, params):
+        settle_checklist(antrag)
     return antrag_transition(
         actor=actor,
         antrag_id=antrag.pk,
