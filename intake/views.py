@@ -11,7 +11,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
-from jobcenter.roles import Role
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
 

@@ -117,9 +117,7 @@ def test_view_service_template_and_permission_agree(client, staff, antrag, who, 
 
     assert user.has_perm(taken.permission, antrag) is expected
     track = "state" if taken.track == "state" else "eg_state"
-    offered = {
-        t.name for t in getattr(antrag, f"get_available_user_{track}_transitions")(user)
-    }
+    offered = {t.name for t in getattr(antrag, f"get_available_user_{track}_transitions")(user)}
     assert (step_name in offered) is expected
     assert _service_allows(user, antrag, step_name, staff) is expected
     if taken.taken_on == "case":

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from intake.models import Antrag, AntragState, Kunde
 from jobcenter.models import AuditEvent
-from tests.factories import completes_documents, person, register, settle_checklist
+from tests.factories import person, register, settle_checklist
 
 pytestmark = pytest.mark.django_db
 
