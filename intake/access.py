@@ -6,23 +6,20 @@ An object the user may not see is indistinguishable from one that does not exist
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from jobcenter.roles import Role
+from jobcenter.predicates import is_integration, is_leistung, user_team_ids
 
-from .models import Antrag, Kunde, user_team_ids
-
-# Roles at the front of the house find any customer of their Jobcenter.
-FRONT_ROLES = (Role.EMPFANG, Role.EINGANGSZONE, Role.HOTLINE, Role.TEAMLEITUNG)
+from .models import Antrag, Kunde
 
 
 def antraege_visible_to(user) -> QuerySet[Antrag]:
     if not user.is_authenticated or user.jobcenter_id is None:
         return Antrag.objects.none()
     qs = Antrag.objects.filter(jobcenter_id=user.jobcenter_id)
-    if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
+    if user.has_perm("intake.see_every_antrag"):
         return qs
-    if user.has_role(Role.LEISTUNG):
+    if is_leistung(user):
         return qs.filter(bedarfsgemeinschaft__leistung_team__in=user_team_ids(user))
-    if user.has_role(Role.INTEGRATION):
+    if is_integration(user):
         return qs.filter(Q(applicant__ifk=user) | Q(eg_with=user))
     return Antrag.objects.none()
 
@@ -31,11 +28,11 @@ def kunden_visible_to(user) -> QuerySet[Kunde]:
     if not user.is_authenticated or user.jobcenter_id is None:
         return Kunde.objects.none()
     qs = Kunde.objects.filter(jobcenter_id=user.jobcenter_id)
-    if user.has_role(*FRONT_ROLES):
+    if user.has_perm("intake.find_every_kunde"):
         return qs
-    if user.has_role(Role.LEISTUNG):
+    if is_leistung(user):
         return qs.filter(bedarfsgemeinschaft__leistung_team__in=user_team_ids(user))
-    if user.has_role(Role.INTEGRATION):
+    if is_integration(user):
         return qs.filter(ifk__teams__in=user_team_ids(user)).distinct()
     return Kunde.objects.none()
 

@@ -14,6 +14,7 @@ from jobcenter.forms import (  # noqa: F401 (DateTimeInput re-exported for older
     NameField,
 )
 from jobcenter.models import Jobcenter, Team, User
+from jobcenter.predicates import is_hotline
 from jobcenter.roles import Role
 
 from .models import Antrag, DocumentType, kundennummer_validator
@@ -174,7 +175,7 @@ class IntakeForm(KernForm):
         self.fields["documents"].queryset = DocumentType.objects.filter(
             jobcenter=jobcenter, active=True
         )
-        if user.has_role(Role.HOTLINE):
+        if is_hotline(user):
             # The service centre takes applications by phone only (rule R-AN-02).
             self.fields["channel"].choices = [(Antrag.Channel.PHONE, Antrag.Channel.PHONE.label)]
             self.fields["channel"].initial = Antrag.Channel.PHONE

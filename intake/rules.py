@@ -8,6 +8,7 @@ import rules
 
 from jobcenter.predicates import (
     is_eingangszone,
+    is_empfang,
     is_hotline,
     is_integration,
     is_leistung,
@@ -47,14 +48,21 @@ def holds_its_first_consultation(user, antrag) -> bool:
 works_on_cases = is_eingangszone | is_leistung | is_integration | is_teamleitung
 decides_cases = (is_leistung | is_teamleitung) & of_the_same_jobcenter & in_the_cases_leistung_team
 
-# Finding a customer: every desk of the front office (reception too, to check in).
+# Finding a customer: every desk of the front office (reception too, to check in). The
+# front of the house finds every customer of the Jobcenter; Leistung those of its teams,
+# Integration those of its IFKs (`intake.access.kunden_visible_to`).
 rules.add_perm("intake.search_kunden", is_staff_member)
+rules.add_perm(
+    "intake.find_every_kunde", is_empfang | is_eingangszone | is_hotline | is_teamleitung
+)
 rules.add_perm("intake.open_kunde", is_staff_member & sees_the_customer)
 # Taking an application: the EZ in person, the service centre by phone (rule R-SC-01).
 rules.add_perm("intake.register_antrag", is_eingangszone | is_hotline | is_teamleitung)
 rules.add_perm("intake.take_phone_intake", is_hotline | is_teamleitung)
 # The cases: the desks that work them.
 rules.add_perm("intake.list_antraege", works_on_cases)
+# The EZ and the lead see every case; Leistung its teams', Integration its own.
+rules.add_perm("intake.see_every_antrag", is_eingangszone | is_teamleitung)
 rules.add_perm("intake.open_antrag", works_on_cases & sees_the_case)
 # The steps of a case (intake.steps names which step needs which of these).
 rules.add_perm("intake.decide_antrag", decides_cases)
