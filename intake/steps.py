@@ -186,6 +186,20 @@ DECISION_TASK = Task(
     with_decision_note=True,
 )
 _OPEN = tuple(OPEN_STATES)
+# A rejection, a Versagung and a withdrawal end the case without entitlement: Leistung
+# decides with a reason, the decision clock is met, no other clock runs on, and
+# Integration is told with the date and the reason (rule R-EN-03).
+CLOSES_WITHOUT_ENTITLEMENT = {
+    "track": "state",
+    "permission": "intake.decide_antrag",
+    "needs_comment": True,
+    "dated": True,
+    "records_decision": True,
+    "completes": CompletingEvent.DECISION,
+    "closes_all_clocks": True,
+    "tasks": (DECISION_TASK,),
+    "style": "danger",
+}
 
 # The table. Order: the order in which the steps are offered on the case page.
 STEPS: tuple[Step, ...] = (
@@ -233,50 +247,26 @@ STEPS: tuple[Step, ...] = (
     Step(
         "reject",
         _("Ablehnen"),
-        track="state",
         source=(AntragState.BEARBEITUNGSREIF,),
         target=AntragState.ABGELEHNT,
-        permission="intake.decide_antrag",
-        needs_comment=True,
         confirm=_("Ich lehne den Antrag ab; die Begründung steht im Vermerk."),
-        dated=True,
-        records_decision=True,
-        completes=CompletingEvent.DECISION,
-        closes_all_clocks=True,
-        tasks=(DECISION_TASK,),  # rule R-EN-03
-        style="danger",
+        **CLOSES_WITHOUT_ENTITLEMENT,
     ),
     Step(
         "deny_for_non_cooperation",
         _("Versagen (fehlende Mitwirkung)"),
-        track="state",
         source=_OPEN,
         target=AntragState.VERSAGT,
-        permission="intake.decide_antrag",
-        needs_comment=True,
         confirm=_("Ich versage die Leistung wegen fehlender Mitwirkung (§ 66 SGB I)."),
-        dated=True,
-        records_decision=True,
-        completes=CompletingEvent.DECISION,
-        closes_all_clocks=True,
-        tasks=(DECISION_TASK,),  # rule R-EN-03
-        style="danger",
+        **CLOSES_WITHOUT_ENTITLEMENT,
     ),
     Step(
         "withdraw",
         _("Antragsverzicht erfassen"),
-        track="state",
         source=_OPEN,
         target=AntragState.ZURUECKGENOMMEN,
-        permission="intake.decide_antrag",
-        needs_comment=True,
         confirm=_("Die antragstellende Person verzichtet auf den Antrag."),
-        dated=True,
-        records_decision=True,
-        completes=CompletingEvent.DECISION,
-        closes_all_clocks=True,
-        tasks=(DECISION_TASK,),  # rule R-EN-03
-        style="danger",
+        **CLOSES_WITHOUT_ENTITLEMENT,
     ),
     Step(
         "hand_to_integration",
