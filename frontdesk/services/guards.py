@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from jobcenter.models import User
 
@@ -79,7 +80,13 @@ def called_here(actor: User, desk_id: int, visit_id: int, now) -> tuple[Desk, Vi
 
 
 def require_transition(visit: Visit, method, actor: User) -> None:
-    state_field = method._django_fsm.field.name
-    transition = method._django_fsm.get_transition(getattr(visit, state_field))
-    if transition is None or not transition.has_perm(visit, actor):
+    """The step exists from the visit's state and the actor may take it (its permission in
+    frontdesk/rules.py). Through django-fsm's public API; the conditions are the callers'
+    to check, each with its own message."""
+    permissions = {
+        t.permission for t in visit.get_all_state_transitions() if t.name == method.__name__
+    }
+    if not can_proceed(method, check_conditions=False) or not all(
+        actor.has_perm(permission, visit) for permission in permissions
+    ):
         raise FrontdeskError(_("Diesen Schritt dürfen Sie nicht ausführen."))
