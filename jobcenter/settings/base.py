@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "frontdesk",
     "appointments",
     "minimumstandards",
+    "demo",
 ]
 
 MIDDLEWARE = [

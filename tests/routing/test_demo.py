@@ -4,21 +4,21 @@ import random
 
 import pytest
 
-from intake.management.commands.demo_jobcenter import Command
+from demo.builders import intake
+from demo.builders import routing as demo
+from demo.builders.organisation import organisation, staff_of
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.presets import apply_preset
-from routing import demo
 from routing.models import ApiClient, Aufgabe, AufgabeEvent, Vermerk
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_build_covers_every_state(capsys):
-    command = Command()
-    jobcenter, _created = command._organisation()
-    staff = command._staff(jobcenter)
+    jobcenter, _created = organisation()
+    staff = staff_of(jobcenter)
     apply_preset(jobcenter=jobcenter, name="demo")
-    command._cases(jobcenter, staff, 30)
+    intake.build(jobcenter=jobcenter, staff=staff, rng=random.Random(20261121), count=30)
     demo.build(jobcenter=jobcenter, staff=staff, rng=random.Random(20261121))
 
     client = ApiClient.objects.get(jobcenter=jobcenter)

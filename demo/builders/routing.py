@@ -2,7 +2,7 @@
 
 Called by `manage.py demo_jobcenter` as `build(jobcenter=..., staff=..., rng=...)` once the
 customers exist. Everything goes through the services, as in real use; only the ages are
-moved back afterwards (as intake's demo does with its history), so that the mailboxes and
+moved back afterwards (as the intake builder does with the tasks its steps raise), so that the mailboxes and
 the team lead's overview show items of different ages.
 """
 
@@ -15,9 +15,8 @@ from django.utils import timezone
 from intake.models import Kunde
 from minimumstandards.models import RuleKind
 from minimumstandards.services import deadline_open
-
-from .models import ApiClient, Aufgabe, AufgabeEvent, InformationType, Vermerk
-from .services import (
+from routing.models import ApiClient, Aufgabe, AufgabeEvent, InformationType, Vermerk
+from routing.services import (
     RoutingError,
     api_client_create,
     aufgabe_claim,

@@ -10,14 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from intake.models import Antrag, ErstgespraechState, Kunde
-from jobcenter.models import Standort
-from minimumstandards.services import calendar_for
-from minimumstandards.workdays import BERLIN
-from routing.models import Vermerk
-from routing.services import vermerk_create
-
-from .models import (
+from appointments.models import (
     SLOT_MINUTES,
     Absence,
     Appointment,
@@ -31,7 +24,13 @@ from .models import (
     ReleasedWindow,
     Status,
 )
-from .services import contact_deadline_open, refresh_profile
+from appointments.services import contact_deadline_open, refresh_profile
+from intake.models import Antrag, ErstgespraechState, Kunde
+from jobcenter.models import Standort
+from minimumstandards.services import calendar_for
+from minimumstandards.workdays import BERLIN
+from routing.models import Vermerk
+from routing.services import vermerk_create
 
 TOPICS = [
     "Standortbestimmung, Bewerbungsunterlagen geprüft, zwei Vermittlungsvorschläge übergeben.",

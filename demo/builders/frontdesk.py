@@ -1,6 +1,6 @@
 """The front desk of the demo Jobcenter: desks, displays, a morning today and past days.
 
-Called by `manage.py demo_jobcenter` (intake) once, when it creates the Jobcenter. The
+Called by `manage.py demo_jobcenter` once, when it creates the Jobcenter. The
 visits are made by the real services on a simulated clock, so every figure (waiting and
 processing times, the live view, the reports) comes out of the same code as in use.
 """
@@ -12,16 +12,21 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from frontdesk.errors import QueueEmpty
+from frontdesk.models import Concern, Desk, Display, Outcome, SiteSettings, Visit, VisitState
+from frontdesk.services.calling import (
+    visit_call,
+    visit_call_next,
+    visit_no_show,
+    visit_park,
+    visit_recall,
+)
+from frontdesk.services.checkin import CheckIn, visit_check_in
+from frontdesk.services.desks import desk_close, desk_open
+from frontdesk.services.outcomes import visit_finish, visit_pass_on
+from frontdesk.services.reception import visit_cancel, visit_come_back
 from intake.models import Kunde
 from jobcenter.models import Standort, Team
-
-from .errors import QueueEmpty
-from .models import Concern, Desk, Display, Outcome, SiteSettings, Visit, VisitState
-from .services.calling import visit_call, visit_call_next, visit_no_show, visit_park, visit_recall
-from .services.checkin import CheckIn, visit_check_in
-from .services.desks import desk_close, desk_open
-from .services.outcomes import visit_finish, visit_pass_on
-from .services.reception import visit_cancel, visit_come_back
 
 MAIN, SOUTH = "Hauptstelle Am Markt", "Geschäftsstelle Süd"
 # (code, weight): what walk-ins come for, roughly.

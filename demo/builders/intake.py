@@ -1,0 +1,360 @@
+"""The demo's customers and their cases, moved on through the real case service.
+
+Each case is registered as the EZ or the service centre would, then taken as far as its
+age makes plausible, every step through `intake.services.antrag_transition` with the day it
+was taken (`occurred_at`): the history, the audit, the clocks and the tasks come out of
+the step table (`intake.steps`) exactly as a user's step would make them. The checklist is
+settled the same way before a step that needs it.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from intake.models import Antrag, AntragState, DocumentType, Nachweis
+from intake.services import (
+    IntakeData,
+    PersonData,
+    antrag_register,
+    antrag_transition,
+    nachweis_settle,
+)
+from jobcenter.models import Team
+from minimumstandards.services import calendar_for
+from routing.models import Aufgabe, AufgabeEvent
+from routing.services import aufgabe_done
+
+FIRST_NAMES_F = [
+    "Anna",
+    "Maria",
+    "Sabine",
+    "Julia",
+    "Leonie",
+    "Fatma",
+    "Elif",
+    "Olena",
+    "Katarzyna",
+    "Petra",
+    "Laura",
+    "Sophie",
+    "Mia",
+    "Hannah",
+    "Emily",
+    "Aylin",
+    "Nadine",
+    "Monika",
+]
+FIRST_NAMES_M = [
+    "Thomas",
+    "Michael",
+    "Andreas",
+    "Stefan",
+    "Lukas",
+    "Jonas",
+    "Mehmet",
+    "Ahmad",
+    "Oleksandr",
+    "Piotr",
+    "Daniel",
+    "Markus",
+    "Felix",
+    "Paul",
+    "Ben",
+    "Yusuf",
+    "Jan",
+]
+LAST_NAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Yılmaz",
+    "Kaya",
+    "Nowak",
+    "Kowalski",
+    "Schmitz",
+    "Krause",
+    "Lehmann",
+    "Köhler",
+    "Kaiser",
+]
+STREETS = [
+    "Friedrich-Ebert-Straße",
+    "Hofaue",
+    "Neumarkt",
+    "Wall",
+    "Kasinostraße",
+    "Luisenstraße",
+    "Gathe",
+    "Uellendahler Straße",
+    "Berliner Straße",
+    "Schwelmer Straße",
+]
+REASONS = [
+    "Arbeitslosigkeit nach Kündigung",
+    "Einkommen reicht nicht aus (Aufstockung)",
+    "Trennung vom Partner",
+    "Zuzug aus einer anderen Stadt",
+    "Ende des Arbeitslosengeldes",
+    "Ende der Ausbildung",
+    "Krankheit, Krankengeld ausgelaufen",
+]
+
+
+# What a decision that ends the case says (the service asks for a reason).
+REJECT_NOTES = [
+    "Das anzurechnende Einkommen übersteigt den Bedarf der Bedarfsgemeinschaft.",
+    "Vorrangiger Anspruch auf Wohngeld und Kinderzuschlag; kein Bedarf nach dem SGB II.",
+    "Verwertbares Vermögen oberhalb der Freibeträge (§ 12 SGB II).",
+]
+DENY_NOTES = [
+    "Keine Mitwirkung trotz Erinnerung: Kontoauszüge und Mietvertrag nicht eingereicht.",
+    "Angeforderte Unterlagen bis zur gesetzten Frist nicht vorgelegt (§ 66 SGB I).",
+]
+WITHDRAW_NOTES = [
+    "Antragsverzicht: Arbeit aufgenommen, Einkommen deckt den Bedarf.",
+    "Kunde hat den Antrag schriftlich zurückgenommen (Umzug zu den Eltern).",
+]
+WAIVED_REASONS = [
+    "Liegt aus dem Vorantrag vollständig vor.",
+    "Nicht erforderlich: keine Mietkosten (wohnt bei den Eltern).",
+]
+NEGATIVE = (AntragState.ABGELEHNT, AntragState.VERSAGT, AntragState.ZURUECKGENOMMEN)
+
+
+def _at(day: date, clock: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, clock))
+
+
+def build(*, jobcenter, staff, rng, count: int) -> None:
+    """`count` households, each with its application, in every state a case can be in."""
+    today = timezone.localdate()
+    # The checklist's details draw from their own sequence, so that the cases' shapes stay
+    # those of the demo's seed.
+    papers = random.Random(rng.random())
+    leistung_teams = {
+        "AK": Team.objects.get(jobcenter=jobcenter, name="Leistung 1 (A–K)"),
+        "LZ": Team.objects.get(jobcenter=jobcenter, name="Leistung 2 (L–Z)"),
+    }
+    documents = list(DocumentType.objects.filter(jobcenter=jobcenter, active=True))
+    ifks = [staff["ifk"], staff["ifk2"], staff["ifk3"]]
+    used: set = set()
+    for _ in range(count):
+        last = rng.choice(LAST_NAMES)
+        head_female = rng.random() < 0.5
+        persons = []
+        head_born = today - timedelta(days=rng.randint(19 * 365, 62 * 365))
+        persons.append(_person(rng, last, head_born, head_female, head=True, used=used))
+        shape = rng.random()
+        if shape > 0.55:  # a partner
+            born = head_born + timedelta(days=rng.randint(-2000, 2000))
+            persons.append(_person(rng, last, born, not head_female, head=False, used=used))
+        if shape > 0.75:  # children
+            for _ in range(rng.randint(1, 3)):
+                born = today - timedelta(days=rng.randint(1 * 365, 17 * 365))
+                persons.append(_person(rng, last, born, rng.random() < 0.5, head=False, used=used))
+        application_date = today - timedelta(days=rng.randint(0, 70))
+        channel = rng.choice(
+            [Antrag.Channel.PERSONAL] * 3
+            + [Antrag.Channel.POSTAL, Antrag.Channel.DIGITAL, Antrag.Channel.PHONE]
+        )
+        team = leistung_teams["AK" if last[0] <= "K" else "LZ"]
+        actor = staff["hotline"] if channel == Antrag.Channel.PHONE else staff["ez"]
+        received_at = _at(application_date, time(rng.randint(8, 11), rng.choice([0, 15, 30, 45])))
+        antrag = antrag_register(
+            actor=actor,
+            jobcenter=jobcenter,
+            data=IntakeData(
+                kind=Antrag.Kind.ERSTANTRAG,
+                channel=channel,
+                application_date=application_date,
+                received_at=received_at,
+                reason=rng.choice(REASONS),
+                id_checked=channel == Antrag.Channel.PERSONAL,
+                return_date=application_date + timedelta(days=14),
+                persons=persons,
+                other_household_members=rng.choice([0, 0, 0, 1]),
+                street=f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                postcode=f"421{rng.randint(0, 99):02d}",
+                city="Wuppertal",
+                leistung_team=team,
+                ifk=rng.choice(ifks),
+                documents=rng.sample(documents, rng.randint(2, 6)),
+            ),
+        )
+        _advance(rng, papers, antrag, staff, received_at, today)
+
+
+def _person(rng, last, born, female, *, head, used):
+    while True:
+        first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+        if (first, last, born) not in used:
+            used.add((first, last, born))
+            return PersonData(first_name=first, last_name=last, date_of_birth=born, is_head=head)
+        born += timedelta(days=1)
+
+
+def _advance(rng, papers, antrag, staff, received_at, today):
+    """Move a case on as far as its age makes plausible, each step on its own day."""
+    application_date = antrag.application_date
+    age = (today - application_date).days
+    leistung = (
+        staff["leistung"]
+        if antrag.bedarfsgemeinschaft.leistung_team.name.startswith("Leistung 1")
+        else staff["leistung2"]
+    )
+    # (when, step, actor, params, reason); the checklist items are settled just before.
+    steps: list[tuple[datetime, str, object, dict, str]] = []
+    settle: dict[datetime, str] = {}  # when → "some" or "all" of the checklist
+    final = AntragState.ERFASST
+    if age >= 1 and rng.random() < 0.9:
+        day = application_date + timedelta(days=1)
+        complete = rng.random() < 0.35
+        when = _at(day, time(10, 30))
+        settle[when] = "all" if complete else "some"
+        steps.append((when, "complete_entry_check", leistung, {"documents_complete": complete}, ""))
+        final = AntragState.BEARBEITUNGSREIF if complete else AntragState.UNTERLAGEN_FEHLEN
+        if not complete and age >= 12 and rng.random() < 0.75:
+            day = application_date + timedelta(days=rng.randint(7, min(age, 20)))
+            when = _at(day, time(10, 30))
+            settle[when] = "all"
+            steps.append((when, "confirm_documents_complete", leistung, {}, ""))
+            complete, final = True, AntragState.BEARBEITUNGSREIF
+        elif not complete and age >= 30 and rng.random() < 0.5:
+            day = application_date + timedelta(days=25)
+            steps.append(
+                (
+                    _at(day, time(10, 30)),
+                    "deny_for_non_cooperation",
+                    leistung,
+                    {},
+                    papers.choice(DENY_NOTES),
+                )
+            )
+            final = AntragState.VERSAGT
+        if complete and age >= 20 and rng.random() < 0.8:
+            day = min(today, day + timedelta(days=rng.randint(5, 14)))
+            when = _at(day, time(10, 30))
+            roll = rng.random()
+            if roll < 0.75:
+                steps.append((when, "approve", leistung, {}, ""))
+                final = AntragState.BEWILLIGT
+                if rng.random() < 0.7:
+                    steps.append(
+                        (when + timedelta(minutes=15), "hand_to_integration", leistung, {}, "")
+                    )
+            elif roll < 0.9:
+                steps.append((when, "reject", leistung, {}, papers.choice(REJECT_NOTES)))
+                final = AntragState.ABGELEHNT
+            else:
+                steps.append((when, "withdraw", leistung, {}, papers.choice(WITHDRAW_NOTES)))
+                final = AntragState.ZURUECKGENOMMEN
+    # The first consultation is booked at intake (the demo follows Cottbus), unless the
+    # case ends without entitlement.
+    if final not in NEGATIVE:
+        # EG windows are on working days (rule R-TE-01: Mo, Di, Do, Fr 09:00-10:00).
+        slot_day = calendar_for(antrag.jobcenter).add_working_days(
+            application_date, rng.randint(3, 14)
+        )
+        while slot_day.weekday() == 2:  # no EG window on Wednesdays
+            slot_day += timedelta(days=1)
+        at = _at(slot_day, time(9))
+        ifk = antrag.applicant.ifk or staff["ifk"]
+        steps.append(
+            (
+                received_at + timedelta(minutes=20),
+                "book_first_consultation",
+                staff["ez"],
+                {"at": at, "ifk": ifk},
+                "",
+            )
+        )
+        if slot_day < today and rng.random() < 0.8:
+            steps.append((at + timedelta(hours=1), "record_first_consultation_held", ifk, {}, ""))
+    assigned: list[int] = []  # the IFK's task "new customer", raised by the booking
+    for when, name, actor, params, reason in sorted(steps, key=lambda s: s[0]):
+        if when in settle:
+            _settle_checklist(papers, antrag, leistung, when, everything=settle[when] == "all")
+        raised = _take(antrag, name, actor, params, reason, when)
+        if name == "book_first_consultation":
+            assigned = raised
+        elif name == "record_first_consultation_held":
+            # The IFK has met the new customer: their task is done, as of the meeting.
+            for pk in assigned:
+                aufgabe_done(actor=actor, aufgabe_id=pk, note="Erstgespräch geführt.")
+                _date_done(pk, when)
+
+
+def _settle_checklist(papers, antrag, actor, when: datetime, *, everything: bool) -> None:
+    """Items handed in since the application (and, rarely, one waived with its reason);
+    `everything=False` leaves at least one open: the documents are missing."""
+    open_items = list(antrag.nachweise.filter(received_on=None, waived_reason=""))
+    if not everything:
+        open_items = papers.sample(open_items, papers.randint(0, len(open_items) - 1))
+    for nachweis in open_items:
+        waive = everything and papers.random() < 0.1
+        nachweis_settle(
+            actor=actor,
+            antrag=antrag,
+            nachweis_id=nachweis.pk,
+            received=not waive,
+            waived_reason=papers.choice(WAIVED_REASONS) if waive else "",
+        )
+        # Handed in on some day between the application and the step (demo data only).
+        day = antrag.application_date + timedelta(
+            days=papers.randint(0, (timezone.localdate(when) - antrag.application_date).days)
+        )
+        if waive:
+            Nachweis.objects.filter(pk=nachweis.pk).update(waived_on=timezone.localdate(when))
+        else:
+            Nachweis.objects.filter(pk=nachweis.pk).update(received_on=day)
+
+
+def _take(antrag, name, actor, params, reason, when: datetime) -> list[int]:
+    """One step through the service, as of `when`; the tasks it raises (returned) are dated
+    then too."""
+    newest = Aufgabe.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    antrag_transition(
+        actor=actor,
+        antrag_id=antrag.pk,
+        name=name,
+        expected_state=None,
+        comment=reason,
+        occurred_at=when,
+        **params,
+    )
+    raised = list(Aufgabe.objects.filter(pk__gt=newest).values_list("pk", flat=True))
+    _date_tasks(raised, when)
+    return raised
+
+
+def _date_tasks(pks: list[int], when: datetime) -> None:
+    """Tasks raised as of `when` (demo data only, as the service dates the step)."""
+    AufgabeEvent.objects.filter(aufgabe__in=pks).update(at=when)
+    Aufgabe.objects.filter(pk__in=pks).update(created_at=when)
+
+
+def _date_done(pk: int, when: datetime) -> None:
+    """A task done as of `when` (demo data only)."""
+    AufgabeEvent.objects.filter(aufgabe=pk, action=AufgabeEvent.Action.DONE).update(at=when)
+    Aufgabe.objects.filter(pk=pk).update(claimed_at=when, done_at=when)
