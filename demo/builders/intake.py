@@ -202,6 +202,8 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
                 documents=rng.sample(documents, rng.randint(2, 6)),
             ),
         )
+        # The case's first history row (registration) is dated like the application.
+        antrag.history.filter(transition="register").update(at=received_at)
         _advance(rng, papers, antrag, staff, received_at, today)
 
 
