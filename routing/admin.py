@@ -41,7 +41,7 @@ class RoutingRuleInline(AdministrationInline):
     model = RoutingRule
     formset = RoutingRuleFormSet
     extra = 0
-    fields = ["target", "team_kind", "active", "fired", "rerouted"]
+    fields = ["target", "team_kind", "only_when_late", "active", "fired", "rerouted"]
     readonly_fields = ["fired", "rerouted"]
 
     def get_queryset(self, request):
@@ -103,6 +103,7 @@ class InformationTypeAdmin(AdministrationAdmin):
                 )
             },
         ),
+        (_("Weiterleitung und Wiedervorlage"), {"fields": ("routed", "follow_up_days")}),
     )
 
     def get_queryset(self, request):

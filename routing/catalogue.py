@@ -12,9 +12,18 @@ their historical models) and `routing.services.catalogue_seed` read the same row
 BOTH = ["leistung", "integration"]
 INTEGRATION = ["integration"]
 PAP = ["ifk"]
+# Rule R-IA-04: Herford's EZ staff are Leistung staff, so "to the pAp" comes on top of
+# Leistung processing the change.
+LEISTUNG_AND_PAP = ["leistung", "ifk"]
+PAP_WHEN_LATE = ["ifk:late"]  # a rule that fires only when the note comes in late
+NOWHERE: list[str] = []  # an entry note only, sent nowhere
+
+# Rule R-IA-04 (Anlage 1 Nr. 3.10: "Historienvermerk VerBIS und unterminierte Wv an pAp"):
+# the follow-up has no date of its own, it is due the day the information came in.
+SAME_DAY = {"follow_up_days": 0}
 
 # code, name, targets, (date requirement, date label), (reason requirement, reason label),
-# text required, hint, description, source
+# text required, hint, description, source[, options: follow_up_days]
 TYPES = [
     (
         "stationaere-unterbringung",
@@ -135,7 +144,7 @@ TYPES = [
     (
         "arbeitsunfaehigkeit",
         "Arbeitsunfähigkeitsbescheinigung / ärztliches Attest",
-        INTEGRATION,
+        PAP,
         ("optional", "arbeitsunfähig bis"),
         ("none", ""),
         False,
@@ -203,24 +212,51 @@ TYPES = [
     (
         "krankengeld",
         "Krankengeldbezug",
-        PAP,
+        LEISTUNG_AND_PAP,
         ("optional", "Krankengeld seit"),
         ("none", ""),
         False,
         "",
         "",
-        "HF Anlage 3 Nr. 6.1",
+        "HF Anlage 1 Nr. 3.10, Anlage 3 Nr. 6.1",
+        SAME_DAY,
     ),
     (
         "alg1-aenderung",
-        "Veränderung im Bezug von Arbeitslosengeld (ALG I)",
-        PAP,
-        ("optional", "Änderung zum"),
+        "Bewilligung oder Veränderung von Arbeitslosengeld (ALG I)",
+        LEISTUNG_AND_PAP,
+        ("optional", "Bewilligung oder Änderung zum"),
         ("none", ""),
         False,
         "",
         "",
-        "HF Anlage 3 Nr. 6.1",
+        "HF Anlage 1 Nr. 3.10, Anlage 3 Nr. 6.1",
+        SAME_DAY,
+    ),
+    (
+        "betreuungsgeld",
+        "Betreuungsgeld",
+        LEISTUNG_AND_PAP,
+        ("optional", "Betreuungsgeld seit"),
+        ("none", ""),
+        False,
+        "",
+        "",
+        "HF Anlage 1 Nr. 3.10",
+        SAME_DAY,
+    ),
+    (
+        "rente",
+        "Rente (jeder Art)",
+        LEISTUNG_AND_PAP,
+        ("optional", "Rente seit"),
+        ("none", ""),
+        False,
+        "Art der Rente in den Text schreiben. Altersrente oder volle Erwerbsminderungsrente "
+        "auf Dauer zusätzlich als Ausschlussgrund melden.",
+        "",
+        "HF Anlage 1 Nr. 3.10",
+        SAME_DAY,
     ),
     (
         "ueberschuldung",
@@ -236,13 +272,25 @@ TYPES = [
     (
         "bg-personen",
         "Änderung der Personen der Bedarfsgemeinschaft",
-        PAP,
+        LEISTUNG_AND_PAP,
         ("optional", "Änderung zum"),
         ("none", ""),
         True,
         "Wer ist hinzugekommen oder ausgezogen? Namen und Geburtsdaten in den Text schreiben.",
         "",
-        "HF Anlage 3 Nr. 6.1",
+        "HF Anlage 1 Nr. 3.3, Anlage 3 Nr. 6.1",
+        SAME_DAY,
+    ),
+    (
+        "eigenbemuehungen",
+        "Eigenbemühungen (Nachweis abgegeben)",
+        NOWHERE,
+        ("none", ""),
+        ("none", ""),
+        False,
+        "Eingang vermerken und den Vordruck Eigenbemühungen aushändigen.",
+        "",
+        "HF Anlage 1 Nr. 6.1",
     ),
     (
         "ortsabwesenheit",
@@ -254,6 +302,19 @@ TYPES = [
         "Zeitraum und Erreichbarkeit in den Text schreiben.",
         "",
         "HF Anlage 1 Nr. 6.1",
+    ),
+    (
+        "ortsabwesenheit-rueckmeldung",
+        "Ortsabwesenheit (Rückmeldung)",
+        PAP_WHEN_LATE,
+        ("required", "Rückmeldung fällig am"),
+        ("none", ""),
+        False,
+        "Den vereinbarten Tag der Rückmeldung angeben: kommt die Rückmeldung später, geht "
+        "sie an die persönliche Ansprechperson (pAp).",
+        "",
+        "HF Anlage 1 Nr. 6.1",
+        SAME_DAY,
     ),
     (
         "gespraechswunsch",
@@ -290,14 +351,22 @@ def seed(jobcenter_id: int, *, information_type_model, routing_rule_model) -> in
     existing = information_type_model.objects.filter(jobcenter_id=jobcenter_id)
     codes = set(existing.values_list("code", flat=True))
     names = set(existing.values_list("name", flat=True))
+    # Older migrations pass historical models without the fields of rule R-IA-04.
+    has = {f.name for f in information_type_model._meta.get_fields()}
+    rule_has = {f.name for f in routing_rule_model._meta.get_fields()}
     new, targets_of = [], {}
     for position, row in enumerate(TYPES, start=1):
         code, name, targets, (date_req, date_label), (reason_req, reason_label) = row[:5]
-        text_required, hint, description, source = row[5:]
+        text_required, hint, description, source = row[5:9]
+        options = row[9] if len(row) > 9 else {}
         if code in codes or name in names:
             continue
+        extra = {}
+        if "routed" in has:
+            extra = {"routed": bool(targets), "follow_up_days": options.get("follow_up_days")}
         new.append(
             information_type_model(
+                **extra,
                 jobcenter_id=jobcenter_id,
                 code=code,
                 name=name,
@@ -321,8 +390,39 @@ def seed(jobcenter_id: int, *, information_type_model, routing_rule_model) -> in
         jobcenter_id=jobcenter_id, code__in=list(targets_of)
     )
     routing_rule_model.objects.bulk_create(
-        routing_rule_model(information_type_id=t.pk, target=target)
+        routing_rule_model(
+            information_type_id=t.pk,
+            target=target.split(":")[0],
+            **(
+                {"only_when_late": target.endswith(":late")} if "only_when_late" in rule_has else {}
+            ),
+        )
         for t in created
         for target in targets_of[t.code]
+        if "only_when_late" in rule_has or not target.endswith(":late")
     )
     return len(new)
+
+
+def herford_update(jobcenter_id: int, *, information_type_model, routing_rule_model) -> None:
+    """For a Jobcenter seeded before rule R-IA-04 was complete: the Leistung rule and the
+    follow-up of the types Herford sends to Leistung and the pAp, and sick notes to the pAp.
+    Only rows still carrying the old default are touched; new types come from `seed`."""
+    for row in TYPES:
+        code, targets = row[0], row[2]
+        options = row[9] if len(row) > 9 else {}
+        if targets not in (LEISTUNG_AND_PAP, PAP):
+            continue
+        t = information_type_model.objects.filter(jobcenter_id=jobcenter_id, code=code).first()
+        if t is None:
+            continue
+        rules = routing_rule_model.objects.filter(information_type_id=t.pk)
+        if targets == LEISTUNG_AND_PAP and set(rules.values_list("target", flat=True)) == {"ifk"}:
+            routing_rule_model.objects.create(information_type_id=t.pk, target="leistung")
+            if t.follow_up_days is None:
+                t.follow_up_days = options.get("follow_up_days")
+                t.save(update_fields=["follow_up_days"])
+        if code == "arbeitsunfaehigkeit" and set(rules.values_list("target", flat=True)) == {
+            "integration"
+        }:
+            rules.update(target="ifk")

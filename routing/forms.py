@@ -30,6 +30,8 @@ def kunde_label(kunde: Kunde) -> str:
 
 
 def type_group(information_type: InformationType) -> str:
+    if not information_type.routed:
+        return str(_("nur Eingangsvermerk, keine Weiterleitung"))
     sides = {r.side for r in information_type.rules.all() if r.active}
     targets = {r.target for r in information_type.rules.all() if r.active}
     if {"leistung", "integration"} <= sides:

@@ -5,6 +5,8 @@ to every team that needs it. Which team needs which kind of information is data 
 Jobcenter edits (`InformationType`, `RoutingRule`), not code.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -61,6 +63,23 @@ class InformationType(models.Model):
         blank=True,
         help_text=_("z. B. „Grund der Beendigung“"),
     )
+    routed = models.BooleanField(
+        _("wird weitergeleitet"),
+        default=True,
+        help_text=_(
+            "Aus: nur ein Eingangsvermerk in der Kundenhistorie, an niemanden weitergeleitet "
+            "(z. B. Eigenbemühungen)."
+        ),
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("Wiedervorlage nach (Tagen)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leer: keine Wiedervorlage. 0: Wiedervorlage ohne eigenen Termin, am Tag des "
+            "Eingangs. Sonst so viele Kalendertage nach dem Eingang."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     active = models.BooleanField(_("aktiv"), default=True)
     source = models.CharField(_("Quelle"), max_length=100, blank=True)
@@ -101,6 +120,12 @@ class InformationType(models.Model):
     def asks_reason(self) -> bool:
         return self.reason != self.Requirement.NONE
 
+    def follow_up_for(self, known_on):
+        """The follow-up date of a note of this type that came in on `known_on`, or None."""
+        if self.follow_up_days is None or known_on is None:
+            return None
+        return known_on + timedelta(days=self.follow_up_days)
+
 
 class RoutingRule(models.Model):
     """One target of an information type. A type goes to the targets of its active rules."""
@@ -124,6 +149,14 @@ class RoutingRule(models.Model):
         choices=Team.Kind.choices,
         blank=True,
         help_text=_("Nur bei „Team einer bestimmten Art“, z. B. Bildung und Teilhabe."),
+    )
+    only_when_late = models.BooleanField(
+        _("nur bei verspäteter Meldung"),
+        default=False,
+        help_text=_(
+            "Nur weiterleiten, wenn die Information erst nach dem Datum im Vermerk eingeht "
+            "(z. B. Rückmeldung nach der Ortsabwesenheit nach dem vereinbarten Tag)."
+        ),
     )
     active = models.BooleanField(_("aktiv"), default=True)
 
@@ -158,8 +191,18 @@ class RoutingRule(models.Model):
     @property
     def target_label(self) -> str:
         if self.target == self.Target.TEAM_KIND:
-            return str(_("Team „%(kind)s“") % {"kind": self.get_team_kind_display()})
-        return str(self.get_target_display())
+            label = str(_("Team „%(kind)s“") % {"kind": self.get_team_kind_display()})
+        else:
+            label = str(self.get_target_display())
+        if self.only_when_late:
+            label = str(_("%(target)s, nur bei verspäteter Meldung") % {"target": label})
+        return label
+
+    def applies(self, *, known_on, event_date) -> bool:
+        """Whether the rule fires for a note that came in on `known_on` (rule R-IA-04)."""
+        if not self.only_when_late:
+            return True
+        return known_on is not None and event_date is not None and known_on > event_date
 
     @property
     def side(self) -> str:
@@ -230,6 +273,7 @@ class Vermerk(models.Model):
     event_date = models.DateField(_("Datum"), null=True, blank=True)
     reason = models.CharField(_("Grund"), max_length=300, blank=True)
     attachment_ref = models.CharField(_("Anlagen (Verweis)"), max_length=200, blank=True)
+    follow_up_on = models.DateField(_("Wiedervorlage am"), null=True, blank=True)
 
     objects = VermerkQuerySet.as_manager()
 

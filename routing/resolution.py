@@ -197,6 +197,8 @@ def plan_routing(
     author: User,
     source: str | None = None,
     urgent: bool = False,
+    known_on=None,
+    event_date=None,
 ) -> RoutingPlan:
     """Resolve every active rule of the type for this customer, as seen from this desk.
 
@@ -207,6 +209,9 @@ def plan_routing(
     """
     source = source or source_for(author)
     plan = RoutingPlan(information_type=information_type, kunde=kunde, source=source)
+    if not information_type.routed:
+        # An entry note only (rule R-IA-04: Eigenbemühungen): recorded, sent nowhere.
+        return plan
     rules = [r for r in information_type.rules.all() if r.active]
     if not rules:
         plan.problems.append(
@@ -219,6 +224,9 @@ def plan_routing(
         return plan
     by_key: dict[tuple, Target] = {}
     for rule in rules:
+        if not rule.applies(known_on=known_on, event_date=event_date):
+            # Rule R-IA-04: the return from an Ortsabwesenheit reaches the pAp only when late.
+            continue
         postfach, assignee, why, problem = _resolve(rule, kunde)
         if problem:
             plan.problems.append(problem)

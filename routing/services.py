@@ -77,8 +77,12 @@ def vermerk_create(
     event_date: date | None = None,
     reason: str = "",
     attachment_ref: str = "",
+    follow_up_on: date | None = None,
 ) -> Vermerk:
-    """Record a note in the customer's history. Routing it is `vermerk_route`'s job."""
+    """Record a note in the customer's history. Routing it is `vermerk_route`'s job.
+
+    Without an information type it is an Allgemeiner Vermerk that goes nowhere (rule
+    R-IA-01: e.g. a failed phone attempt)."""
     vermerk = Vermerk.objects.create(
         kunde=kunde,
         author=author,
@@ -92,6 +96,7 @@ def vermerk_create(
         event_date=event_date,
         reason=reason,
         attachment_ref=attachment_ref,
+        follow_up_on=follow_up_on,
     )
     audit_record(actor=author, action="create", target=vermerk, summary=subject)
     return vermerk
@@ -201,7 +206,13 @@ def vermerk_route(
         raise RoutingError(_("Bitte die markierten Angaben prüfen."), errors=errors)
     source = source or source_for(author)
     plan = plan_routing(
-        information_type=information_type, kunde=kunde, author=author, source=source, urgent=urgent
+        information_type=information_type,
+        kunde=kunde,
+        author=author,
+        source=source,
+        urgent=urgent,
+        known_on=known_on,
+        event_date=event_date if information_type.asks_date else None,
     )
     if not plan.ok:
         raise RoutingError(
@@ -221,6 +232,7 @@ def vermerk_route(
         event_date=event_date if information_type.asks_date else None,
         reason=reason.strip() if information_type.asks_reason else "",
         attachment_ref=attachment_ref.strip(),
+        follow_up_on=information_type.follow_up_for(known_on),
     )
     kind = (
         Aufgabe.Kind.TICKET
@@ -241,6 +253,7 @@ def vermerk_route(
             rule=target.rules[0],
             urgent=urgent,
             call_requested=target.call_requested,
+            follow_up_on=vermerk.follow_up_on,
         )
         AufgabeEvent.objects.create(
             aufgabe=aufgabe,
@@ -651,7 +664,7 @@ def api_ticket_submit(
 
 def rules_check(information_type: InformationType, rules: list[RoutingRule]) -> str:
     """Why this set of rules may not be saved, or ''. An active type must go somewhere."""
-    if information_type.active and not any(r.active for r in rules):
+    if information_type.active and information_type.routed and not any(r.active for r in rules):
         return _(
             "Die Informationsart „%(type)s“ würde an niemanden weitergeleitet: "
             "bitte mindestens eine aktive Regel angeben (oder die Informationsart deaktivieren)."

@@ -20,7 +20,8 @@ def catalogue(db):
 def types(jobcenter):
     """Our Jobcenter's information types by code."""
     return {
-        t.code: t for t in InformationType.objects.filter(jobcenter=jobcenter).prefetch_related("rules")
+        t.code: t
+        for t in InformationType.objects.filter(jobcenter=jobcenter).prefetch_related("rules")
     }
 
 

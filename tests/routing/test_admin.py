@@ -34,6 +34,10 @@ def form_data(t, rules, **overrides):
     }
     if t.text_required:
         data["text_required"] = "on"
+    if t.routed:
+        data["routed"] = "on"
+    if t.follow_up_days is not None:
+        data["follow_up_days"] = t.follow_up_days
     for i, rule in enumerate(rules):
         for key, value in rule.items():
             data[f"rules-{i}-{key}"] = value

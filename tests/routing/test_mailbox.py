@@ -91,7 +91,7 @@ def test_personal_items_are_seen_only_by_their_person(login, staff, kunde, types
     routed = vermerk_route(
         author=staff["ez"],
         kunde=kunde,
-        information_type=types["krankengeld"],
+        information_type=types["ueberschuldung"],
         known_on=timezone.localdate(),
     )
     (personal,) = routed.aufgaben

@@ -63,11 +63,11 @@ def test_without_ifk_the_age_decides(staff, teams, types, born, team):
 
 
 def test_pap_rule_goes_to_the_ifk_personally_or_falls_back_to_the_team(staff, teams, kunde, types):
-    plan = plan_routing(information_type=types["krankengeld"], kunde=kunde, author=staff["ez"])
+    plan = plan_routing(information_type=types["ueberschuldung"], kunde=kunde, author=staff["ez"])
     assert [t.assignee for t in plan.deliveries] == [staff["ifk"]]
     kunde.ifk = None
     kunde.save()
-    plan = plan_routing(information_type=types["krankengeld"], kunde=kunde, author=staff["ez"])
+    plan = plan_routing(information_type=types["ueberschuldung"], kunde=kunde, author=staff["ez"])
     assert labels(plan) == ["Postfach Team ue25"]
     assert "keine IFK zugeordnet, daher an das Integrationsteam" in plan.targets[0].reasons[0]
 
@@ -146,7 +146,7 @@ def test_integration_forwards_to_leistung_urgent_ones_flagged_for_a_call(staff, 
     )
     assert not calm.deliveries[0].call_requested
     # The IFK's own pAp type stays with them: nothing to forward.
-    own = plan_routing(information_type=types["krankengeld"], kunde=kunde, author=staff["ifk"])
+    own = plan_routing(information_type=types["ueberschuldung"], kunde=kunde, author=staff["ifk"])
     assert own.ok and not own.deliveries and own.targets[0].skipped
 
 
