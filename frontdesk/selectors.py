@@ -102,12 +102,22 @@ _HANDLER_KINDS = {
 }
 
 
+_OWN_LEISTUNG = (Concern.Handler.LEISTUNG, Concern.Handler.SACHBEARBEITUNG)
+
+
+def own_leistung_team(kunde: Kunde | None) -> Team | None:
+    bg = kunde.bedarfsgemeinschaft if kunde is not None else None
+    return bg.leistung_team if bg is not None and bg.leistung_team_id else None
+
+
 def responsible_team(
     *, jobcenter: Jobcenter, standort: Standort | None, handler: str, kunde: Kunde | None
 ) -> Team | None:
     """The team that handles `handler`'s concerns for this customer at this site."""
     if kunde is not None:
-        if handler == Concern.Handler.LEISTUNG:
+        # Rule R-EM-02: "the Sachbearbeitung" is the Leistung team of the customer's BG,
+        # never whichever Leistung team comes first at the site.
+        if handler in _OWN_LEISTUNG:
             bg = kunde.bedarfsgemeinschaft
             if bg is not None and bg.leistung_team_id:
                 return bg.leistung_team
@@ -159,6 +169,10 @@ def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
     for concern in ordered:
         if concern.handled_by == Concern.Handler.EMPFANG:
             continue  # the reception is no back office
+        if concern.handled_by in _OWN_LEISTUNG and own_leistung_team(visit.kunde) is None:
+            # Rule R-EM-02: an unknown walk-in's Leistung team is not known; the
+            # Eingangszone, which can find out, gets the ticket (below).
+            continue
         team = responsible_team(
             jobcenter=visit.jobcenter,
             standort=visit.standort,
