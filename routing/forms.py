@@ -52,11 +52,20 @@ def active_types(jobcenter_id: int | None):
     )
 
 
+# Rule R-IA-01: a note about no information type (e.g. a failed phone attempt) is recorded
+# on the customer too, and routed nowhere.
+GENERAL = "-allgemein"
+
+
 def grouped_type_choices(types) -> list:
     groups: dict[str, list] = {}
     for t in types:
         groups.setdefault(type_group(t), []).append((t.code, t.name))
-    return [("", _("Bitte wählen")), *groups.items()]
+    general = (
+        _("ohne Informationsart"),
+        [(GENERAL, _("Allgemeiner Vermerk, z. B. erfolgloser Anrufversuch (keine Weiterleitung)"))],
+    )
+    return [("", _("Bitte wählen")), *groups.items(), general]
 
 
 class VermerkForm(KernForm):
@@ -198,7 +207,13 @@ class VermerkForm(KernForm):
             raise ValidationError(self.fields["kunde"].error_messages["invalid_choice"])
         return self.selected_kunde
 
-    def clean_information_type(self) -> InformationType:
+    @property
+    def is_general(self) -> bool:
+        return self._raw("information_type") == GENERAL
+
+    def clean_information_type(self) -> InformationType | None:
+        if self.is_general:
+            return None
         if self.selected_type is None:
             raise ValidationError(self.fields["information_type"].error_messages["invalid_choice"])
         return self.selected_type
@@ -216,6 +231,10 @@ class VermerkForm(KernForm):
         for field, message in errors.items():
             if field not in self.errors:
                 self.add_error(field, message)
+        if self.is_general and not cleaned.get("text", "").strip() and "text" not in self.errors:
+            self.add_error(
+                "text", _("Bitte festhalten, worum es geht, z. B. „Anruf, nicht erreicht“.")
+            )
         return cleaned
 
     def note_kwargs(self) -> dict:

@@ -34,6 +34,7 @@ from .services import (
     aufgabe_release,
     aufgabe_reroute,
     forward_target,
+    vermerk_create,
     vermerk_route,
 )
 from .worklist import SORTS, build_worklist, mailbox_row, sources_for, state_counts
@@ -136,6 +137,21 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
         template = "routing/partials/dry_run.html" if request.htmx else "routing/vermerk_form.html"
         return render(request, template, context)
 
+    if form.is_valid() and form.cleaned_data["information_type"] is None:
+        # Rule R-IA-01: an Allgemeiner Vermerk is recorded on the customer, routed nowhere.
+        c = form.cleaned_data
+        text = c["text"].strip()
+        vermerk = vermerk_create(
+            kunde=c["kunde"],
+            author=user,
+            subject=text.splitlines()[0][:200],
+            text=text,
+            known_on=c["known_on"],
+            source=source_for(user),
+            attachment_ref=c["attachment_ref"].strip(),
+        )
+        messages.success(request, _("Allgemeiner Vermerk gespeichert (ohne Weiterleitung)."))
+        return redirect("routing:vermerk_detail", pk=vermerk.pk)
     if form.is_valid():
         try:
             routed = vermerk_route(author=user, **form.note_kwargs())

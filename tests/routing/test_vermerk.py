@@ -323,3 +323,30 @@ def test_customer_history_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few)):
         page = client.get(url).content.decode()
     assert page.count("Weitergeleitet an:") == 11
+
+
+@pytest.mark.rule("R-IA-01")
+def test_an_allgemeiner_vermerk_without_type_is_recorded_and_routed_nowhere(login, staff, kunde):
+    # DW 5.1: "Ein erfolgloser Anrufversuch ... Allgemeiner Vermerk": no information type,
+    # so no mailbox gets it; it stands in the customer's history.
+    client = login(staff["ifk"])
+    page = client.get(URL).content.decode()
+    assert "Allgemeiner Vermerk" in page
+    before = set(Vermerk.objects.values_list("pk", flat=True))
+    refused = post(client, kunde=kunde.pk, information_type="-allgemein")
+    assert refused.status_code == 422
+    assert set(Vermerk.objects.values_list("pk", flat=True)) == before
+    response = post(
+        client, kunde=kunde.pk, information_type="-allgemein", text="Anruf, nicht erreicht"
+    )
+    vermerk = Vermerk.objects.exclude(pk__in=before).get()
+    assert response.status_code == 302
+    assert (vermerk.kunde, vermerk.information_type, vermerk.kind) == (
+        kunde,
+        None,
+        Vermerk.Kind.ALLGEMEIN,
+    )
+    assert vermerk.subject == "Anruf, nicht erreicht"
+    assert not Aufgabe.objects.filter(vermerk=vermerk).exists()
+    history = client.get(reverse("intake:customer_detail", args=[kunde.pk])).content.decode()
+    assert "Anruf, nicht erreicht" in history
