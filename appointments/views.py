@@ -1,5 +1,6 @@
 """Pages of the appointments app. Each view loads through `access`, validates a form,
-calls one service and renders (or redirects); domain errors become German messages."""
+calls one service (`appointments.services.<subject>`) and renders (or redirects); domain
+errors become German messages."""
 
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,8 @@ from jobcenter.views import role_required
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
 
-from . import access, kpi, services
+from . import access, kpi, selectors
+from .errors import AppointmentError
 from .forms import (
     AbsenceForm,
     CancelForm,
@@ -51,7 +53,14 @@ from .models import (
     ReleasedWindow,
     Status,
 )
-from .services import AppointmentError
+from .services import (
+    calendars,
+    contact_density,
+    first_consultation,
+    follow_ups,
+    group_events,
+    outcomes,
+)
 from .slots import CalendarData, free_slots
 
 CALENDAR_ROLES = access.CALENDAR_ROLES
@@ -194,7 +203,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if user.has_role(Role.INTEGRATION):
         context.update(_worklist_context(user))
     if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
-        context["coverage"] = services.group_event_coverage(jobcenter=user.jobcenter)
+        context["coverage"] = selectors.group_event_coverage(jobcenter=user.jobcenter)
     _audit_calendar(request, selected, context)
     return render(request, "appointments/calendar.html", context)
 
@@ -266,7 +275,7 @@ def window_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = WindowForm(request.POST, caseworker=caseworker, prefix="w")
     if form.is_valid():
         try:
-            services.window_create(actor=request.user, caseworker=caseworker, **form.cleaned_data)
+            calendars.window_create(actor=request.user, caseworker=caseworker, **form.cleaned_data)
         except AppointmentError as error:
             add_to_form(form, error)
         else:
@@ -284,7 +293,7 @@ def window_end(request: HttpRequest, pk: int, window_pk: int) -> HttpResponse:
     window = ReleasedWindow.objects.filter(caseworker=caseworker, pk=window_pk).first()
     if window is None:
         raise Http404
-    services.window_end(actor=request.user, window_id=window.pk)
+    calendars.window_end(actor=request.user, window_id=window.pk)
     messages.success(request, _("Zeitfenster beendet. Gebuchte Termine bleiben bestehen."))
     return redirect("appointments:windows", pk=caseworker.pk)
 
@@ -296,7 +305,7 @@ def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceForm(request.POST, prefix="a")
     if form.is_valid():
         try:
-            _absence, clashes = services.absence_create(
+            _absence, clashes = calendars.absence_create(
                 actor=request.user, caseworker=caseworker, **form.cleaned_data
             )
         except AppointmentError as error:
@@ -330,7 +339,7 @@ def absence_delete(request: HttpRequest, pk: int, absence_pk: int) -> HttpRespon
     absence = Absence.objects.filter(caseworker=caseworker, pk=absence_pk).first()
     if absence is None:
         raise Http404
-    services.absence_delete(actor=request.user, absence_id=absence.pk)
+    calendars.absence_delete(actor=request.user, absence_id=absence.pk)
     messages.success(request, _("Abwesenheit gelöscht."))
     return redirect("appointments:windows", pk=caseworker.pk)
 
@@ -352,7 +361,7 @@ def _eg_slot_choices(result) -> list[tuple[str, str]]:
 
 
 def _eg_context(request, antrag, form=None) -> dict:
-    result = services.eg_search(antrag=antrag)
+    result = selectors.eg_search(antrag=antrag)
     form = form or EgBookForm(slots=_eg_slot_choices(result), prefix="eg")
     form.fields["slot"].widget.choices = _eg_slot_choices(result)
     return {
@@ -391,7 +400,7 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
         form.add_error("slot", _("Bitte einen der angebotenen Termine wählen."))
         return None
     try:
-        return services.eg_book(
+        return first_consultation.eg_book(
             actor=request.user,
             antrag_id=antrag.pk,
             caseworker=caseworker,
@@ -408,7 +417,7 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
 @role_required(*CALENDAR_ROLES)
 def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
-    result = services.eg_search(antrag=antrag)
+    result = selectors.eg_search(antrag=antrag)
     form = EgBookForm(request.POST, slots=_eg_slot_choices(result), prefix="eg")
     if form.is_valid():
         appointment = _book_eg_from_form(request, antrag, form)
@@ -433,7 +442,7 @@ def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
 def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
     try:
-        escalation = services.eg_escalate(actor=request.user, antrag_id=antrag.pk)
+        escalation = first_consultation.eg_escalate(actor=request.user, antrag_id=antrag.pk)
     except AppointmentError as error:
         messages.error(request, error.message)
     else:
@@ -449,7 +458,7 @@ def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
     """The team lead books by hand: any free EG slot in the team (rule R-EG-03)."""
     antrag = _bookable_antrag(request, pk)
-    groups = services.team_slots(antrag=antrag)
+    groups = selectors.team_slots(antrag=antrag)
     choices = [
         (slot_value(s), slot_label(s, with_person=str(person)))
         for person, slots in groups
@@ -472,7 +481,7 @@ def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
         "antrag": antrag,
         "groups": groups,
         "form": form,
-        "limits": services.eg_limits(antrag),
+        "limits": selectors.eg_limits(antrag),
         "has_errors": form.is_bound and bool(form.errors),
         "error_forms": [form],
         "now": timezone.now(),
@@ -503,7 +512,7 @@ def _detail_context(request, appointment, **forms) -> dict:
         ),
         "no_show_form": forms.get("no_show_form") or NoShowForm(prefix="ns"),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
-        "limits": services.eg_limits(appointment.antrag)
+        "limits": selectors.eg_limits(appointment.antrag)
         if appointment.antrag_id and appointment.kind == Kind.ERSTGESPRAECH
         else None,
         "next_appointment": Appointment.objects.filter(previous=appointment)
@@ -549,7 +558,7 @@ def record_held(request: HttpRequest, pk: int) -> HttpResponse:
     form = HeldForm(request.POST, prefix="held")
     if form.is_valid():
         try:
-            appointment = services.appointment_record_held(
+            appointment = outcomes.appointment_record_held(
                 actor=request.user, appointment_id=appointment.pk, **form.cleaned_data
             )
         except (AppointmentError, PermissionDenied) as error:
@@ -576,7 +585,7 @@ def record_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoShowForm(request.POST, prefix="ns")
     if form.is_valid():
         try:
-            appointment, new = services.appointment_record_no_show(
+            appointment, new = outcomes.appointment_record_no_show(
                 actor=request.user, appointment_id=appointment.pk, note=form.cleaned_data["note"]
             )
         except (AppointmentError, PermissionDenied) as error:
@@ -620,7 +629,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST, prefix="cancel")
     if form.is_valid():
         try:
-            appointment = services.appointment_cancel(
+            appointment = outcomes.appointment_cancel(
                 actor=request.user,
                 appointment_id=appointment.pk,
                 by_customer=form.cleaned_data["by"] == "kunde",
@@ -631,7 +640,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Termin abgesagt; das Zeitfenster ist wieder frei."))
             if appointment.kind == Kind.ERSTGESPRAECH and appointment.antrag_id:
-                limits = services.eg_limits(appointment.antrag)
+                limits = selectors.eg_limits(appointment.antrag)
                 messages.info(
                     request,
                     _("Bitte das Erstgespräch neu buchen, spätestens bis %(until)s (%(label)s).")
@@ -693,7 +702,7 @@ def _contact_context(request, kunde, **forms) -> dict:
     user = request.user
     profile = ContactProfile.objects.filter(kunde=kunde).first()
     rules = profile.rules_applying(timezone.localdate(), kunde.date_of_birth) if profile else []
-    slots = services.follow_up_slots(caseworker=user) if user.has_role(Role.INTEGRATION) else []
+    slots = selectors.follow_up_slots(caseworker=user) if user.has_role(Role.INTEGRATION) else []
     choices = [(slot_value(s), slot_label(s)) for s in slots]
     return {
         "kunde": kunde,
@@ -744,7 +753,9 @@ def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactProfileForm(request.POST, prefix="p")
     if form.is_valid():
         try:
-            services.contact_profile_save(actor=request.user, kunde=kunde, **form.cleaned_data)
+            contact_density.contact_profile_save(
+                actor=request.user, kunde=kunde, **form.cleaned_data
+            )
         except AppointmentError as error:
             add_to_form(form, error)
         else:
@@ -762,13 +773,13 @@ def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.INTEGRATION)
 def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
-    slots = services.follow_up_slots(caseworker=request.user)
+    slots = selectors.follow_up_slots(caseworker=request.user)
     choices = [(slot_value(s), slot_label(s)) for s in slots]
     form = FollowUpBookForm(request.POST, slots=choices, prefix="f")
     if form.is_valid():
         _caseworker_id, starts_at = form.cleaned_data["slot"]
         try:
-            appointment = services.follow_up_book(
+            appointment = follow_ups.follow_up_book(
                 actor=request.user,
                 kunde=kunde,
                 caseworker=request.user,
@@ -796,7 +807,7 @@ def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactRecordForm(request.POST, prefix="r")
     if form.is_valid():
         try:
-            services.contact_record(actor=request.user, kunde=kunde, **form.cleaned_data)
+            follow_ups.contact_record(actor=request.user, kunde=kunde, **form.cleaned_data)
         except AppointmentError as error:
             add_to_form(form, error)
         else:
@@ -814,14 +825,14 @@ def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CALENDAR_ROLES)
-def group_events(request: HttpRequest) -> HttpResponse:
+def group_event_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = None
     if access.can_manage_group_events(user):
         form = GroupSeriesForm(request.POST or None, jobcenter=user.jobcenter, prefix="g")
         if request.method == "POST" and form.is_valid():
             try:
-                created = services.group_events_create_series(actor=user, **form.cleaned_data)
+                created = group_events.group_events_create_series(actor=user, **form.cleaned_data)
             except AppointmentError as error:
                 add_to_form(form, error)
             else:
@@ -843,7 +854,7 @@ def group_events(request: HttpRequest) -> HttpResponse:
     )[:100]
     context = {
         "events": events,
-        "coverage": services.group_event_coverage(jobcenter=user.jobcenter),
+        "coverage": selectors.group_event_coverage(jobcenter=user.jobcenter),
         "form": form,
         "has_errors": bool(form is not None and form.is_bound and form.errors),
         "error_forms": [form] if form is not None else [],
@@ -882,7 +893,7 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.group_event_record(
+                outcomes.group_event_record(
                     actor=request.user,
                     event_id=event.pk,
                     present_ids=form.cleaned_data["present"],
@@ -923,7 +934,7 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = GroupInviteForm(request.POST, jobcenter=request.user.jobcenter, prefix="gi")
     if form.is_valid():
         try:
-            appointment = services.group_event_invite(
+            appointment = group_events.group_event_invite(
                 actor=request.user,
                 kunde=antrag.applicant,
                 antrag=antrag,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from intake.models import NEGATIVE_STATES, ErstgespraechState
 from jobcenter.roles import Role
 
-from .. import access, services
+from .. import access, selectors
 from ..forms import GroupInviteForm
 from ..models import Kind, Status
 
@@ -36,7 +36,7 @@ def case_appointments(context, antrag):
         "antrag": antrag,
         "appointments": appointments,
         "booked_eg": booked_eg,
-        "limits": services.eg_limits(antrag),
+        "limits": selectors.eg_limits(antrag),
         "may_book": may_book and antrag.first_consultation_bookable(),
         "waits_for_entitlement": may_book and not antrag.first_consultation_bookable(),
         "may_see": user.has_role(*access.CALENDAR_ROLES),

@@ -24,7 +24,7 @@ from appointments.models import (
     ReleasedWindow,
     Status,
 )
-from appointments.services import contact_deadline_open, refresh_profile
+from appointments.services.contact_density import contact_deadline_open, refresh_profile
 from intake.models import Antrag, ErstgespraechState, Kunde
 from jobcenter.models import Standort
 from minimumstandards.services import calendar_for

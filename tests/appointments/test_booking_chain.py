@@ -6,9 +6,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from appointments import services
+from appointments import selectors
+from appointments.errors import AppointmentError
 from appointments.models import Absence, Appointment, BookingEscalation, BookingStep, Kind, Status
-from appointments.services import AppointmentError, eg_book, eg_escalate, eg_search
+from appointments.selectors import eg_search
+from appointments.services import booking, group_events
+from appointments.services.first_consultation import eg_book, eg_escalate
 from intake.models import Antrag, AntragState, ErstgespraechState
 from intake.services import CaseConflict, antrag_transition
 from jobcenter.models import Jobcenter
@@ -179,7 +182,7 @@ def test_step_3_ticket_to_the_team_mailbox_and_the_lead_books_by_hand(chain, tea
     assert Aufgabe.objects.filter(title__contains="kein freier Termin").count() == 1
 
     # The lead books by hand: any free EG slot in the team, here after the leave.
-    groups = dict(services.team_slots(antrag=antrag))
+    groups = dict(selectors.team_slots(antrag=antrag))
     slot = groups[chain["ifk2"]][0]
     assert slot.starts_at == at(date(2026, 4, 13), 9)
     appointment = eg_book(
@@ -360,7 +363,7 @@ def test_closed_case_gets_no_appointment(chain, teams):
             starts_at=at(date(2026, 3, 23), 9),
         )
     with pytest.raises(AppointmentError, match="abgeschlossen"):
-        services.group_event_invite(
+        group_events.group_event_invite(
             actor=chain["ez"],
             kunde=antrag.applicant,
             standort=chain["ifk"].teams.first().standort,
@@ -385,7 +388,7 @@ def test_a_failing_case_step_rolls_the_appointment_back(chain, teams, monkeypatc
     def refuse(**kwargs):
         raise CaseConflict("Der Fall wurde inzwischen bearbeitet.")
 
-    monkeypatch.setattr(services, "antrag_transition", refuse)
+    monkeypatch.setattr(booking, "antrag_transition", refuse)
     with pytest.raises(AppointmentError, match="inzwischen bearbeitet"):
         eg_book(
             actor=chain["ez"],

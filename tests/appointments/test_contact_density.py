@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from appointments.models import ContactGroup, ContactProfile, Kind, add_months
-from appointments.services import contact_profile_save, contact_record
+from appointments.services.contact_density import contact_profile_save
+from appointments.services.follow_ups import contact_record
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.services import scan
 from minimumstandards.workdays import BERLIN, end_of_day
@@ -138,7 +139,7 @@ def test_a_short_contact_does_not_reset_the_clock(clock, profile, people, teams)
 
 
 def test_a_contact_cannot_be_entered_for_the_future(clock, profile, people, teams):
-    from appointments.services import AppointmentError
+    from appointments.errors import AppointmentError
 
     kunde = customer(people, teams, date(1970, 1, 1))
     with pytest.raises(AppointmentError, match="wenn er stattgefunden hat"):

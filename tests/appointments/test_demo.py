@@ -17,7 +17,7 @@ from appointments.models import (
     ReleasedWindow,
     Status,
 )
-from appointments.services import group_event_coverage
+from appointments.selectors import group_event_coverage
 from intake.models import Antrag, ErstgespraechState
 from jobcenter.models import Jobcenter, User
 

@@ -4,8 +4,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from appointments.errors import AppointmentError
 from appointments.models import GroupEvent
-from appointments.services import AppointmentError, group_event_coverage, group_events_create_series
+from appointments.selectors import group_event_coverage
+from appointments.services.group_events import group_events_create_series
 from minimumstandards.workdays import BERLIN
 
 from .conftest import at

@@ -12,7 +12,9 @@ from appointments.ical import appointment_ical
 from appointments.invitations import Occasion
 from appointments.letters import invitation_pdf
 from appointments.models import Appointment, GroupEvent, InvitationRule
-from appointments.services import appointment_record_no_show, eg_book, group_event_invite
+from appointments.services.first_consultation import eg_book
+from appointments.services.group_events import group_event_invite
+from appointments.services.outcomes import appointment_record_no_show
 from minimumstandards.workdays import BERLIN
 from tests.factories import person, register
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from appointments import access
 from appointments.models import GroupEvent, Status
-from appointments.services import (
+from appointments.services.first_consultation import eg_book
+from appointments.services.outcomes import (
     appointment_cancel,
     appointment_record_held,
-    eg_book,
     group_event_record,
 )
 from jobcenter.roles import Role

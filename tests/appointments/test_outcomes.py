@@ -5,17 +5,16 @@ from datetime import date, time, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from appointments.errors import AppointmentError
 from appointments.models import Appointment, ContactProfile, GroupEvent, Kind, Status
-from appointments.services import (
-    AppointmentError,
+from appointments.selectors import eg_limits, eg_search
+from appointments.services.first_consultation import eg_book
+from appointments.services.follow_ups import follow_up_book
+from appointments.services.group_events import group_event_invite
+from appointments.services.outcomes import (
     appointment_cancel,
     appointment_record_held,
     appointment_record_no_show,
-    eg_book,
-    eg_limits,
-    eg_search,
-    follow_up_book,
-    group_event_invite,
     group_event_record,
 )
 from intake.models import Antrag, ErstgespraechState

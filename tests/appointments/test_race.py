@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, connections, transaction
 
-from appointments import services
+from appointments.errors import AppointmentError
 from appointments.models import Appointment, Kind
-from appointments.services import AppointmentError, eg_book
+from appointments.services import first_consultation
+from appointments.services.first_consultation import eg_book
 from intake.models import Antrag, ErstgespraechState
 from tests.factories import person, register
 
@@ -30,14 +31,14 @@ def _run(attempts, monkeypatch):
     """Both workers pass the free-slot check before either inserts: only the database
     constraint can then keep the slot from being booked twice."""
     barrier = threading.Barrier(len(attempts), timeout=10)
-    original = services.check_slot
+    original = first_consultation.check_slot
 
     def check_then_wait(*args, **kwargs):
         slot = original(*args, **kwargs)
         barrier.wait()
         return slot
 
-    monkeypatch.setattr(services, "check_slot", check_then_wait)
+    monkeypatch.setattr(first_consultation, "check_slot", check_then_wait)
     results: list[str] = []
 
     def worker(actor, antrag_id, caseworker, starts_at):

@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from appointments.errors import AppointmentError
 from appointments.models import Absence, Appointment, Kind, Status
-from appointments.services import AppointmentError, window_create
+from appointments.services.calendars import window_create
 from appointments.slots import CalendarData, SlotError, check_slot, free_slots
 from minimumstandards.models import ClosingDay
 from minimumstandards.services import calendar_for

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment, ContactProfile, GroupEvent, Kind, Status
-from appointments.services import eg_book, eg_search, group_event_invite
+from appointments.selectors import eg_search
+from appointments.services.first_consultation import eg_book
+from appointments.services.group_events import group_event_invite
 from intake.models import Antrag, ErstgespraechState
 from jobcenter.roles import Role
 from tests.factories import UserFactory, person, register

@@ -17,7 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from appointments.models import Appointment, Kind, ReleasedWindow, Status
-from appointments.services import eg_book, eg_search
+from appointments.selectors import eg_search
+from appointments.services.first_consultation import eg_book
 from intake.models import Antrag, ErstgespraechState
 from jobcenter.models import Deputy, OpeningHours, Standort
 from jobcenter.roles import Role

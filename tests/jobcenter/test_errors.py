@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.core.exceptions import PermissionDenied
 
-from appointments.services import AppointmentError
+from appointments.errors import AppointmentError
 from appointments.slots import SlotError
 from frontdesk.errors import FrontdeskError, QueueEmpty
 from intake.services import CaseConflict, IntakeError

@@ -1,0 +1,159 @@
+"""Group events for new customers: invitations and series of events (rule R-GV-01)."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intake.models import NEGATIVE_STATES, Antrag, Kunde
+from jobcenter.models import Standort, User
+from jobcenter.roles import Role
+from jobcenter.services import audit_record
+from minimumstandards.services import calendar_for
+from minimumstandards.workdays import BERLIN
+
+from .. import access
+from ..errors import AppointmentError
+from ..models import (
+    OCCUPYING,
+    Absence,
+    Appointment,
+    Form,
+    GroupEvent,
+    Kind,
+)
+from ..selectors import GROUP_EVENT_EVERY_DAYS, fmt_moment, group_events_with_room, is_active_ifk
+from .booking import after_booking, check_kunde_open, insert, new_appointment
+
+
+@transaction.atomic
+def group_event_invite(
+    *,
+    actor: User,
+    kunde: Kunde,
+    standort: Standort,
+    antrag: Antrag | None = None,
+    after: datetime | None = None,
+    previous: Appointment | None = None,
+) -> Appointment:
+    """Invite to the next group event for new customers at the site that has room (rule R-GV-01)."""
+    if (
+        not actor.has_role(Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
+        or actor.jobcenter_id != kunde.jobcenter_id
+    ):
+        raise PermissionDenied(_("Sie dürfen niemanden zu Gruppenveranstaltungen einladen."))
+    if antrag is not None and antrag.state in NEGATIVE_STATES:
+        raise AppointmentError(_("Der Fall ist abgeschlossen: es wird kein Termin mehr gebucht."))
+    check_kunde_open(kunde)
+    if (
+        Appointment.objects.booked()
+        .filter(kunde=kunde, kind=Kind.GRUPPE, starts_at__gt=timezone.now())
+        .exists()
+    ):
+        raise AppointmentError(
+            _("Diese Person ist bereits zu einer Gruppenveranstaltung eingeladen.")
+        )
+    after = after or timezone.now()
+    for event in group_events_with_room(standort=standort, after=after):
+        if event.taken >= event.capacity:
+            continue
+        # Lock the event and count again: two invitations at once cannot overfill it.
+        locked = GroupEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.participants.filter(status__in=OCCUPYING).count() >= locked.capacity:
+            continue
+        appointment = new_appointment(
+            antrag_or_none=antrag,
+            kunde=kunde,
+            caseworker=locked.host,
+            kind=Kind.GRUPPE,
+            slot_start=locked.starts_at,
+            slot_end=locked.ends_at,
+            standort=locked.standort,
+            form=Form.PERSOENLICH,
+            actor=actor,
+            previous=previous,
+        )
+        appointment.group_event = locked
+        insert(appointment)
+        after_booking(actor=actor, appointment=appointment, late=[])
+        return appointment
+    raise AppointmentError(
+        _(
+            "Am Standort %(site)s ist keine Gruppenveranstaltung mit freien Plätzen geplant. Bitte die nächste anlegen."
+        )
+        % {"site": standort}
+    )
+
+
+@transaction.atomic
+def group_events_create_series(
+    *,
+    actor: User,
+    standort: Standort,
+    host: User,
+    first_start: datetime,
+    duration_minutes: int,
+    capacity: int,
+    count: int,
+    every_days: int = GROUP_EVENT_EVERY_DAYS,
+    title: str = "",
+) -> list[GroupEvent]:
+    """A series of group events; a date that is not a working day moves to the next one."""
+    if not access.can_manage_group_events(actor) or standort.jobcenter_id != actor.jobcenter_id:
+        raise PermissionDenied(_("Sie dürfen keine Gruppenveranstaltungen anlegen."))
+    if not is_active_ifk(host) or host.jobcenter_id != actor.jobcenter_id:
+        raise AppointmentError(
+            _("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."), field="host"
+        )
+    if first_start <= timezone.now():
+        raise AppointmentError(
+            _("Die erste Veranstaltung muss in der Zukunft liegen."), field="first_start"
+        )
+    if not 1 <= count <= 26:
+        raise AppointmentError(_("Bitte 1 bis 26 Termine anlegen."), field="count")
+    if not 1 <= every_days <= GROUP_EVENT_EVERY_DAYS:
+        raise AppointmentError(
+            _("Gruppenveranstaltungen finden mindestens alle 14 Tage statt."),
+            field="every_days",
+        )
+    calendar = calendar_for(standort.jobcenter)
+    local = timezone.localtime(first_start, BERLIN)
+    events = []
+    day = local.date()
+    for _index in range(count):
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+        starts = datetime.combine(day, local.time(), tzinfo=BERLIN)
+        ends = starts + timedelta(minutes=duration_minutes)
+        clash = (
+            Appointment.objects.occupying()
+            .filter(
+                caseworker=host, group_event__isnull=True, starts_at__lt=ends, ends_at__gt=starts
+            )
+            .exists()
+            or Absence.objects.filter(
+                caseworker=host, starts_at__lt=ends, ends_at__gt=starts
+            ).exists()
+        )
+        if clash:
+            raise AppointmentError(
+                _("%(who)s hat am %(at)s schon einen Termin oder ist abwesend.")
+                % {"who": host, "at": fmt_moment(starts)},
+                field="first_start",
+            )
+        event = GroupEvent.objects.create(
+            jobcenter=standort.jobcenter,
+            standort=standort,
+            title=title or str(_("Gruppenveranstaltung für Neukunden")),
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            host=host,
+            created_by=actor,
+        )
+        audit_record(actor=actor, action="create", target=event, summary=str(event))
+        events.append(event)
+        day += timedelta(days=every_days)
+    return events
