@@ -20,6 +20,7 @@ from jobcenter.roles import Role
 from .models import Antrag, DocumentType, kundennummer_validator
 from .neukunde import age_on
 from .services import IntakeData, NoDataReason, PersonData
+from .states import EntryCheckPart
 from .steps import Step
 
 MAX_AGE = 120
@@ -285,12 +286,47 @@ class StepForm(KernForm):
                 coerce=lambda v: v == "1",
                 widget=forms.RadioSelect,
             )
+        if "entry_check_parts" in step.asks:
+            # Rule R-FR-01: the five parts of the entry check, each ticked when done.
+            self.fields["entry_check_parts"] = forms.MultipleChoiceField(
+                label=_("Erledigte Teile der Eingangsprüfung"),
+                choices=EntryCheckPart.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=True,
+                error_messages={"required": _("Bitte die erledigten Teile ankreuzen.")},
+            )
+        if "notice_sent_on" in step.asks:
+            # Rule R-FR-02: the written notice and the deadline it gives.
+            self.fields["notice_sent_on"] = _date_field(_("Schreiben versandt am"))
+            self.fields["notice_deadline"] = _date_field(
+                _("Gesetzte Frist bis"),
+                help_text=_("Nach Ablauf ohne die Unterlagen ist die Versagung möglich."),
+            )
         if step.confirm:
             self.fields["confirmed"] = forms.BooleanField(
                 label=step.confirm,
                 required=True,
                 error_messages={"required": _("Bitte bestätigen Sie diesen Schritt.")},
             )
+
+    def clean_entry_check_parts(self) -> list[str]:
+        parts = self.cleaned_data["entry_check_parts"]
+        missing = [str(p.label) for p in EntryCheckPart if p not in parts]
+        if missing:
+            raise ValidationError(
+                _(
+                    "Die Eingangsprüfung ist erst mit allen fünf Teilen abgeschlossen. Es fehlt: %(parts)s."
+                )
+                % {"parts": ", ".join(missing)}
+            )
+        return parts
+
+    def clean(self):
+        cleaned = super().clean()
+        sent, deadline = cleaned.get("notice_sent_on"), cleaned.get("notice_deadline")
+        if sent and deadline and deadline <= sent:
+            self.add_error("notice_deadline", _("Die Frist muss nach dem Versanddatum enden."))
+        return cleaned
 
     def step_params(self) -> dict:
         """What the service takes besides the reason: the fields the step asks."""

@@ -12,7 +12,13 @@ from jobcenter.models import Jobcenter, Team
 from jobcenter.predicates import user_team_ids  # noqa: F401
 from jobcenter.roles import Role
 
-from .states import NEGATIVE_STATES, OPEN_STATES, AntragState, ErstgespraechState
+from .states import (
+    NEGATIVE_STATES,
+    OPEN_STATES,
+    AntragState,
+    EntryCheckPart,
+    ErstgespraechState,
+)
 from .steps import first_consultation_bookable, step
 
 KUNDENNUMMER_PATTERN = r"^\d{3}[A-Z]\d{6}$"
@@ -62,6 +68,10 @@ class Kunde(models.Model):
         null=True,
         blank=True,
         help_text=_("Leer, wenn die Person noch nie Leistungen bezogen hat."),
+    )
+    # Rule R-FR-02: with a Versagung the registration for placement ends.
+    placement_registration_ended_on = models.DateField(
+        _("Anmeldung zur Arbeitsvermittlung beendet am"), null=True, blank=True
     )
     bedarfsgemeinschaft = models.ForeignKey(
         "Bedarfsgemeinschaft",
@@ -234,6 +244,18 @@ class Antrag(FSMModelMixin, models.Model):
     handed_to_integration_on = models.DateField(
         _("an Integration übergeben am"), null=True, blank=True
     )
+    # Rule R-FR-01: the parts of the entry check ticked when it was completed (EntryCheckPart).
+    entry_check_parts = models.JSONField(_("Teile der Eingangsprüfung"), default=list, blank=True)
+    # Rule R-FR-02: the written notice of § 66 Abs. 3 SGB I and the deadline it gives.
+    cooperation_notice_sent_on = models.DateField(
+        _("Aufforderung zur Mitwirkung versandt am"), null=True, blank=True
+    )
+    cooperation_notice_deadline = models.DateField(
+        _("Frist zur Mitwirkung bis"), null=True, blank=True
+    )
+    # Rule R-EN-04: the benefit ended, and the Fallabschluss done.
+    benefit_ended_on = models.DateField(_("Leistungsbezug beendet am"), null=True, blank=True)
+    case_closed_on = models.DateField(_("Fallabschluss bearbeitet am"), null=True, blank=True)
     state = FSMField(
         _("Status"),
         max_length=30,
@@ -277,7 +299,11 @@ class Antrag(FSMModelMixin, models.Model):
     # --- Leistung track -----------------------------------------------------------------
 
     @transition(field=state, **step("complete_entry_check").fsm())
-    def complete_entry_check(self, *, documents_complete: bool, on: date) -> str:
+    def complete_entry_check(
+        self, *, documents_complete: bool, on: date, entry_check_parts=None
+    ) -> str:
+        if entry_check_parts is not None:
+            self.entry_check_parts = [str(part) for part in entry_check_parts]
         if documents_complete:
             self.documents_complete_on = on
             return AntragState.BEARBEITUNGSREIF
@@ -286,6 +312,11 @@ class Antrag(FSMModelMixin, models.Model):
     @transition(field=state, **step("confirm_documents_complete").fsm())
     def confirm_documents_complete(self, *, on: date) -> None:
         self.documents_complete_on = on
+
+    @transition(field=state, **step("send_cooperation_notice").fsm())
+    def send_cooperation_notice(self, *, notice_sent_on: date, notice_deadline: date) -> None:
+        self.cooperation_notice_sent_on = notice_sent_on
+        self.cooperation_notice_deadline = notice_deadline
 
     @transition(field=state, **step("approve").fsm())
     def approve(self, *, on: date, note: str = "") -> None:
@@ -306,6 +337,19 @@ class Antrag(FSMModelMixin, models.Model):
     @transition(field=state, **step("hand_to_integration").fsm())
     def hand_to_integration(self, *, on: date) -> None:
         self.handed_to_integration_on = on
+
+    @transition(field=state, **step("end_benefit").fsm())
+    def end_benefit(self, *, on: date) -> None:
+        self.benefit_ended_on = on
+
+    @transition(field=state, **step("record_case_closure").fsm())
+    def record_case_closure(self, *, on: date) -> None:
+        self.case_closed_on = on
+
+    @property
+    def entry_check_part_labels(self) -> list[str]:
+        labels = dict(EntryCheckPart.choices)
+        return [str(labels.get(part, part)) for part in self.entry_check_parts or ()]
 
     def _decide(self, on: date, note: str) -> None:
         self.decided_on = on
@@ -332,7 +376,7 @@ class Antrag(FSMModelMixin, models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.state in NEGATIVE_STATES or (
+        return self.state in (*NEGATIVE_STATES, AntragState.FALL_ABGESCHLOSSEN) or (
             self.state == AntragState.AN_INTEGRATION
             and self.eg_state == ErstgespraechState.DURCHGEFUEHRT
         )

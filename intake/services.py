@@ -35,7 +35,13 @@ from .models import (
     Nachweis,
     NumberSequence,
 )
-from .neukunde import InterruptionThreshold, age_on, check_neukunde
+from .neukunde import (
+    MINDESTALTER,
+    InterruptionThreshold,
+    age_on,
+    check_neukunde,
+    has_reached_age_limit,
+)
 from .steps import BY_NAME, Recipient, Step, Task
 
 
@@ -383,6 +389,8 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
         at=received_at,
         owners=_owners(antrag),
         scope=Scope.PERSONAL if antrag.channel == Antrag.Channel.PERSONAL else Scope.OTHER,
+        application_kind=antrag.kind,
+        persons=first_consultation_persons(antrag),
     )
     vermerk_create(
         kunde=kunden[head_index],
@@ -469,6 +477,35 @@ def _owners(antrag: Antrag) -> Owners:
     )
 
 
+def first_consultation_persons(antrag: Antrag) -> list[tuple[Kunde, Owners]]:
+    """Whom the first consultation's clock runs for (rule R-EG-01): each erwerbsfähige
+    Neukunde of the BG on an Erstantrag: a Neukunde by the verdict taken at intake, at
+    least 15 and below the § 7a limit on the day of the application. A Weiterbewilligung,
+    a child, someone past the limit or a person who is not new: no one."""
+    if antrag.kind != Antrag.Kind.ERSTANTRAG:
+        return []
+    persons = []
+    for person in antrag.persons.select_related("kunde__ifk").order_by("kunde__date_of_birth"):
+        kunde = person.kunde
+        erwerbsfaehig = age_on(
+            kunde.date_of_birth, antrag.application_date
+        ) >= MINDESTALTER and not has_reached_age_limit(
+            kunde.date_of_birth, antrag.application_date
+        )
+        if person.is_neukunde and erwerbsfaehig:
+            persons.append(
+                (
+                    kunde,
+                    Owners(
+                        leistung_team=antrag.bedarfsgemeinschaft.leistung_team,
+                        integration_team=integration_team_for(kunde),
+                        ifk=kunde.ifk,
+                    ),
+                )
+            )
+    return persons
+
+
 def move_clocks(antrag: Antrag, taken: Step, at) -> None:
     """Start and stop the minimum-standard clocks as the step says (domain.md §6)."""
     starts = taken.starts if taken.starts_if is None or taken.starts_if(antrag) else ""
@@ -480,6 +517,8 @@ def move_clocks(antrag: Antrag, taken: Step, at) -> None:
             at=at,
             owners=_owners(antrag),
             completes=taken.completes or None,
+            application_kind=antrag.kind,
+            persons=first_consultation_persons(antrag) if starts else (),
         )
     if taken.closes_all_clocks:
         # Without entitlement no other clock of this case runs on.
@@ -502,7 +541,11 @@ def antrag_transition(
     `occurred_at` is for loading history (the demo's past cases): the step is dated and its
     clocks move as of then. Views never pass it."""
     taken = BY_NAME.get(name)
-    if taken is None or set(params) != set(taken.asks):
+    if (
+        taken is None
+        or not set(params) <= set(taken.asks)
+        or set(taken.asks) - set(taken.may_omit) - set(params)
+    ):
         raise CaseConflict(_("Dieser Schritt ist unbekannt."))
     comment = comment.strip()
     if taken.needs_comment and not comment:
@@ -562,12 +605,18 @@ def antrag_transition(
         summary=f"{taken.label}: {entry.source_label} → {entry.target_label}",
         changes={taken.track: [source, target]},
     )
+    if taken.ends_placement_registration:
+        # Rule R-FR-02: the members' registration for placement ends with the Versagung.
+        Kunde.objects.filter(
+            antrag_persons__antrag=antrag, placement_registration_ended_on__isnull=True
+        ).update(placement_registration_ended_on=today)
     if name == "book_first_consultation" and antrag.applicant.ifk_id is None:
         # Rule R-AN-03: the IFK of the first consultation becomes the customer's IFK.
         antrag.applicant.ifk = antrag.eg_with
         antrag.applicant.save(update_fields=["ifk"])
     for task in taken.tasks:
-        _raise_task(actor=actor, antrag=antrag, task=task, today=today)
+        if task.only_if is None or task.only_if(antrag):
+            _raise_task(actor=actor, antrag=antrag, task=task, today=today)
     return antrag
 
 
@@ -579,6 +628,11 @@ def _raise_task(*, actor: User, antrag: Antrag, task: Task, today: date) -> None
         assignee = antrag.eg_with
     elif task.to is Recipient.IFK_OR_INTEGRATION_MAILBOX and applicant.ifk_id:
         assignee = applicant.ifk
+    elif task.to is Recipient.EZ_MAILBOX:
+        try:
+            postfach = eingangszone_postfach(antrag.jobcenter)
+        except IntakeError:
+            postfach = None
     else:
         postfach = integration_postfach_for(applicant)
     if postfach is None and assignee is None:

@@ -17,12 +17,25 @@ class AntragState(models.TextChoices):
     VERSAGT = "versagt", _("Versagt")
     ZURUECKGENOMMEN = "zurueckgenommen", _("Zurückgenommen (Antragsverzicht)")
     AN_INTEGRATION = "an_integration", _("An Integration übergeben")
+    # Rule R-EN-04: the benefit ended; the Fallabschluss is due within 4 weeks.
+    LEISTUNG_BEENDET = "leistung_beendet", _("Leistungsbezug beendet")
+    FALL_ABGESCHLOSSEN = "fall_abgeschlossen", _("Fallabschluss bearbeitet")
 
 
 class ErstgespraechState(models.TextChoices):
     OFFEN = "offen", _("nicht gebucht")
     GEBUCHT = "gebucht", _("Erstgespräch gebucht")
     DURCHGEFUEHRT = "durchgefuehrt", _("Erstgespräch durchgeführt")
+
+
+class EntryCheckPart(models.TextChoices):
+    """The five parts of the entry check (rule R-FR-01)."""
+
+    BENEFITS_ADVICE = "benefits_advice", _("Leistungsberatung")
+    NEED = "need", _("Vorprüfung der Hilfebedürftigkeit")
+    PRIORITY_CLAIMS = "priority_claims", _("Klärung vorrangiger Ansprüche")
+    IDENTITY = "identity", _("Identitätsprüfung")
+    FORMS = "forms", _("Zusammenstellung der notwendigen Vordrucke")
 
 
 OPEN_STATES = (AntragState.ERFASST, AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF)

@@ -29,7 +29,13 @@ from django_fsm import RETURN_VALUE
 
 from minimumstandards.models import CompletingEvent, StartEvent
 
-from .states import NEGATIVE_STATES, OPEN_STATES, AntragState, ErstgespraechState
+from .states import (
+    NEGATIVE_STATES,
+    OPEN_STATES,
+    AntragState,
+    EntryCheckPart,
+    ErstgespraechState,
+)
 
 # --- What must hold first ----------------------------------------------------------------
 
@@ -86,9 +92,73 @@ def _an_ifk_of_the_jobcenter(antrag, params) -> str:
     return ""
 
 
+def _five_parts_done(antrag, params) -> str:
+    """Rule R-FR-01: the entry check is its five parts; each is ticked when done."""
+    if "entry_check_parts" not in params:
+        return ""  # a caller loading history without them (the page always asks)
+    missing = [p.label for p in EntryCheckPart if p not in (params["entry_check_parts"] or ())]
+    if not missing:
+        return ""
+    return str(_("Zur Eingangsprüfung fehlt noch: %(parts)s.")) % {
+        "parts": ", ".join(str(m) for m in missing)
+    }
+
+
+def _a_fair_notice(antrag, params) -> str:
+    """Rule R-FR-02: the written notice is sent on or after the application, not later than
+    today, and gives a deadline after the day it was sent."""
+    sent, deadline = params.get("notice_sent_on"), params.get("notice_deadline")
+    today = timezone.localdate(params.get("_now") or timezone.now())
+    if sent is None or deadline is None:
+        return str(_("Bitte Versanddatum und gesetzte Frist angeben."))
+    if sent < antrag.application_date or sent > today:
+        return str(_("Das Schreiben kann nicht vor dem Antrag und nicht in der Zukunft liegen."))
+    if deadline <= sent:
+        return str(_("Die Frist muss nach dem Versanddatum enden."))
+    return ""
+
+
+def cooperation_deadline_passed(antrag, today=None) -> bool:
+    """Rule R-FR-02 (§ 66 Abs. 3 SGB I): a Versagung only after the written notice and
+    once its deadline has passed without the documents; never on the day of the
+    application, never once the documents are complete."""
+    today = today or timezone.localdate()
+    deadline = antrag.cooperation_notice_deadline
+    return (
+        antrag.cooperation_notice_sent_on is not None
+        and deadline is not None
+        and today > deadline
+        and today > antrag.application_date
+        and antrag.documents_complete_on is None
+    )
+
+
+def _cooperation_deadline_passed(antrag, params) -> str:
+    today = timezone.localdate(params.get("_now") or timezone.now())
+    if cooperation_deadline_passed(antrag, today):
+        return ""
+    return str(
+        _(
+            "Versagen erst, wenn die im Schreiben zur Mitwirkung gesetzte Frist ohne die "
+            "Unterlagen verstrichen ist."
+        )
+    )
+
+
 CHECKLIST_SETTLED = Condition(_checklist_settled)
 IN_THE_FUTURE = Condition(_in_the_future, shown_ahead=False)
 AN_IFK_OF_THE_JOBCENTER = Condition(_an_ifk_of_the_jobcenter, shown_ahead=False)
+FIVE_PARTS_DONE = Condition(_five_parts_done, shown_ahead=False)
+A_FAIR_NOTICE = Condition(_a_fair_notice, shown_ahead=False)
+COOPERATION_DEADLINE_PASSED = Condition(_cooperation_deadline_passed)
+
+
+def eg_from_entitlement(antrag) -> bool:
+    """The Jobcenter's setting: the first consultation's clock starts with the approval
+    (Rhein-Lahn, rule R-EG-02), not at the application (Cottbus, rule R-EG-01)."""
+    from jobcenter.models import Jobcenter
+
+    return antrag.jobcenter.first_consultation_start == Jobcenter.FirstConsultationStart.ENTITLEMENT
 
 
 def first_consultation_bookable(antrag) -> bool:
@@ -113,6 +183,8 @@ class Recipient(Enum):
     IFK_OR_INTEGRATION_MAILBOX = "ifk_or_integration_mailbox"
     # The IFK the first consultation is booked with.
     CONSULTATION_IFK = "consultation_ifk"
+    # The Eingangszone's mailbox (the Kundenbüro): it books the first consultation.
+    EZ_MAILBOX = "ez_mailbox"
 
 
 @dataclass(frozen=True)
@@ -122,6 +194,8 @@ class Task:
     title: Promise
     # Whether the decision's reason goes into the task (rule R-EN-03).
     with_decision_note: bool = False
+    # The task is raised only if this holds for the case (e.g. the Jobcenter's setting).
+    only_if: Callable | None = None
 
 
 # --- The step ------------------------------------------------------------------------------
@@ -137,6 +211,7 @@ class Step:
     permission: str
     taken_on: str = "case"  # "case": the case page; "booking": the appointment booking
     asks: tuple[str, ...] = ()  # what the step's form asks besides the reason
+    may_omit: tuple[str, ...] = ()  # … of which a caller loading history may leave out
     requires: tuple[Condition, ...] = ()
     fsm_conditions: tuple[Callable, ...] = ()  # what makes the step available at all
     needs_comment: bool = False
@@ -147,6 +222,7 @@ class Step:
     starts_if: Callable | None = None  # … only if this holds afterwards
     completes: str = ""  # CompletingEvent the step fulfils (those clocks stop, met)
     closes_all_clocks: bool = False  # no clock of the case runs on after it
+    ends_placement_registration: bool = False  # the BG's registration for placement ends
     tasks: tuple[Task, ...] = ()
     style: str = "primary"  # the button: "primary", "secondary" or "danger"
 
@@ -185,7 +261,6 @@ DECISION_TASK = Task(
     _("%(state)s vom %(date)s – BG %(bg)s"),
     with_decision_note=True,
 )
-_OPEN = tuple(OPEN_STATES)
 # A rejection, a Versagung and a withdrawal end the case without entitlement: Leistung
 # decides with a reason, the decision clock is met, no other clock runs on, and
 # Integration is told with the date and the reason (rule R-EN-03).
@@ -211,11 +286,12 @@ STEPS: tuple[Step, ...] = (
         source=(AntragState.ERFASST,),
         target=(AntragState.UNTERLAGEN_FEHLEN, AntragState.BEARBEITUNGSREIF),
         permission="intake.decide_antrag",
-        asks=("documents_complete",),
-        requires=(CHECKLIST_SETTLED,),
+        asks=("documents_complete", "entry_check_parts"),
+        may_omit=("entry_check_parts",),
+        requires=(CHECKLIST_SETTLED, FIVE_PARTS_DONE),
         dated=True,
-        # Rule R-FR-01: the entry check is due within a day; when the documents are
-        # complete, the decision clock starts (rule R-FR-03).
+        # Rule R-FR-01: the entry check, its five parts ticked, is due within a day; when
+        # the documents are complete, the decision clock starts (rule R-FR-03).
         completes=CompletingEvent.ENTRY_CHECK,
         starts=StartEvent.DOCUMENTS_COMPLETE,
         starts_if=_documents_complete,
@@ -243,6 +319,18 @@ STEPS: tuple[Step, ...] = (
         dated=True,
         records_decision=True,
         completes=CompletingEvent.DECISION,
+        # Rule R-EG-02: where the Jobcenter starts the first consultation from the
+        # entitlement, its clocks start with the approval itself, and the Eingangszone
+        # gets the task to book it ("zeitgleich mit der Feststellung").
+        starts=StartEvent.ENTITLEMENT,
+        starts_if=eg_from_entitlement,
+        tasks=(
+            Task(
+                Recipient.EZ_MAILBOX,
+                _("Leistungsanspruch bestätigt – Erstgespräch buchen (BG %(bg)s)"),
+                only_if=eg_from_entitlement,
+            ),
+        ),
     ),
     Step(
         "reject",
@@ -253,17 +341,34 @@ STEPS: tuple[Step, ...] = (
         **CLOSES_WITHOUT_ENTITLEMENT,
     ),
     Step(
+        "send_cooperation_notice",
+        _("Mitwirkung schriftlich angefordert"),
+        track="state",
+        source=(AntragState.UNTERLAGEN_FEHLEN,),
+        target=AntragState.UNTERLAGEN_FEHLEN,
+        permission="intake.decide_antrag",
+        # Rule R-FR-02: the written notice naming the consequence and a deadline
+        # (§ 66 Abs. 3 SGB I); a Versagung is possible only once it has passed.
+        asks=("notice_sent_on", "notice_deadline"),
+        requires=(A_FAIR_NOTICE,),
+        style="secondary",
+    ),
+    Step(
         "deny_for_non_cooperation",
         _("Versagen (fehlende Mitwirkung)"),
-        source=_OPEN,
+        source=(AntragState.UNTERLAGEN_FEHLEN,),
         target=AntragState.VERSAGT,
+        fsm_conditions=(cooperation_deadline_passed,),
+        requires=(COOPERATION_DEADLINE_PASSED,),
         confirm=_("Ich versage die Leistung wegen fehlender Mitwirkung (§ 66 SGB I)."),
+        # Rule R-FR-02: the registration for placement of the BG ends with it.
+        ends_placement_registration=True,
         **CLOSES_WITHOUT_ENTITLEMENT,
     ),
     Step(
         "withdraw",
         _("Antragsverzicht erfassen"),
-        source=_OPEN,
+        source=tuple(OPEN_STATES),
         target=AntragState.ZURUECKGENOMMEN,
         confirm=_("Die antragstellende Person verzichtet auf den Antrag."),
         **CLOSES_WITHOUT_ENTITLEMENT,
@@ -276,15 +381,38 @@ STEPS: tuple[Step, ...] = (
         target=AntragState.AN_INTEGRATION,
         permission="intake.decide_antrag",
         dated=True,
-        # Rule R-EG-02: the clock towards the first consultation starts, and Integration
-        # is told.
-        starts=StartEvent.ENTITLEMENT,
+        # Integration is told; no clock starts here: the first consultation's started at
+        # the application or the approval (rules R-EG-01, R-EG-02).
         tasks=(
             Task(
                 Recipient.IFK_OR_INTEGRATION_MAILBOX,
                 _("Leistungsanspruch bestätigt – Erstgespräch anbieten (BG %(bg)s)"),
             ),
         ),
+    ),
+    # Rule R-EN-04: once no benefit is paid any more, the Fallabschluss is due.
+    Step(
+        "end_benefit",
+        _("Leistungsbezug beendet"),
+        track="state",
+        source=(AntragState.BEWILLIGT, AntragState.AN_INTEGRATION),
+        target=AntragState.LEISTUNG_BEENDET,
+        permission="intake.decide_antrag",
+        needs_comment=True,
+        confirm=_("Die Hilfebedürftigkeit ist beendet; es werden keine Leistungen mehr gezahlt."),
+        dated=True,
+        starts=StartEvent.BENEFIT_ENDED,
+        style="secondary",
+    ),
+    Step(
+        "record_case_closure",
+        _("Fallabschluss bearbeitet"),
+        track="state",
+        source=(AntragState.LEISTUNG_BEENDET,),
+        target=AntragState.FALL_ABGESCHLOSSEN,
+        permission="intake.decide_antrag",
+        dated=True,
+        completes=CompletingEvent.CASE_CLOSURE,
     ),
     # -- The first consultation (Integration track), taken through the booking -------------
     Step(

@@ -203,7 +203,7 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "history": antrag.history.select_related("actor"),
         "transitions": _step_forms(antrag, request.user),
         "may_edit_checklist": request.user.has_perm("intake.edit_checklist"),
-        "deadlines": antrag.deadlines.select_related("rule").order_by("started_at", "id"),
+        "deadlines": antrag.deadlines.select_related("rule", "kunde").order_by("started_at", "id"),
         "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
     }

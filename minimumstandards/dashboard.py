@@ -21,10 +21,13 @@ class RuleCounts:
     open: int
     warning: int
     breached: int
+    paused: int = 0
 
 
 def counts_per_rule(deadlines: QuerySet[Deadline], now: datetime) -> list[RuleCounts]:
     # Counted by the clock, not by the scan's flags: the dashboard is right between scans.
+    # Rule R-ZT-01: against the original due moment, a paused clock included (a pause never
+    # hides a breach); the paused ones are counted besides.
     rows = (
         deadlines.open()
         .values("kind")
@@ -32,6 +35,7 @@ def counts_per_rule(deadlines: QuerySet[Deadline], now: datetime) -> list[RuleCo
             n_open=Count("id"),
             n_warning=Count("id", filter=Q(warn_at__lte=now, due_at__gt=now)),
             n_breached=Count("id", filter=Q(due_at__lte=now)),
+            n_paused=Count("id", filter=Q(paused_at__isnull=False)),
         )
     )
     by_kind = {row["kind"]: row for row in rows}
@@ -42,6 +46,7 @@ def counts_per_rule(deadlines: QuerySet[Deadline], now: datetime) -> list[RuleCo
             open=by_kind.get(kind, {}).get("n_open", 0),
             warning=by_kind.get(kind, {}).get("n_warning", 0),
             breached=by_kind.get(kind, {}).get("n_breached", 0),
+            paused=by_kind.get(kind, {}).get("n_paused", 0),
         )
         for kind, label in RuleKind.choices
         if kind in by_kind

@@ -48,6 +48,7 @@ class RuleKind(models.TextChoices):
     FIRST_CONSULTATION = "first_consultation", _("Erstgespräch")
     CALLBACK = "callback", _("Rückruf auf ein Ticket")
     CONTACT_DENSITY = "contact_density", _("Kontaktdichte")
+    CASE_CLOSURE = "case_closure", _("Fallabschluss")
 
 
 class StartEvent(models.TextChoices):
@@ -56,6 +57,7 @@ class StartEvent(models.TextChoices):
     ENTITLEMENT = "entitlement", _("Leistungsanspruch bestätigt")
     TICKET = "ticket", _("Ticket angelegt")
     LAST_CONTACT = "last_contact", _("letzter qualifizierter Kontakt")
+    BENEFIT_ENDED = "benefit_ended", _("Leistungsbezug beendet")
 
 
 class CompletingEvent(models.TextChoices):
@@ -64,12 +66,25 @@ class CompletingEvent(models.TextChoices):
     FIRST_CONSULTATION = "first_consultation", _("Erstgespräch durchgeführt")
     CALLBACK = "callback", _("Rückruf erfolgt")
     CONTACT = "contact", _("qualifizierter Kontakt")
+    CASE_CLOSURE = "case_closure", _("Fallabschluss bearbeitet")
 
 
 class Scope(models.TextChoices):
     ALL = "", _("alle Eingangswege")
     PERSONAL = "personal", _("nur persönliche Antragstellung")
     OTHER = "other", _("alle anderen Eingangswege")
+
+
+class ApplicationKind(models.TextChoices):
+    """Which applications a rule is for (the kinds of intake.Antrag)."""
+
+    ALL = "", _("alle Anträge")
+    ERSTANTRAG = "erstantrag", _("nur Erstanträge")
+
+
+# The clocks that run once per person of the case, not once per case: the first
+# consultation, for each erwerbsfähige Neukunde of the BG (rule R-EG-01).
+PER_PERSON_KINDS = frozenset({"first_consultation"})
 
 
 def validate_window(value: str) -> None:
@@ -92,10 +107,15 @@ def validate_lead(value: str) -> None:
 
 
 class DeadlineRuleQuerySet(models.QuerySet):
-    def in_force(self, *, jobcenter: Jobcenter, kind: str, scope: str, on: date):
-        """The rule valid on `on`: a case keeps the rule in force when its clock started."""
+    def in_force(
+        self, *, jobcenter: Jobcenter, kind: str, scope: str, on: date, application_kind: str = ""
+    ):
+        """The rule valid on `on`: a case keeps the rule in force when its clock started.
+        A rule for one kind of application only (Cottbus: decisions on Erstanträge) is
+        none for the others."""
         return (
             self.filter(jobcenter=jobcenter, kind=kind, scope__in=[scope, Scope.ALL])
+            .filter(application_kind__in=[application_kind, ApplicationKind.ALL])
             .filter(valid_from__lte=on)
             .order_by("-valid_from", "-scope")
             .first()
@@ -109,6 +129,13 @@ class DeadlineRule(models.Model):
     kind = models.CharField(_("Regel"), max_length=30, choices=RuleKind.choices)
     scope = models.CharField(
         _("gilt für"), max_length=10, choices=Scope.choices, default=Scope.ALL, blank=True
+    )
+    application_kind = models.CharField(
+        _("für Anträge"),
+        max_length=20,
+        choices=ApplicationKind.choices,
+        default=ApplicationKind.ALL,
+        blank=True,
     )
     start_event = models.CharField(_("Fristbeginn"), max_length=30, choices=StartEvent.choices)
     window = models.CharField(
@@ -207,6 +234,9 @@ class Deadline(models.Model):
     extension_days = models.PositiveIntegerField(
         _("Verlängerung durch Unterbrechungen (Tage)"), default=0
     )
+    # Rule R-ZT-01: a pause gives the worker a later working date; `due_at` stays the
+    # original due moment, which the figures (on-time rate, breaches) count against.
+    extended_due_at = models.DateTimeField(_("nach Unterbrechung fällig am"), null=True, blank=True)
     owner_postfach = models.ForeignKey(
         Postfach, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
     )
@@ -251,13 +281,24 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["antrag", "kind"],
-                condition=Q(status="open"),
+                condition=Q(status="open", kunde__isnull=True),
                 name="one_open_deadline_per_case_and_kind",
-            )
+            ),
+            # A clock per person of the case (first consultation): one open per person.
+            models.UniqueConstraint(
+                fields=["antrag", "kind", "kunde"],
+                condition=Q(status="open", kunde__isnull=False),
+                name="one_open_deadline_per_case_kind_person",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} bis {self.due_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def working_due_at(self):
+        """The date the worker works to: after a pause the later one, else the due moment."""
+        return self.extended_due_at or self.due_at
 
 
 class DeadlineAlert(models.Model):

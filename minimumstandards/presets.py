@@ -6,17 +6,19 @@ from django.db import transaction
 
 from jobcenter.models import Jobcenter
 
+from .models import ApplicationKind, DeadlineRule, RuleKind, Scope, StartEvent
 from .models import CompletingEvent as C
-from .models import DeadlineRule, RuleKind, Scope, StartEvent
 
 K, S, E = RuleKind, Scope, StartEvent
+ThresholdUnit = Jobcenter.ThresholdUnit
 
 # The sources, as docs/rules.en.md names them.
 _RL = "Jobcenter Rhein-Lahn, Kundenprozess, Abschnitt "
 _CB_4 = "Jobcenter Cottbus, Neukundenmanagement, Abschnitt 4"
 _DW_3_1 = "Jobcenter Deutsche Weinstraße, GA 01/2023, Abschnitt 3.1"
 
-# (kind, scope, start event, window, completing event, warning lead, source)
+# (kind, scope, start event, window, completing event, warning lead, source[, for
+# which applications: all unless named])
 _ENTRY_CHECK = [
     (K.ENTRY_CHECK, S.PERSONAL, E.APPLICATION, "24h", C.ENTRY_CHECK, "4h", _RL + "1.1"),
     (K.ENTRY_CHECK, S.OTHER, E.APPLICATION, "9AT", C.ENTRY_CHECK, "1AT", _RL + "1.1"),
@@ -25,17 +27,39 @@ _VERSAGUNG = [(K.VERSAGUNG, S.ALL, E.APPLICATION, "24KT", C.DECISION, "1AT", _RL
 _CALLBACK = [(K.CALLBACK, S.ALL, E.TICKET, "24h", C.CALLBACK, "4h", _RL + "4.4")]
 _COTTBUS = [
     (K.FIRST_CONSULTATION, S.ALL, E.APPLICATION, "15AT", C.FIRST_CONSULTATION, "1AT", _CB_4),
-    (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "14AT", C.DECISION, "1AT", _CB_4),
+    # Rule R-EN-01: "Die Erstanträge … innerhalb von 14 Arbeitstagen": Erstanträge only.
+    (
+        K.DECISION,
+        S.ALL,
+        E.DOCUMENTS_COMPLETE,
+        "14AT",
+        C.DECISION,
+        "1AT",
+        _CB_4,
+        ApplicationKind.ERSTANTRAG,
+    ),
 ]
 _CONTACT_DENSITY = [
     (K.CONTACT_DENSITY, S.ALL, E.LAST_CONTACT, "180KT", C.CONTACT, "14KT", _DW_3_1),
 ]
 
+# Rule R-EN-04: "Nach Abschluss eines Leistungsfalls ist innerhalb von 4 Wochen der
+# Fallabschluss zu bearbeiten": 4 weeks are 28 calendar days (rule R-ZT-01).
+_CASE_CLOSURE = [
+    (K.CASE_CLOSURE, S.ALL, E.BENEFIT_ENDED, "28KT", C.CASE_CLOSURE, "1AT", _RL + "3.1"),
+]
+# Rule R-NK-01: how long an interruption of the benefit must be for a Neukunde.
+_182_DAYS = (182, ThresholdUnit.DAYS)  # Cottbus 2, Deutsche Weinstraße 3.2.1
+
+# Each preset's rules are valid from the day its instruction applies: Cottbus "Stand:
+# 01.01.2021"; Rhein-Lahn "tritt zum 12.01.2026 in Kraft"; Deutsche Weinstraße
+# "Umsetzung ab: 01.03.2023".
 PRESETS: dict[str, dict] = {
     "cottbus": {
         "label": "Jobcenter Cottbus (2021)",
         "valid_from": date(2021, 1, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "neukunde_threshold": _182_DAYS,
         "rules": [
             *_COTTBUS,
             *_CALLBACK,
@@ -43,8 +67,13 @@ PRESETS: dict[str, dict] = {
     },
     "rhein-lahn": {
         "label": "Jobcenter Rhein-Lahn (2026)",
-        "valid_from": date(2026, 1, 1),
+        "valid_from": date(2026, 1, 12),
         "first_consultation_start": Jobcenter.FirstConsultationStart.ENTITLEMENT,
+        # "mit Ausnahme der letzte Leistungsbezug … liegt noch nicht länger als 2 Monate
+        # zurück": exactly 2 months ago is not new.
+        "neukunde_threshold": (2, ThresholdUnit.MONTHS),
+        # No contact-density clock: section 2.4 sets intervals per customer group, none of
+        # them a deadline of the profile.
         "rules": [
             *_ENTRY_CHECK,
             *_VERSAGUNG,
@@ -58,13 +87,15 @@ PRESETS: dict[str, dict] = {
                 _RL + "1.3",
             ),
             (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", _RL + "3.1"),
+            *_CASE_CLOSURE,
             *_CALLBACK,
         ],
     },
     "deutsche-weinstrasse": {
         "label": "Jobcenter Deutsche Weinstraße (2023)",
-        "valid_from": date(2023, 1, 1),
+        "valid_from": date(2023, 3, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "neukunde_threshold": _182_DAYS,
         "rules": [
             *_CONTACT_DENSITY,
             *_CALLBACK,
@@ -75,12 +106,14 @@ PRESETS: dict[str, dict] = {
         "label": "Demo (Cottbus-Ablauf, alle Fristen)",
         "valid_from": date(2020, 1, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
+        "neukunde_threshold": _182_DAYS,
         "rules": [
             *_ENTRY_CHECK,
             *_VERSAGUNG,
             *_COTTBUS,
             *_CALLBACK,
             *_CONTACT_DENSITY,
+            *_CASE_CLOSURE,
         ],
     },
 }
@@ -92,7 +125,7 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
     preset = PRESETS[name]
     valid_from = valid_from or preset["valid_from"]
     created = 0
-    for kind, scope, start, window, completing, lead, source in preset["rules"]:
+    for kind, scope, start, window, completing, lead, source, *for_kind in preset["rules"]:
         _rule, was_created = DeadlineRule.objects.update_or_create(
             jobcenter=jobcenter,
             kind=kind,
@@ -104,10 +137,21 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
                 "completing_event": completing,
                 "warn_lead": lead,
                 "source": source,
+                "application_kind": for_kind[0] if for_kind else ApplicationKind.ALL,
             },
         )
         created += was_created
-    # The booking order of the first consultation follows the rule's start event.
+    # The booking order of the first consultation follows the rule's start event; the
+    # Neukunde threshold is the Jobcenter's too (rule R-NK-01).
     jobcenter.first_consultation_start = preset["first_consultation_start"]
-    jobcenter.save(update_fields=["first_consultation_start"])
+    value, unit = preset["neukunde_threshold"]
+    jobcenter.interruption_threshold_value = value
+    jobcenter.interruption_threshold_unit = unit
+    jobcenter.save(
+        update_fields=[
+            "first_consultation_start",
+            "interruption_threshold_value",
+            "interruption_threshold_unit",
+        ]
+    )
     return created

@@ -3,6 +3,7 @@
 Other apps call `deadlines_on_event` when a case changes; nothing here knows about views.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +17,7 @@ from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 
 from .models import (
+    PER_PERSON_KINDS,
     ClosingDay,
     Deadline,
     DeadlineAlert,
@@ -27,7 +29,12 @@ from .models import (
 from .workdays import BERLIN, WorkingDayCalendar, event_day, get_calendar, parse_window
 
 # Which side of the house owns a deadline of each kind.
-LEISTUNG_KINDS = {RuleKind.ENTRY_CHECK, RuleKind.DECISION, RuleKind.VERSAGUNG}
+LEISTUNG_KINDS = {
+    RuleKind.ENTRY_CHECK,
+    RuleKind.DECISION,
+    RuleKind.VERSAGUNG,
+    RuleKind.CASE_CLOSURE,
+}
 
 # An arbitrary, fixed key: every scheduler takes the same advisory lock for the scan.
 SCAN_LOCK_KEY = 4_711_2026
@@ -134,10 +141,16 @@ def deadlines_on_event(
     owners: Owners,
     scope: str = Scope.ALL,
     completes: str | None = None,
+    application_kind: str = "",
+    persons: Sequence[tuple[object, Owners]] = (),
 ) -> list[Deadline]:
     """Open the deadlines whose clock `event` starts; close those `completes` fulfils.
 
-    Called inside the caller's transaction, so a case never moves without its deadlines.
+    A clock of a per-person kind (the first consultation, rule R-EG-01) opens once for each
+    of `persons` (customer and the owners of their clock), and for no one if there are
+    none; every other clock once for the case. `application_kind` picks the rules for that
+    kind of application (rule R-EN-01). Called inside the caller's transaction, so a case
+    never moves without its deadlines.
     """
     closed = deadlines_close(antrag=antrag, completing_event=completes, at=at) if completes else []
     if event == StartEvent.DOCUMENTS_COMPLETE:
@@ -154,24 +167,35 @@ def deadlines_on_event(
     )
     opened = []
     for kind in kinds:
-        rule = DeadlineRule.objects.in_force(jobcenter=jobcenter, kind=kind, scope=scope, on=on)
+        rule = DeadlineRule.objects.in_force(
+            jobcenter=jobcenter,
+            kind=kind,
+            scope=scope,
+            on=on,
+            application_kind=application_kind,
+        )
         if rule is None or rule.start_event != event:
             continue
-        if Deadline.objects.filter(antrag=antrag, kind=kind, status=Deadline.Status.OPEN).exists():
-            continue
-        due_at, warn_at = compute_due(calendar, rule, at)
-        opened.append(
-            Deadline.objects.create(
-                jobcenter=jobcenter,
-                antrag=antrag,
-                rule=rule,
-                kind=kind,
-                started_at=at,
-                due_at=due_at,
-                warn_at=warn_at,
-                **_owner_fields(kind, owners),
+        subjects = persons if kind in PER_PERSON_KINDS else [(None, owners)]
+        for kunde, its_owners in subjects:
+            if Deadline.objects.filter(
+                antrag=antrag, kind=kind, kunde=kunde, status=Deadline.Status.OPEN
+            ).exists():
+                continue
+            due_at, warn_at = compute_due(calendar, rule, at)
+            opened.append(
+                Deadline.objects.create(
+                    jobcenter=jobcenter,
+                    antrag=antrag,
+                    kunde=kunde,
+                    rule=rule,
+                    kind=kind,
+                    started_at=at,
+                    due_at=due_at,
+                    warn_at=warn_at,
+                    **_owner_fields(kind, its_owners),
+                )
             )
-        )
     return opened
 
 
@@ -228,6 +252,16 @@ def deadline_pause(*, actor: User, deadline_id: int, reason: str) -> Deadline:
     return deadline
 
 
+def _extended_due(calendar: WorkingDayCalendar, deadline: Deadline, rule=None) -> datetime | None:
+    """The date a paused clock's work is due by: the due moment moved by the paused days."""
+    if not deadline.extension_days:
+        return None
+    rule = rule or deadline.rule
+    return compute_due(
+        calendar, rule, deadline.started_at, deadline.extension_days, deadline.window
+    )[0]
+
+
 @transaction.atomic
 def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
     deadline = (
@@ -245,18 +279,18 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
     else:
         days = calendar.working_days_between(paused_day, resumed_day)
     deadline.extension_days += days
-    deadline.due_at, deadline.warn_at = compute_due(
-        calendar, deadline.rule, deadline.started_at, deadline.extension_days, deadline.window
-    )
+    # Rule R-ZT-01: the pause gives the worker a later date to work to; the due moment the
+    # figures count against (on-time rate, breaches) stays the original one.
+    deadline.extended_due_at = _extended_due(calendar, deadline)
     deadline.level = _level(deadline.due_at, deadline.warn_at, now)
     deadline.paused_at = None
-    deadline.save(update_fields=["extension_days", "due_at", "warn_at", "level", "paused_at"])
+    deadline.save(update_fields=["extension_days", "extended_due_at", "level", "paused_at"])
     audit_record(
         actor=actor,
         action="change",
         target=deadline,
         summary=_("Frist fortgesetzt, verlängert um %(n)d Tage") % {"n": days},
-        changes={"due_at": deadline.due_at.isoformat()},
+        changes={"extended_due_at": deadline.extended_due_at.isoformat()},
     )
     return deadline
 
@@ -282,14 +316,22 @@ def deadlines_recompute(*, jobcenter: Jobcenter) -> int:
             and r.valid_from <= start_day
         ]
         rule = max(candidates, key=lambda r: (r.valid_from, r.scope), default=deadline.rule)
-        due_at, warn_at = compute_due(
-            calendar, rule, deadline.started_at, deadline.extension_days, deadline.window
-        )
-        if (due_at, warn_at, rule.pk) != (deadline.due_at, deadline.warn_at, deadline.rule_id):
+        # Rule R-ZT-01: the due moment is never moved by a pause; the extended one is.
+        due_at, warn_at = compute_due(calendar, rule, deadline.started_at, 0, deadline.window)
+        extended = _extended_due(calendar, deadline, rule)
+        if (due_at, warn_at, rule.pk, extended) != (
+            deadline.due_at,
+            deadline.warn_at,
+            deadline.rule_id,
+            deadline.extended_due_at,
+        ):
             deadline.due_at, deadline.warn_at, deadline.rule = due_at, warn_at, rule
+            deadline.extended_due_at = extended
             deadline.level = _level(due_at, warn_at, now)
             changed.append(deadline)
-    Deadline.objects.bulk_update(changed, ["due_at", "warn_at", "rule", "level"], batch_size=2000)
+    Deadline.objects.bulk_update(
+        changed, ["due_at", "warn_at", "rule", "level", "extended_due_at"], batch_size=2000
+    )
     return len(changed)
 
 

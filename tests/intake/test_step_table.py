@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from intake.models import Antrag, AntragState, ErstgespraechState
 from intake.services import CaseConflict, antrag_transition
+from intake.states import EntryCheckPart
 from intake.steps import BY_NAME, STEPS
 from tests.factories import UserFactory, settle_checklist
 
@@ -27,9 +28,12 @@ EXPECTED = {
     "confirm_documents_complete": {"leistung", "teamleitung", "ez"},
     "approve": {"leistung", "teamleitung"},
     "reject": {"leistung", "teamleitung"},
+    "send_cooperation_notice": {"leistung", "teamleitung"},
     "deny_for_non_cooperation": {"leistung", "teamleitung"},
     "withdraw": {"leistung", "teamleitung"},
     "hand_to_integration": {"leistung", "teamleitung"},
+    "end_benefit": {"leistung", "teamleitung"},
+    "record_case_closure": {"leistung", "teamleitung"},
     "book_first_consultation": {"ez", "ifk", "ifk2", "teamleitung"},
     "cancel_first_consultation": {"ez", "ifk", "ifk2", "teamleitung"},
     "record_first_consultation_held": {"ifk", "teamleitung"},
@@ -52,9 +56,12 @@ SOURCE = {
     "confirm_documents_complete": AntragState.UNTERLAGEN_FEHLEN,
     "approve": AntragState.BEARBEITUNGSREIF,
     "reject": AntragState.BEARBEITUNGSREIF,
+    "send_cooperation_notice": AntragState.UNTERLAGEN_FEHLEN,
     "deny_for_non_cooperation": AntragState.UNTERLAGEN_FEHLEN,
     "withdraw": AntragState.ERFASST,
     "hand_to_integration": AntragState.BEWILLIGT,
+    "end_benefit": AntragState.BEWILLIGT,
+    "record_case_closure": AntragState.LEISTUNG_BEENDET,
 }
 
 
@@ -66,6 +73,14 @@ def test_every_step_of_the_model_is_in_the_table_and_back():
 
 def _case_at(antrag, step_name, staff):
     settle_checklist(antrag)
+    if step_name == "deny_for_non_cooperation":
+        # The written notice's deadline has passed without the documents (rule R-FR-02).
+        today = timezone.localdate()
+        Antrag.objects.filter(pk=antrag.pk).update(
+            application_date=today - timedelta(days=20),
+            cooperation_notice_sent_on=today - timedelta(days=18),
+            cooperation_notice_deadline=today - timedelta(days=4),
+        )
     if step_name in SOURCE:
         Antrag.objects.filter(pk=antrag.pk).update(state=SOURCE[step_name])
     elif step_name != "book_first_consultation":
@@ -81,6 +96,11 @@ def _params(step_name, staff):
     params = {name: None for name in BY_NAME[step_name].asks}
     if "documents_complete" in params:
         params["documents_complete"] = True
+    if "entry_check_parts" in params:
+        params["entry_check_parts"] = list(EntryCheckPart.values)
+    if "notice_sent_on" in params:
+        params["notice_sent_on"] = timezone.localdate()
+        params["notice_deadline"] = timezone.localdate() + timedelta(days=14)
     if "at" in params:
         params["at"] = timezone.now() + timedelta(days=2)
         params["ifk"] = staff["ifk"]

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from intake.models import AntragState, ErstgespraechState
+from intake.models import Antrag, AntragState, ErstgespraechState
 from intake.services import CaseConflict, antrag_transition
 from jobcenter.models import AuditEvent, Jobcenter
 from routing.models import Aufgabe
@@ -29,6 +29,22 @@ def move(antrag, actor, name, expected=None, comment="", **params):
 
 def to_decision(antrag, actor):
     return move(antrag, actor, "complete_entry_check", documents_complete=True)
+
+
+def ready_for_versagung(antrag, actor):
+    """Documents missing, the written notice sent and its deadline passed (rule R-FR-02):
+    application 20 days ago, notice 18 days ago with a deadline 4 days ago."""
+    today = timezone.localdate()
+    antrag = move(antrag, actor, "complete_entry_check", documents_complete=False)
+    Antrag.objects.filter(pk=antrag.pk).update(application_date=today - timedelta(days=20))
+    antrag.refresh_from_db()
+    return move(
+        antrag,
+        actor,
+        "send_cooperation_notice",
+        notice_sent_on=today - timedelta(days=18),
+        notice_deadline=today - timedelta(days=4),
+    )
 
 
 def test_full_leistung_track_with_history(antrag, staff):
@@ -63,10 +79,17 @@ def test_entry_check_with_complete_documents_goes_straight_to_decision(antrag, s
 
 @pytest.mark.parametrize(
     "name, target",
-    [("reject", AntragState.ABGELEHNT), ("deny_for_non_cooperation", AntragState.VERSAGT)],
+    [
+        ("reject", AntragState.ABGELEHNT),
+        ("withdraw", AntragState.ZURUECKGENOMMEN),
+        ("deny_for_non_cooperation", AntragState.VERSAGT),
+    ],
 )
 def test_negative_decision_goes_to_integration_with_its_date(antrag, staff, teams, name, target):
-    antrag = to_decision(antrag, staff["leistung"])
+    if name == "deny_for_non_cooperation":
+        antrag = ready_for_versagung(antrag, staff["leistung"])
+    else:
+        antrag = to_decision(antrag, staff["leistung"])
     antrag = move(antrag, staff["leistung"], name, comment="Einkommen zu hoch")
     assert antrag.state == target
     assert antrag.decision_note == "Einkommen zu hoch"
@@ -77,7 +100,7 @@ def test_negative_decision_goes_to_integration_with_its_date(antrag, staff, team
 
 
 def test_versagung_is_possible_while_documents_are_missing(antrag, staff):
-    antrag = move(antrag, staff["leistung"], "complete_entry_check", documents_complete=False)
+    antrag = ready_for_versagung(antrag, staff["leistung"])
     antrag = move(antrag, staff["leistung"], "deny_for_non_cooperation", comment="keine Mitwirkung")
     assert antrag.state == AntragState.VERSAGT
 
@@ -138,7 +161,10 @@ def test_entry_check_permission(antrag, staff, who, allowed):
 @pytest.mark.parametrize("who, allowed", LEISTUNG_STEP_ROLES.items())
 @pytest.mark.parametrize("name", ["approve", "reject", "withdraw", "deny_for_non_cooperation"])
 def test_decision_permission(antrag, staff, who, allowed, name):
-    antrag = to_decision(antrag, staff["leistung"])
+    if name == "deny_for_non_cooperation":
+        antrag = ready_for_versagung(antrag, staff["leistung"])
+    else:
+        antrag = to_decision(antrag, staff["leistung"])
     if allowed:
         assert move(antrag, staff[who], name, comment="Grund").decided_on
     else:
@@ -191,9 +217,9 @@ def test_rhein_lahn_books_first_consultation_only_after_entitlement(antrag, staf
         move(antrag, staff["ez"], "book_first_consultation", at=in_two_days(), ifk=staff["ifk"])
     antrag = to_decision(antrag, staff["leistung"])
     antrag = move(antrag, staff["leistung"], "approve")
-    antrag = move(antrag, staff["leistung"], "hand_to_integration")
-    # Leistung tells Integration (rule R-EG-02).
-    assert Aufgabe.objects.filter(title__startswith="Leistungsanspruch bestätigt").exists()
+    # The approval itself gives the Eingangszone the task to book it (rule R-EG-02).
+    booking = Aufgabe.objects.get(title__startswith="Leistungsanspruch bestätigt")
+    assert booking.postfach.team.kind == "eingangszone"
     antrag = move(
         antrag, staff["ez"], "book_first_consultation", at=in_two_days(), ifk=staff["ifk"]
     )

@@ -93,6 +93,9 @@ def test_case_page_shows_only_the_steps_the_user_may_take(login, staff, antrag):
     assert "Eingangsprüfung abschließen" not in page
 
 
+FIVE_PARTS = ["benefits_advice", "need", "priority_claims", "identity", "forms"]
+
+
 def test_transition_through_the_browser_form(login, staff, antrag):
     settle_checklist(antrag)
     client = login(staff["leistung"])
@@ -101,6 +104,8 @@ def test_transition_through_the_browser_form(login, staff, antrag):
         {
             "complete_entry_check-expected_state": "erfasst",
             "complete_entry_check-documents_complete": "1",
+            # The five parts of the entry check, each ticked (rule R-FR-01, issue 11).
+            "complete_entry_check-entry_check_parts": FIVE_PARTS,
         },
         follow=True,
     )
@@ -140,6 +145,8 @@ def test_forbidden_step_shows_message_and_changes_nothing(login, staff, antrag):
         {
             "complete_entry_check-expected_state": "erfasst",
             "complete_entry_check-documents_complete": "1",
+            # The five parts of the entry check, each ticked (rule R-FR-01, issue 11).
+            "complete_entry_check-entry_check_parts": FIVE_PARTS,
         },
         follow=True,
     )

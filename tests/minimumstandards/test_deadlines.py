@@ -148,8 +148,10 @@ def test_rhein_lahn_starts_first_consultation_clock_at_entitlement(jobcenter, st
     decision = open_deadline(antrag, RuleKind.DECISION)
     assert decision.rule.window == "10AT"
     step(antrag, staff["leistung"], "approve")
-    step(antrag, staff["leistung"], "hand_to_integration")
+    # The approval itself starts it (rule R-EG-02); the handover starts no second one.
     eg = open_deadline(antrag, RuleKind.FIRST_CONSULTATION)
+    step(antrag, staff["leistung"], "hand_to_integration")
+    assert antrag.deadlines.filter(kind=RuleKind.FIRST_CONSULTATION).count() == 1
     calendar = calendar_for(jobcenter)
     assert timezone.localtime(eg.due_at, BERLIN).date() == calendar.add_working_days(
         timezone.localdate(), 10
@@ -209,7 +211,7 @@ def test_added_closing_day_moves_working_day_deadlines(profile, staff, teams):
     )
 
 
-def test_pause_needs_reason_and_resume_moves_due_by_paused_working_days(profile, staff, antrag):
+def test_pause_needs_reason_and_resume_extends_by_paused_working_days(profile, staff, antrag):
     deadline = open_deadline(antrag, RuleKind.ENTRY_CHECK)
     with pytest.raises(DeadlineError):
         deadline_pause(actor=staff["leistung"], deadline_id=deadline.pk, reason=" ")
@@ -234,10 +236,13 @@ def test_pause_needs_reason_and_resume_moves_due_by_paused_working_days(profile,
     resumed = deadline_resume(actor=staff["leistung"], deadline_id=deadline.pk)
     assert resumed.extension_days == paused
     assert resumed.paused_at is None
+    # Rule R-ZT-01 (issue 11): the due moment the figures count against stays; the worker's
+    # date moves on by the paused working days.
+    assert resumed.due_at == deadline.due_at
     assert (
         calendar.working_days_between(
             timezone.localtime(deadline.due_at, BERLIN).date(),
-            timezone.localtime(resumed.due_at, BERLIN).date(),
+            timezone.localtime(resumed.extended_due_at, BERLIN).date(),
         )
         == paused
     )
