@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 from intake.access import get_antrag_for_user, get_kunde_for_user
 from jobcenter.errors import add_to_form
 from jobcenter.models import User
-from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
-from jobcenter.views import role_required
+from jobcenter.views import permission_required
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
 
@@ -62,8 +61,6 @@ from .services import (
     outcomes,
 )
 from .slots import CalendarData, free_slots
-
-CALENDAR_ROLES = access.CALENDAR_ROLES
 
 
 def _week_start(request: HttpRequest) -> date:
@@ -180,7 +177,7 @@ def _worklist_context(user: User) -> dict:
     }
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def calendar(request: HttpRequest) -> HttpResponse:
     user = request.user
     caseworkers = access.caseworkers_visible_to(user).order_by("last_name", "first_name")
@@ -190,19 +187,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
             selected = access.get_caseworker_for_user(user, int(request.GET["ifk"]))
         except ValueError:
             raise Http404 from None
-    elif user.has_role(Role.INTEGRATION):
+    elif user.has_perm("appointments.hold_consultations"):
         selected = user
     monday = _week_start(request)
     context = {"caseworkers": caseworkers, "selected": selected, "monday": monday}
     if selected is not None:
         context.update(_week_context(selected, monday))
-        context["may_manage"] = access.can_manage_calendar(user, selected)
+        context["may_manage"] = user.has_perm("appointments.manage_calendar", selected)
     if request.htmx and selected is not None:
         _audit_calendar(request, selected, context)
         return render(request, "appointments/partials/week.html", context)
-    if user.has_role(Role.INTEGRATION):
+    if user.has_perm("appointments.hold_consultations"):
         context.update(_worklist_context(user))
-    if user.has_role(Role.EINGANGSZONE, Role.TEAMLEITUNG):
+    if user.has_perm("appointments.see_group_coverage"):
         context["coverage"] = selectors.group_event_coverage(jobcenter=user.jobcenter)
     _audit_calendar(request, selected, context)
     return render(request, "appointments/calendar.html", context)
@@ -220,7 +217,7 @@ def _audit_calendar(request, selected, context) -> None:
     )
 
 
-@role_required(Role.INTEGRATION)
+@permission_required("appointments.hold_consultations")
 def worklist_panel(request: HttpRequest) -> HttpResponse:
     """The IFK's appointments and due contacts as a partial (for other worklists to load)."""
     context = _worklist_context(request.user)
@@ -257,19 +254,19 @@ def _windows_context(request, caseworker, window_form=None, absence_form=None) -
 
 def _managed_caseworker(request, pk: int) -> User:
     caseworker = access.get_caseworker_for_user(request.user, pk)
-    if not access.can_manage_calendar(request.user, caseworker):
+    if not request.user.has_perm("appointments.manage_calendar", caseworker):
         raise PermissionDenied
     return caseworker
 
 
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.manage_calendar")
 def windows(request: HttpRequest, pk: int) -> HttpResponse:
     caseworker = _managed_caseworker(request, pk)
     return render(request, "appointments/windows.html", _windows_context(request, caseworker))
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.manage_calendar")
 def window_add(request: HttpRequest, pk: int) -> HttpResponse:
     caseworker = _managed_caseworker(request, pk)
     form = WindowForm(request.POST, caseworker=caseworker, prefix="w")
@@ -287,7 +284,7 @@ def window_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.manage_calendar")
 def window_end(request: HttpRequest, pk: int, window_pk: int) -> HttpResponse:
     caseworker = _managed_caseworker(request, pk)
     window = ReleasedWindow.objects.filter(caseworker=caseworker, pk=window_pk).first()
@@ -299,7 +296,7 @@ def window_end(request: HttpRequest, pk: int, window_pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.manage_calendar")
 def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
     caseworker = _managed_caseworker(request, pk)
     form = AbsenceForm(request.POST, prefix="a")
@@ -333,7 +330,7 @@ def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.manage_calendar")
 def absence_delete(request: HttpRequest, pk: int, absence_pk: int) -> HttpResponse:
     caseworker = _managed_caseworker(request, pk)
     absence = Absence.objects.filter(caseworker=caseworker, pk=absence_pk).first()
@@ -369,19 +366,19 @@ def _eg_context(request, antrag, form=None) -> dict:
         "result": result,
         "form": form,
         "error_forms": [form],
-        "is_lead": access.is_lead(request.user),
+        "is_lead": request.user.has_perm("appointments.book_by_hand", antrag),
         "now": timezone.now(),
     }
 
 
 def _bookable_antrag(request, pk: int):
     antrag = get_antrag_for_user(request.user, pk)
-    if not access.can_book_first_consultation(request.user, antrag):
+    if not request.user.has_perm("intake.book_first_consultation", antrag):
         raise PermissionDenied
     return antrag
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def eg_search(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
     audit_read(
@@ -414,7 +411,7 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
 
 
 @require_POST
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
     result = selectors.eg_search(antrag=antrag)
@@ -438,7 +435,7 @@ def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
     try:
@@ -454,7 +451,7 @@ def eg_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:case_detail", pk=antrag.pk)
 
 
-@role_required(Role.TEAMLEITUNG)
+@permission_required("appointments.book_by_hand")
 def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
     """The team lead books by hand: any free EG slot in the team (rule R-EG-03)."""
     antrag = _bookable_antrag(request, pk)
@@ -502,8 +499,9 @@ def _detail_context(request, appointment, **forms) -> dict:
         "may_record": appointment.is_open
         and started
         and appointment.kind != Kind.GRUPPE
-        and access.can_record_outcome(user, appointment),
-        "may_cancel": appointment.is_open and access.can_cancel(user, appointment),
+        and user.has_perm("appointments.record_outcome", appointment),
+        "may_cancel": appointment.is_open
+        and user.has_perm("appointments.cancel_appointment", appointment),
         "not_started": appointment.is_open and not started,
         "held_form": forms.get("held_form")
         or HeldForm(
@@ -530,7 +528,7 @@ def _detail_context(request, appointment, **forms) -> dict:
     return context
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     audit_read(
@@ -552,7 +550,7 @@ def _outcome_response(request, appointment, context, *, ok: bool) -> HttpRespons
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.record_outcome")
 def record_held(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     form = HeldForm(request.POST, prefix="held")
@@ -579,7 +577,7 @@ def record_held(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.record_outcome")
 def record_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     form = NoShowForm(request.POST, prefix="ns")
@@ -623,7 +621,7 @@ def record_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     form = CancelForm(request.POST, prefix="cancel")
@@ -649,7 +647,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                         "label": limits.rebook_label,
                     },
                 )
-                if access.can_book_first_consultation(request.user, appointment.antrag):
+                if request.user.has_perm("intake.book_first_consultation", appointment.antrag):
                     target = reverse("appointments:eg_search", args=[appointment.antrag_id])
                     if request.htmx:
                         response = HttpResponse(status=204)
@@ -665,7 +663,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     audit_read(
@@ -679,7 +677,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def ical(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
     audit_read(
@@ -702,7 +700,8 @@ def _contact_context(request, kunde, **forms) -> dict:
     user = request.user
     profile = ContactProfile.objects.filter(kunde=kunde).first()
     rules = profile.rules_applying(timezone.localdate(), kunde.date_of_birth) if profile else []
-    slots = selectors.follow_up_slots(caseworker=user) if user.has_role(Role.INTEGRATION) else []
+    may_book = user.has_perm("appointments.hold_consultations")
+    slots = selectors.follow_up_slots(caseworker=user) if may_book else []
     choices = [(slot_value(s), slot_label(s)) for s in slots]
     return {
         "kunde": kunde,
@@ -723,7 +722,7 @@ def _contact_context(request, kunde, **forms) -> dict:
         "book_form": forms.get("book_form") or FollowUpBookForm(slots=choices, prefix="f"),
         "record_form": forms.get("record_form")
         or ContactRecordForm(prefix="r", initial={"minutes": 45}),
-        "may_book": user.has_role(Role.INTEGRATION),
+        "may_book": may_book,
         "has_errors": any(f.is_bound and f.errors for f in forms.values()),
         "error_forms": list(forms.values()),
         "today": timezone.localdate(),
@@ -734,7 +733,7 @@ def _kunde(request, pk: int):
     return get_kunde_for_user(request.user, pk)
 
 
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.work_contacts")
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     audit_read(
@@ -747,7 +746,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION, Role.TEAMLEITUNG)
+@permission_required("appointments.work_contacts")
 def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     form = ContactProfileForm(request.POST, prefix="p")
@@ -770,7 +769,7 @@ def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION)
+@permission_required("appointments.hold_consultations")
 def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     slots = selectors.follow_up_slots(caseworker=request.user)
@@ -801,7 +800,7 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.INTEGRATION)
+@permission_required("appointments.hold_consultations")
 def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     form = ContactRecordForm(request.POST, prefix="r")
@@ -824,11 +823,11 @@ def contact_record(request: HttpRequest, pk: int) -> HttpResponse:
 # --- group events -------------------------------------------------------------------------
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def group_event_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = None
-    if access.can_manage_group_events(user):
+    if user.has_perm("appointments.manage_group_events"):
         form = GroupSeriesForm(request.POST or None, jobcenter=user.jobcenter, prefix="g")
         if request.method == "POST" and form.is_valid():
             try:
@@ -868,7 +867,7 @@ def group_event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = access.get_group_event_for_user(request.user, pk)
     participants = list(
@@ -880,7 +879,7 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_record = (
         event.status == GroupEvent.EventStatus.GEPLANT
         and event.starts_at <= timezone.now()
-        and access.can_record_group_event(request.user, event)
+        and request.user.has_perm("appointments.record_group_event", event)
     )
     form = GroupRecordForm(
         request.POST or None,
@@ -928,7 +927,7 @@ def group_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CALENDAR_ROLES)
+@permission_required("appointments.use_calendar")
 def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = get_antrag_for_user(request.user, pk)
     form = GroupInviteForm(request.POST, jobcenter=request.user.jobcenter, prefix="gi")
@@ -957,13 +956,14 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
 # --- figures ------------------------------------------------------------------------------
 
 
-@role_required(Role.TEAMLEITUNG, Role.INTEGRATION)
+@permission_required("appointments.view_figures")
 def kpi_view(request: HttpRequest) -> HttpResponse:
     """Beratungsaktivität of the lead's teams (or the IFK's own customers), and
     qualified consultations per week against the target of 25."""
     user = request.user
     today = timezone.localdate()
-    if user.has_role(Role.TEAMLEITUNG):
+    team_figures = user.has_perm("appointments.view_team_figures")
+    if team_figures:
         caseworkers = list(access.caseworkers_visible_to(user).order_by("last_name", "first_name"))
     else:
         caseworkers = [user]
@@ -971,9 +971,7 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     # Per-employee figures are personal data (rule R-DS-01): team level by default, the
     # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
     # sees their own.
-    show_people = not user.has_role(Role.TEAMLEITUNG) or user.has_perm(
-        "frontdesk.see_employee_figures"
-    )
+    show_people = not team_figures or user.has_perm("frontdesk.see_employee_figures")
     table = kpi.consultations_per_week(
         Appointment.objects.filter(jobcenter=user.jobcenter),
         GroupEvent.objects.filter(jobcenter=user.jobcenter),
@@ -993,9 +991,9 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         "weight": kpi.GROUP_EVENT_WEIGHT,
         "caseworker_count": len(caseworkers),
         "today": today,
-        "own": not user.has_role(Role.TEAMLEITUNG),
+        "own": not team_figures,
     }
-    if show_people and user.has_role(Role.TEAMLEITUNG):
+    if show_people and team_figures:
         audit_record(
             actor=user,
             action="view",

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobcenter.models import Standort, User
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 
-from .. import access
 from ..errors import AppointmentError
 from ..models import (
     SLOT_MINUTES,
@@ -93,7 +93,13 @@ def window_create(
     valid_until: date | None = None,
     outside_opening_hours: bool = False,
 ) -> ReleasedWindow:
-    if not access.can_manage_calendar(actor, caseworker) or not is_active_ifk(caseworker):
+    require_perm(
+        actor,
+        "appointments.manage_calendar",
+        caseworker,
+        message=_("Diesen Kalender dürfen Sie nicht ändern."),
+    )
+    if not is_active_ifk(caseworker):
         raise PermissionDenied(_("Diesen Kalender dürfen Sie nicht ändern."))
     if kind not in SLOT_MINUTES:
         raise AppointmentError(_("Zeitfenster gibt es für Erst- und Folgegespräche."), field="kind")
@@ -134,8 +140,12 @@ def window_end(*, actor: User, window_id: int) -> None:
     window = (
         ReleasedWindow.objects.select_for_update().select_related("caseworker").get(pk=window_id)
     )
-    if not access.can_manage_calendar(actor, window.caseworker):
-        raise PermissionDenied(_("Diesen Kalender dürfen Sie nicht ändern."))
+    require_perm(
+        actor,
+        "appointments.manage_calendar",
+        window.caseworker,
+        message=_("Diesen Kalender dürfen Sie nicht ändern."),
+    )
     today = timezone.localdate()
     audit_record(
         actor=actor, action="change", target=window, summary=_("Zeitfenster beendet: %s") % window
@@ -152,8 +162,12 @@ def absence_create(
     *, actor: User, caseworker: User, starts_at: datetime, ends_at: datetime, reason: str
 ):
     """Block a period; returns the absence and the booked appointments that fall into it."""
-    if not access.can_manage_calendar(actor, caseworker):
-        raise PermissionDenied(_("Diesen Kalender dürfen Sie nicht ändern."))
+    require_perm(
+        actor,
+        "appointments.manage_calendar",
+        caseworker,
+        message=_("Diesen Kalender dürfen Sie nicht ändern."),
+    )
     if ends_at <= starts_at:
         raise AppointmentError(_("Das Ende muss nach dem Beginn liegen."), field="ends_at")
     if not reason.strip():
@@ -177,7 +191,11 @@ def absence_create(
 @transaction.atomic
 def absence_delete(*, actor: User, absence_id: int) -> None:
     absence = Absence.objects.select_for_update().select_related("caseworker").get(pk=absence_id)
-    if not access.can_manage_calendar(actor, absence.caseworker):
-        raise PermissionDenied(_("Diesen Kalender dürfen Sie nicht ändern."))
+    require_perm(
+        actor,
+        "appointments.manage_calendar",
+        absence.caseworker,
+        message=_("Diesen Kalender dürfen Sie nicht ändern."),
+    )
     audit_record(actor=actor, action="change", target=absence, summary=_("Abwesenheit gelöscht"))
     absence.delete()

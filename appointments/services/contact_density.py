@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from intake.models import Kunde
 from intake.services import integration_team_for
 from jobcenter.models import User
-from jobcenter.roles import Role
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 from minimumstandards.models import RuleKind
 from minimumstandards.services import (
@@ -94,11 +93,12 @@ def contact_profile_save(
     new_customer_since: date | None = None,
     last_contact_on: date | None = None,
 ) -> ContactProfile:
-    if (
-        not actor.has_role(Role.INTEGRATION, Role.TEAMLEITUNG)
-        or actor.jobcenter_id != kunde.jobcenter_id
-    ):
-        raise PermissionDenied(_("Die Kontaktdichte dürfen Sie nicht ändern."))
+    require_perm(
+        actor,
+        "appointments.work_contacts",
+        kunde,
+        message=_("Die Kontaktdichte dürfen Sie nicht ändern."),
+    )
     if group not in ContactGroup.values:
         raise AppointmentError(_("Bitte eine Kundengruppe wählen."), field="group")
     today = timezone.localdate()

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,12 +9,11 @@ from django.utils.translation import gettext as _
 from intake.models import NEGATIVE_STATES, Antrag, ErstgespraechState
 from intake.services import integration_team_for
 from jobcenter.models import Standort, User
-from jobcenter.roles import Role
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 from minimumstandards.services import calendar_for
 from routing.services import aufgabe_create
 
-from .. import access
 from ..errors import AppointmentError
 from ..models import (
     Appointment,
@@ -83,8 +81,12 @@ def eg_book(
     the IFK the task "Neuer Kunde zugeordnet" (rule R-AN-03).
     """
     antrag = _lock_case_for_eg(antrag_id)
-    if not access.can_book_first_consultation(actor, antrag):
-        raise PermissionDenied(_("Sie dürfen für diesen Fall kein Erstgespräch buchen."))
+    require_perm(
+        actor,
+        "intake.book_first_consultation",
+        antrag,
+        message=_("Sie dürfen für diesen Fall kein Erstgespräch buchen."),
+    )
     if not is_active_ifk(caseworker) or caseworker.jobcenter_id != antrag.jobcenter_id:
         raise AppointmentError(_("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."))
     now = timezone.now()
@@ -109,7 +111,7 @@ def eg_book(
     if found is not None and found.caseworker == caseworker and slot in found.slots:
         step = found.step
         note = found.label + (f" ({caseworker})" if step == BookingStep.VERTRETUNG else "")
-    elif actor.has_role(Role.TEAMLEITUNG):
+    elif actor.has_perm("appointments.book_by_hand", antrag):
         # The team lead organises the EG within the team (rule R-EG-03): any free slot.
         step, note = BookingStep.TEAMLEITUNG, _("von der Teamleitung gebucht")
     elif found is None:
@@ -179,8 +181,12 @@ def eg_escalate(*, actor: User, antrag_id: int) -> BookingEscalation:
     """No slot with the IFK or any deputy within 10 AT: a ticket to the team mailbox,
     assigned to the team lead, who books by hand (rule R-EG-03). Raised once."""
     antrag = _lock_case_for_eg(antrag_id)
-    if not access.can_book_first_consultation(actor, antrag):
-        raise PermissionDenied(_("Sie dürfen für diesen Fall kein Erstgespräch buchen."))
+    require_perm(
+        actor,
+        "intake.book_first_consultation",
+        antrag,
+        message=_("Sie dürfen für diesen Fall kein Erstgespräch buchen."),
+    )
     existing = BookingEscalation.objects.filter(antrag=antrag, resolved_by__isnull=True).first()
     if existing is not None:
         return existing

@@ -2,17 +2,15 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.models import Kunde
 from jobcenter.models import Standort, User
-from jobcenter.roles import Role
+from jobcenter.predicates import require_perm
 from minimumstandards.services import calendar_for
 
-from .. import access
 from ..errors import AppointmentError
 from ..invitations import rule_in_force
 from ..models import (
@@ -38,9 +36,13 @@ def follow_up_book(
     previous: Appointment | None = None,
 ) -> Appointment:
     """A follow-up consultation in one of the caseworker's released follow-up windows."""
-    if not access.can_book_follow_up(actor) or actor.jobcenter_id != kunde.jobcenter_id:
-        raise PermissionDenied(_("Sie dürfen für diese Person keinen Termin buchen."))
-    if actor.has_role(Role.INTEGRATION) and caseworker.pk != actor.pk:
+    require_perm(
+        actor,
+        "appointments.book_follow_up",
+        kunde,
+        message=_("Sie dürfen für diese Person keinen Termin buchen."),
+    )
+    if actor.has_perm("appointments.hold_consultations") and caseworker.pk != actor.pk:
         raise AppointmentError(_("Folgegespräche buchen Sie in Ihrem eigenen Kalender."))
     check_kunde_open(kunde)
     calendar = calendar_for(kunde.jobcenter)
@@ -94,8 +96,12 @@ def contact_record(
     *, actor: User, kunde: Kunde, starts_at: datetime, minutes: int, form: str, text: str
 ) -> Appointment:
     """An unplanned consultation entered afterwards (rule R-TE-04: "nachzutragen")."""
-    if not actor.has_role(Role.INTEGRATION) or actor.jobcenter_id != kunde.jobcenter_id:
-        raise PermissionDenied(_("Kontakte tragen Integrationsfachkräfte nach."))
+    require_perm(
+        actor,
+        "appointments.record_contact",
+        kunde,
+        message=_("Kontakte tragen Integrationsfachkräfte nach."),
+    )
     if starts_at > timezone.now():
         raise AppointmentError(
             _("Ein Kontakt wird nachgetragen, wenn er stattgefunden hat."), field="starts_at"

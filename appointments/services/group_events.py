@@ -2,19 +2,17 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.models import NEGATIVE_STATES, Antrag, Kunde
 from jobcenter.models import Standort, User
-from jobcenter.roles import Role
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
 
-from .. import access
 from ..errors import AppointmentError
 from ..models import (
     OCCUPYING,
@@ -39,11 +37,12 @@ def group_event_invite(
     previous: Appointment | None = None,
 ) -> Appointment:
     """Invite to the next group event for new customers at the site that has room (rule R-GV-01)."""
-    if (
-        not actor.has_role(Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
-        or actor.jobcenter_id != kunde.jobcenter_id
-    ):
-        raise PermissionDenied(_("Sie dürfen niemanden zu Gruppenveranstaltungen einladen."))
+    require_perm(
+        actor,
+        "appointments.invite_to_group_event",
+        kunde,
+        message=_("Sie dürfen niemanden zu Gruppenveranstaltungen einladen."),
+    )
     if antrag is not None and antrag.state in NEGATIVE_STATES:
         raise AppointmentError(_("Der Fall ist abgeschlossen: es wird kein Termin mehr gebucht."))
     check_kunde_open(kunde)
@@ -101,8 +100,12 @@ def group_events_create_series(
     title: str = "",
 ) -> list[GroupEvent]:
     """A series of group events; a date that is not a working day moves to the next one."""
-    if not access.can_manage_group_events(actor) or standort.jobcenter_id != actor.jobcenter_id:
-        raise PermissionDenied(_("Sie dürfen keine Gruppenveranstaltungen anlegen."))
+    require_perm(
+        actor,
+        "appointments.manage_group_events",
+        standort,
+        message=_("Sie dürfen keine Gruppenveranstaltungen anlegen."),
+    )
     if not is_active_ifk(host) or host.jobcenter_id != actor.jobcenter_id:
         raise AppointmentError(
             _("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."), field="host"

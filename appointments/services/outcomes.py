@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from intake.models import Antrag, ErstgespraechState, Kunde
 from jobcenter.models import Standort, User
+from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN, end_of_day
 from routing.models import Vermerk
 from routing.services import aufgabe_create, vermerk_create
 
-from .. import access
 from ..errors import AppointmentError
 from ..models import (
     QUALIFIED_MINUTES,
@@ -84,8 +84,12 @@ def appointment_record_held(
     """Held: a Beratungsvermerk for a qualified contact (30 minutes or more as a rule,
     rules R-TE-03, R-TE-04), else an Allgemeiner Vermerk; the held EG moves the case and closes its deadline."""
     appointment = _lock_open(appointment_id, actor=actor, started=True)
-    if not access.can_record_outcome(actor, appointment):
-        raise PermissionDenied(_("Das Ergebnis dieses Termins dürfen Sie nicht erfassen."))
+    require_perm(
+        actor,
+        "appointments.record_outcome",
+        appointment,
+        message=_("Das Ergebnis dieses Termins dürfen Sie nicht erfassen."),
+    )
     if appointment.kind == Kind.GRUPPE:
         raise AppointmentError(
             _("Die Teilnahme an einer Gruppenveranstaltung wird bei der Veranstaltung erfasst.")
@@ -146,8 +150,12 @@ def appointment_record_no_show(
     tells the caseworker to invite by hand).
     """
     appointment = _lock_open(appointment_id, actor=actor, started=True)
-    if not access.can_record_outcome(actor, appointment):
-        raise PermissionDenied(_("Das Ergebnis dieses Termins dürfen Sie nicht erfassen."))
+    require_perm(
+        actor,
+        "appointments.record_outcome",
+        appointment,
+        message=_("Das Ergebnis dieses Termins dürfen Sie nicht erfassen."),
+    )
     _finish(appointment, actor=actor, status=Status.MELDEVERSAEUMNIS, cancel_reason=note.strip())
     _no_show_consequences(actor=actor, appointment=appointment, note=note)
     return appointment, _reinvite(actor=actor, appointment=appointment)
@@ -319,8 +327,12 @@ def appointment_cancel(
     """Cancelled by the Jobcenter or the customer: the slot is free again at once. An EG goes
     back to "nicht gebucht" and must be rebooked within 30 AT / 30 days (rule R-TE-02)."""
     appointment = _lock_open(appointment_id, actor=actor, started=False)
-    if not access.can_cancel(actor, appointment):
-        raise PermissionDenied(_("Diesen Termin dürfen Sie nicht absagen."))
+    require_perm(
+        actor,
+        "appointments.cancel_appointment",
+        appointment,
+        message=_("Diesen Termin dürfen Sie nicht absagen."),
+    )
     if not reason.strip():
         raise AppointmentError(_("Bitte den Grund der Absage angeben."), field="reason")
     status = Status.ABGESAGT_KUNDE if by_customer else Status.ABGESAGT_JC
@@ -345,8 +357,12 @@ def group_event_record(
     event = (
         GroupEvent.objects.select_for_update().select_related("standort", "host").get(pk=event_id)
     )
-    if not access.can_record_group_event(actor, event):
-        raise PermissionDenied(_("Das Ergebnis dieser Veranstaltung dürfen Sie nicht erfassen."))
+    require_perm(
+        actor,
+        "appointments.record_group_event",
+        event,
+        message=_("Das Ergebnis dieser Veranstaltung dürfen Sie nicht erfassen."),
+    )
     if event.status != GroupEvent.EventStatus.GEPLANT:
         raise AppointmentError(_("Für diese Veranstaltung ist bereits ein Ergebnis erfasst."))
     if event.starts_at > timezone.now():

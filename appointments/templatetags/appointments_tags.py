@@ -4,7 +4,6 @@ from django import template
 from django.utils import timezone
 
 from intake.models import NEGATIVE_STATES, ErstgespraechState
-from jobcenter.roles import Role
 
 from .. import access, selectors
 from ..forms import GroupInviteForm
@@ -27,7 +26,7 @@ def case_appointments(context, antrag):
         None,
     )
     may_book = (
-        access.can_book_first_consultation(user, antrag)
+        user.has_perm("intake.book_first_consultation", antrag)
         and antrag.eg_state == ErstgespraechState.OFFEN
         and antrag.state not in NEGATIVE_STATES
     )
@@ -39,11 +38,11 @@ def case_appointments(context, antrag):
         "limits": selectors.eg_limits(antrag),
         "may_book": may_book and antrag.first_consultation_bookable(),
         "waits_for_entitlement": may_book and not antrag.first_consultation_bookable(),
-        "may_see": user.has_role(*access.CALENDAR_ROLES),
-        "may_invite_group": user.has_role(Role.EINGANGSZONE, Role.INTEGRATION, Role.TEAMLEITUNG)
+        "may_see": user.has_perm("appointments.use_calendar"),
+        "may_invite_group": user.has_perm("appointments.invite_to_group_event", antrag.applicant)
         and antrag.state not in NEGATIVE_STATES
         and not any(a.kind == Kind.GRUPPE and a.status == Status.GEBUCHT for a in appointments),
         "group_form": GroupInviteForm(jobcenter=antrag.jobcenter, prefix="gi"),
-        "is_lead": access.is_lead(user),
+        "is_lead": user.has_perm("appointments.book_by_hand", antrag),
         "now": timezone.now(),
     }

@@ -76,9 +76,11 @@ def test_an_ifk_in_two_of_the_leads_teams_is_not_counted_twice(world, teams, own
 
 def test_the_lead_records_and_cancels_only_within_their_teams(world, own, foreign, clock):
     lead = world["teamleitung"]
-    assert access.can_record_outcome(lead, own) and access.can_cancel(lead, own)
-    assert not access.can_record_outcome(lead, foreign)
-    assert not access.can_cancel(lead, foreign)
+    assert lead.has_perm("appointments.record_outcome", own) and lead.has_perm(
+        "appointments.cancel_appointment", own
+    )
+    assert not lead.has_perm("appointments.record_outcome", foreign)
+    assert not lead.has_perm("appointments.cancel_appointment", foreign)
 
     clock.set(at(date(2026, 3, 23), 10, 30))
     with pytest.raises(PermissionDenied):
@@ -95,7 +97,7 @@ def test_the_lead_records_and_cancels_only_within_their_teams(world, own, foreig
     )
     assert held.status == Status.DURCHGEFUEHRT
     # The IFK of the other team still acts on their own appointment.
-    assert access.can_record_outcome(world["ifk3"], foreign)
+    assert world["ifk3"].has_perm("appointments.record_outcome", foreign)
 
 
 def test_the_lead_cannot_cancel_another_teams_appointment_through_the_page(world, foreign, login):
@@ -124,11 +126,11 @@ def test_group_event_attendance_by_the_host_or_the_lead_of_the_hosts_team(
 ):
     lead = world["teamleitung"]
     own_event, foreign_event = group_event(site, world["ifk2"]), group_event(site, world["ifk3"])
-    assert access.can_record_group_event(lead, own_event)
-    assert not access.can_record_group_event(lead, foreign_event)
-    assert access.can_record_group_event(world["ifk3"], foreign_event)
-    assert not access.can_record_group_event(world["ifk"], own_event)
-    assert not access.can_record_group_event(world["ez"], own_event)
+    assert lead.has_perm("appointments.record_group_event", own_event)
+    assert not lead.has_perm("appointments.record_group_event", foreign_event)
+    assert world["ifk3"].has_perm("appointments.record_group_event", foreign_event)
+    assert not world["ifk"].has_perm("appointments.record_group_event", own_event)
+    assert not world["ez"].has_perm("appointments.record_group_event", own_event)
 
     clock.set(at(date(2026, 3, 24), 12, 30))
     client = login(lead)
