@@ -132,6 +132,55 @@ CONCERNS = [
 # fmt: on
 
 
+# Rule R-IA-03: for these concerns the desk picks what was reported or handed in (the most
+# frequent first); routing's table alone decides where the note goes. concern code →
+# (information type code, short label at the desk)
+DESK_CHOICES = {
+    "veraenderung": [
+        ("umzug", "Anschrift / Umzug"),
+        ("beschaeftigung-aufnahme", "Arbeit aufgenommen oder Einkommen aus Arbeit geändert"),
+        ("beschaeftigung-ende", "Arbeit beendet"),
+        ("bg-personen", "Personen im Haushalt (Einzug, Auszug, Geburt)"),
+        ("krankengeld", "Krankengeld"),
+        ("alg1-aenderung", "Arbeitslosengeld (ALG I)"),
+        ("rente", "Rente"),
+        ("betreuungsgeld", "Betreuungsgeld"),
+        ("schwangerschaft", "Schwangerschaft"),
+        ("sonstiges", "Sonstiges (z. B. Bankverbindung)"),
+    ],
+    "unterlagen": [
+        ("arbeitsunfaehigkeit", "Arbeitsunfähigkeitsbescheinigung / Attest"),
+        ("beschaeftigung-aufnahme", "Arbeitsvertrag / Lohnabrechnung"),
+        ("schulbescheinigung", "Schulbescheinigung"),
+        ("eigenbemuehungen", "Nachweis der Eigenbemühungen"),
+        ("massnahme-unterlagen", "Unterlagen zu einer Maßnahme"),
+        ("beschaeftigung-ende", "Kündigung / Arbeitsbescheinigung"),
+        ("sonstiges", "Sonstige Unterlagen"),
+    ],
+}
+
+
+def seed_desk_choices(jobcenter_id: int, *, concern_model, choice_model, information_type_model):
+    """The desk's choices of the concerns above, for concerns that have none yet."""
+    types = dict(
+        information_type_model.objects.filter(jobcenter_id=jobcenter_id).values_list("code", "pk")
+    )
+    for code, choices in DESK_CHOICES.items():
+        concern = concern_model.objects.filter(jobcenter_id=jobcenter_id, code=code).first()
+        if concern is None or choice_model.objects.filter(concern_id=concern.pk).exists():
+            continue
+        choice_model.objects.bulk_create(
+            choice_model(
+                concern_id=concern.pk,
+                information_type_id=types[type_code],
+                label=label,
+                position=position,
+            )
+            for position, (type_code, label) in enumerate(choices, start=1)
+            if type_code in types
+        )
+
+
 def seed(
     jobcenter_id: int, *, concern_class_model, concern_model, information_type_model=None
 ) -> int:

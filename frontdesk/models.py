@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -169,11 +170,71 @@ class Concern(models.Model):
     @property
     def routes(self) -> bool:
         """The desk's note goes where routing's rules send its information type."""
-        return self.information_type_id is not None
+        return self.information_type_id is not None or self.type_chosen_at_desk
+
+    @property
+    def type_chosen_at_desk(self) -> bool:
+        """The desk picks what was reported or handed in (rule R-IA-03): the concern offers
+        a short list of information types, and routing's table decides the mailboxes."""
+        return bool(self.desk_choices)
+
+    @cached_property
+    def desk_choices(self) -> list["ConcernTypeChoice"]:
+        return [
+            c
+            for c in self.type_choices.select_related("information_type").order_by("position", "pk")
+            if c.information_type.active
+        ]
 
     @property
     def wants_vermerk(self) -> bool:
         return self.routes or self.record == self.Record.VERMERK
+
+
+class ConcernTypeChoice(models.Model):
+    """One answer to "what was reported / handed in?" for a concern, most frequent first."""
+
+    concern = models.ForeignKey(
+        Concern, verbose_name=_("Anliegen"), on_delete=models.CASCADE, related_name="type_choices"
+    )
+    information_type = models.ForeignKey(
+        "routing.InformationType",
+        verbose_name=_("Informationsart"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    label = models.CharField(
+        _("Bezeichnung am Schalter"),
+        max_length=100,
+        blank=True,
+        help_text=_("Kurz, z. B. „Arbeitsvertrag“; leer: die Bezeichnung der Informationsart."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("Reihenfolge"), default=0, help_text=_("Das Häufigste zuerst.")
+    )
+
+    class Meta:
+        verbose_name = _("Auswahl am Schalter")
+        verbose_name_plural = _("Auswahl am Schalter: was wurde mitgeteilt oder abgegeben?")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "information_type"], name="uniq_concern_type_choice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or str(self.information_type)
+
+    def clean(self) -> None:
+        if (
+            self.concern_id
+            and self.information_type_id
+            and self.information_type.jobcenter_id != self.concern.jobcenter_id
+        ):
+            raise ValidationError(
+                {"information_type": _("Bitte eine Informationsart des eigenen Jobcenters wählen.")}
+            )
 
 
 # --- sites, desks and displays --------------------------------------------------------------
@@ -597,6 +658,14 @@ class VisitConcern(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     stated = models.BooleanField(_("bei der Anmeldung genannt"), default=True)
     handled = models.BooleanField(_("bearbeitet"), null=True)
+    information_type = models.ForeignKey(
+        "routing.InformationType",
+        verbose_name=_("am Schalter gewählte Informationsart"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Anliegen des Besuchs")

@@ -11,7 +11,7 @@ from routing.models import Aufgabe
 from routing.services import RoutingError, aufgabe_create, vermerk_create, vermerk_route
 
 from ..errors import FrontdeskError
-from ..models import Concern, Outcome, Visit
+from ..models import Concern, Outcome, Visit, VisitConcern
 from ..selectors import responsible_team
 
 
@@ -36,7 +36,40 @@ def kunde_line(visit: Visit) -> str:
     return _("Kd.-Nr. %(nr)s") % {"nr": visit.kunde.kundennummer}
 
 
-def _inform_back_office(*, actor: User, visit: Visit, concerns: list[Concern], note: str) -> None:
+def chosen_types(visit: Visit, concerns: list[Concern], chosen: dict | None) -> dict[int, object]:
+    """Concern pk → the information type its note records (rule R-IA-03): the desk's choice
+    where the concern asks for one (refused when missing or not offered), else the concern's."""
+    chosen = chosen or {}
+    stored = dict(
+        visit.visit_concerns.filter(information_type__isnull=False).values_list(
+            "concern_id", "information_type"
+        )
+    )
+    types = {}
+    for concern in concerns:
+        if not concern.type_chosen_at_desk:
+            if concern.information_type_id:
+                types[concern.pk] = concern.information_type
+            continue
+        offered = {c.information_type_id: c.information_type for c in concern.desk_choices}
+        picked = chosen.get(concern.pk)
+        type_id = getattr(picked, "pk", None) or stored.get(concern.pk)
+        if type_id is None and concern.information_type_id:
+            # Nothing picked: the concern's own type (the Jobcenter's default) stands.
+            types[concern.pk] = concern.information_type
+            continue
+        if type_id not in offered:
+            raise FrontdeskError(
+                _("Bitte bei „%(concern)s“ angeben, was mitgeteilt oder abgegeben wurde.")
+                % {"concern": concern.name}
+            )
+        types[concern.pk] = offered[type_id]
+    return types
+
+
+def _inform_back_office(
+    *, actor: User, visit: Visit, concerns: list[Concern], note: str, chosen: dict | None = None
+) -> None:
     """Where the back office must know (a change reported, documents handed in).
 
     A concern with an information type becomes a Vermerk of that type, routed by routing's
@@ -47,6 +80,11 @@ def _inform_back_office(*, actor: User, visit: Visit, concerns: list[Concern], n
     noted = [c for c in concerns if c.wants_vermerk]
     if not noted:
         return
+    types = chosen_types(visit, noted, chosen)
+    for concern_id, information_type in types.items():
+        VisitConcern.objects.filter(visit=visit, concern_id=concern_id).update(
+            information_type=information_type
+        )
     if visit.kunde is None:
         # Without a customer record there is no history and no BG or IFK to route by: the
         # team handling the concern gets it in its mailbox and assigns it.
@@ -82,19 +120,22 @@ def _inform_back_office(*, actor: User, visit: Visit, concerns: list[Concern], n
             known_on=visit.day,
         )
     by_type: dict[int, list[Concern]] = {}
+    type_of: dict[int, object] = {}
     for concern in noted:
         if concern.routes:
-            by_type.setdefault(concern.information_type_id, []).append(concern)
+            information_type = types[concern.pk]
+            type_of[information_type.pk] = information_type
+            by_type.setdefault(information_type.pk, []).append(concern)
     # Known on the day of the visit; never before the record exists (routing refuses that,
     # and back-dated visits, e.g. the demo's past days, may name a customer registered later).
     known_on = max(visit.day, timezone.localdate(visit.kunde.created_at))
-    for items in by_type.values():
+    for type_id, items in by_type.items():
         lines = (subject_line(visit, _concern_names(items)), note.strip())
         try:
             vermerk_route(
                 author=actor,
                 kunde=visit.kunde,
-                information_type=items[0].information_type,
+                information_type=type_of[type_id],
                 known_on=known_on,
                 text="\n".join(part for part in lines if part),
             )
@@ -151,8 +192,9 @@ def record_outcome(
     note: str,
     ticket_team: Team | None,
     now,
+    chosen: dict | None = None,
 ) -> None:
-    _inform_back_office(actor=actor, visit=visit, concerns=concerns, note=note)
+    _inform_back_office(actor=actor, visit=visit, concerns=concerns, note=note, chosen=chosen)
     if outcome == Outcome.TICKET:
         _raise_ticket(
             actor=actor, visit=visit, concerns=concerns, team=ticket_team, note=note, now=now

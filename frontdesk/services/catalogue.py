@@ -4,7 +4,7 @@ from jobcenter.models import Jobcenter
 from routing.models import InformationType
 
 from .. import catalogue
-from ..models import Concern, ConcernClass
+from ..models import Concern, ConcernClass, ConcernTypeChoice
 
 
 def catalogue_seed(jobcenter: Jobcenter) -> int:
@@ -12,9 +12,16 @@ def catalogue_seed(jobcenter: Jobcenter) -> int:
 
     Idempotent: classes (by name) and concerns (by code) it already has stay as they are.
     """
-    return catalogue.seed(
+    created = catalogue.seed(
         jobcenter.pk,
         concern_class_model=ConcernClass,
         concern_model=Concern,
         information_type_model=InformationType,
     )
+    catalogue.seed_desk_choices(
+        jobcenter.pk,
+        concern_model=Concern,
+        choice_model=ConcernTypeChoice,
+        information_type_model=InformationType,
+    )
+    return created

@@ -1,6 +1,6 @@
 """Checking a walk-in in at the reception (rule R-WS-01), or settling the visit there at once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -40,6 +40,8 @@ class CheckIn:
     settle: str = ""
     note: str = ""
     ticket_team: Team | None = None
+    # Concern pk → the information type the desk picked (rule R-IA-03).
+    information_types: dict = field(default_factory=dict)
 
 
 def _check(data: CheckIn, actor: User) -> list[Concern]:
@@ -156,7 +158,10 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
         no_show_after=settings.no_show_after_calls,
     )
     VisitConcern.objects.bulk_create(
-        VisitConcern(visit=visit, concern=c, position=i) for i, c in enumerate(concerns)
+        VisitConcern(
+            visit=visit, concern=c, position=i, information_type=data.information_types.get(c.pk)
+        )
+        for i, c in enumerate(concerns)
     )
     Contact.objects.create(visit=visit, team=team, queued_at=now)
     record_event(
@@ -204,5 +209,6 @@ def _settle(
             ticket_team=data.ticket_team
             or (ticket_team_for(visit, concerns) if outcome == Outcome.TICKET else None),
             now=now,
+            chosen=data.information_types,
         )
     record_event(visit, A.SETTLE, source=source, actor=actor, at=now, note=data.note.strip())

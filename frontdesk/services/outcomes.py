@@ -78,6 +78,7 @@ def visit_finish(
     note: str = "",
     ticket_team: Team | None = None,
     now=None,
+    information_types: dict | None = None,
 ) -> Visit:
     """Finish with the outcome and the concerns actually handled (rule R-WS-01)."""
     now = now or timezone.now()
@@ -124,6 +125,7 @@ def visit_finish(
         ticket_team=ticket_team
         or (ticket_team_for(visit, done) if outcome == Outcome.TICKET else None),
         now=now,
+        chosen=information_types,
     )
     record_event(
         visit, A.FINISH, source=VisitState.CALLED, actor=actor, at=now, desk=desk, note=note.strip()

@@ -69,10 +69,17 @@ def test_settled_at_the_reception_reaches_what_the_table_gives(check_in, staff, 
 
 
 def test_settled_at_the_desk_reaches_what_the_table_gives(
-    check_in, staff, teams, kunde, desks, open_desk
+    check_in, staff, teams, kunde, desks, open_desk, catalogue
 ):
     open_desk(staff["ez"], desks["s1"], now=at(8))
-    visit = check_in("veraenderung", kunde=kunde, now=at(9))
+    # The reception says what changed (an address: Umzug), kept for the desk that finishes.
+    umzug = InformationType.objects.get(jobcenter=kunde.jobcenter, code="umzug")
+    visit = check_in(
+        "veraenderung",
+        kunde=kunde,
+        information_types={catalogue["veraenderung"].pk: umzug},
+        now=at(9),
+    )
     visit_call_next(actor=staff["ez"], desk_id=desks["s1"].pk, now=at(9, 5))
     visit_finish(
         actor=staff["ez"],
