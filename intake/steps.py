@@ -291,7 +291,7 @@ STEPS: tuple[Step, ...] = (
         requires=(CHECKLIST_SETTLED, FIVE_PARTS_DONE),
         dated=True,
         # Rule R-FR-01: the entry check, its five parts ticked, is due within a day; when
-        # the documents are complete, the decision clock starts (rule R-FR-03).
+        # the documents are complete, the decision clock starts (rules R-EN-01, R-EN-02).
         completes=CompletingEvent.ENTRY_CHECK,
         starts=StartEvent.DOCUMENTS_COMPLETE,
         starts_if=_documents_complete,
@@ -305,7 +305,7 @@ STEPS: tuple[Step, ...] = (
         permission="intake.confirm_documents",
         requires=(CHECKLIST_SETTLED,),
         dated=True,
-        # Rule R-FR-03: the decision clock starts; the Versagung clock stops (R-FR-02).
+        # Rules R-EN-01, R-EN-02: the decision clock starts; the Versagung clock stops (R-FR-02).
         starts=StartEvent.DOCUMENTS_COMPLETE,
     ),
     Step(

@@ -243,6 +243,20 @@ def _advance(rng, papers, antrag, staff, received_at, today):
             steps.append((when, "confirm_documents_complete", leistung, {}, ""))
             complete, final = True, AntragState.BEARBEITUNGSREIF
         elif not complete and age >= 30 and rng.random() < 0.5:
+            # Rule R-FR-02: the written notice with a deadline first (§ 66 Abs. 3 SGB I).
+            notice_day = application_date + timedelta(days=10)
+            steps.append(
+                (
+                    _at(notice_day, time(9, 30)),
+                    "send_cooperation_notice",
+                    leistung,
+                    {
+                        "notice_sent_on": notice_day,
+                        "notice_deadline": application_date + timedelta(days=24),
+                    },
+                    "",
+                )
+            )
             day = application_date + timedelta(days=25)
             steps.append(
                 (
