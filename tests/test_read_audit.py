@@ -134,6 +134,7 @@ def notes(staff, kunde):
     }
 
 
+@pytest.mark.rule("R-DS-01")
 def test_the_hotline_does_not_read_consultation_notes(login, staff, kunde, notes):
     client = login(staff["hotline"])
     page = client.get(reverse("intake:customer_detail", args=[kunde.pk])).content.decode()
@@ -148,6 +149,7 @@ def test_the_hotline_does_not_read_consultation_notes(login, staff, kunde, notes
     assert not Vermerk.objects.visible_to(staff["hotline"]).filter(pk=notes["beratung"].pk).exists()
 
 
+@pytest.mark.rule("R-DS-01")
 def test_the_reception_reads_only_what_the_reception_took_in(login, staff, kunde, notes):
     client = login(staff["empfang"])
     page = client.get(reverse("intake:customer_detail", args=[kunde.pk])).content.decode()

@@ -55,6 +55,8 @@ def chain(clock, profile, people, teams, site):
     return people
 
 
+@pytest.mark.rule("R-AN-03")
+@pytest.mark.rule("R-TE-03")
 def test_step_1_the_responsible_ifk(chain, teams):
     antrag = new_case(chain, teams)
     result = eg_search(antrag=antrag)

@@ -83,6 +83,7 @@ def test_never_more_than_180_days_and_the_deadline_is_opened_for_the_scan(
     assert deadline.level == Deadline.Level.BREACH
 
 
+@pytest.mark.rule("R-TE-04")
 def test_a_qualified_contact_closes_the_deadline_and_opens_the_next(clock, profile, people, teams):
     kunde = customer(people, teams, date(1970, 1, 1))
     contact_profile_save(
@@ -138,6 +139,7 @@ def test_a_short_contact_does_not_reset_the_clock(clock, profile, people, teams)
     )
 
 
+@pytest.mark.rule("R-TE-04")
 def test_a_contact_cannot_be_entered_for_the_future(clock, profile, people, teams):
     from appointments.errors import AppointmentError
 

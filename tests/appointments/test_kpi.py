@@ -127,6 +127,7 @@ def test_consultations_per_week_group_event_counts_three(clock, people, teams, j
     assert table["ifk2"][0]["total"] == 1
 
 
+@pytest.mark.rule("R-DS-01")
 def test_kpi_page_for_the_lead_is_team_level_by_default(clock, login, people, teams):
     profile_for(people, teams, date(1980, 1, 1), 30)
     response = login(people["teamleitung"]).get(reverse("appointments:kpi"))

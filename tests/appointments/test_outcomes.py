@@ -58,6 +58,7 @@ def after(clock, appointment, minutes=90):
     clock.set(appointment.starts_at + timedelta(minutes=minutes))
 
 
+@pytest.mark.rule("R-TE-04")
 def test_eg_held_moves_the_case_closes_the_deadline_and_starts_contact_density(world, teams, clock):
     eg = book(world, teams)
     after(clock, eg)
@@ -87,6 +88,8 @@ def test_eg_held_moves_the_case_closes_the_deadline_and_starts_contact_density(w
     assert contact.owner_user == world["ifk"]
 
 
+@pytest.mark.rule("R-TE-03")
+@pytest.mark.rule("R-TE-04")
 def test_short_consultation_is_a_general_note_unless_marked_qualified(world, teams, clock):
     eg = book(world, teams)
     after(clock, eg)

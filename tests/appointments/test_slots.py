@@ -31,6 +31,7 @@ def slots_of(user, kind=Kind.ERSTGESPRAECH, *, days=21, after=MONDAY):
     )
 
 
+@pytest.mark.rule("R-TE-01")
 def test_released_weekdays_only_and_holidays_skipped(clock, staff, site):
     release(staff["ifk"], site)
     days = [s.local_start.date() for s in slots_of(staff["ifk"], days=18)]
@@ -67,6 +68,7 @@ def test_window_validity_period(clock, staff, site):
     ]
 
 
+@pytest.mark.rule("R-TE-01")
 def test_absence_blocks_only_overlapping_slots(clock, staff, site):
     release(staff["ifk"], site, kind=Kind.FOLGEGESPRAECH, starts=time(9), ends=time(12))
     Absence.objects.create(
@@ -81,6 +83,7 @@ def test_absence_blocks_only_overlapping_slots(clock, staff, site):
     assert monday == [time(10, 30), time(11, 15)]
 
 
+@pytest.mark.rule("R-TE-01")
 def test_a_whole_week_of_leave(clock, staff, site):
     release(staff["ifk"], site)
     Absence.objects.create(
@@ -93,6 +96,7 @@ def test_a_whole_week_of_leave(clock, staff, site):
     assert slots_of(staff["ifk"])[0].local_start.date() == date(2026, 3, 30)
 
 
+@pytest.mark.rule("R-TE-03")
 def test_daylight_saving_time_keeps_wall_time_and_real_length(clock, staff, site):
     release(staff["ifk"], site, kind=Kind.FOLGEGESPRAECH, starts=time(9), ends=time(11))
     slots = slots_of(staff["ifk"], Kind.FOLGEGESPRAECH, days=8)
@@ -111,6 +115,7 @@ def test_window_on_the_sunday_of_the_clock_change_yields_nothing(clock, staff, s
     assert slots_of(staff["ifk"], days=14) == []
 
 
+@pytest.mark.rule("R-OE-01")
 def test_opening_hours_bound_windows_unless_released_outside_them(clock, staff, site):
     release(staff["ifk"], site, days=[0], starts=time(13), ends=time(14))
     assert slots_of(staff["ifk"], days=7) == []
@@ -123,6 +128,7 @@ def test_opening_hours_bound_windows_unless_released_outside_them(clock, staff, 
     assert [s.local_start for s in slots_of(staff["ifk"], days=7)] == [at(date(2026, 3, 26), 14)]
 
 
+@pytest.mark.rule("R-OE-01")
 def test_window_outside_opening_hours_is_refused_with_a_reason(clock, staff, site):
     with pytest.raises(AppointmentError, match="außerhalb der Öffnungszeiten"):
         window_create(

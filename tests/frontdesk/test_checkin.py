@@ -112,6 +112,7 @@ def test_only_reception_roles_check_in(check_in, staff, desks):
         check_in("sachstand", actor=staff["leistung"])
 
 
+@pytest.mark.rule("R-EM-01")
 def test_settled_at_reception_records_a_vermerk_and_informs_leistung(check_in, staff, teams, desks):
     antrag = register(actor=staff["ez"], leistung_team=teams["leistung"])
     visit = check_in(
@@ -144,6 +145,7 @@ def test_unknown_customers_note_goes_to_the_mailbox(check_in, teams, desks):
     assert not Vermerk.objects.exists()
 
 
+@pytest.mark.rule("R-RU-01")
 def test_ticket_at_the_reception_opens_the_callback_clock(check_in, jobcenter, teams, desks):
     apply_preset(jobcenter=jobcenter, name="rhein-lahn")  # has the 24 h callback (rule R-RU-01)
     visit = check_in("pap", settle=Outcome.TICKET, note="Rückruf 0202 123", now=at(9))
@@ -156,6 +158,7 @@ def test_ticket_at_the_reception_opens_the_callback_clock(check_in, jobcenter, t
     assert visit.outcome == Outcome.TICKET
 
 
+@pytest.mark.rule("R-EM-03")
 def test_ticket_without_named_department_goes_to_the_eingangszone(check_in, teams, desks):
     check_in("sonstiges", settle=Outcome.TICKET, note="Frage", now=at(9))
     # Rule R-EM-03: the Eingangszone distributes the tickets.
@@ -223,6 +226,7 @@ def test_appointment_for_checkin_reads_todays_first_consultation(staff, teams):
     assert appointment_for_checkin(None, today) is None
 
 
+@pytest.mark.rule("R-EM-01")
 def test_appointment_without_a_desk_for_the_holder_is_sent_straight_there(
     check_in, staff, teams, desks
 ):

@@ -81,6 +81,7 @@ def test_waiting_numbers_per_site_and_day(check_in, site, other_site, teams, des
     assert [a.number, b.number, s.number, tomorrow.number] == ["A001", "A002", "S001", "A001"]
 
 
+@pytest.mark.rule("R-EM-01")
 def test_each_desk_sees_only_its_queues_at_its_site(
     check_in, staff, desks, open_desk, catalogue, site
 ):

@@ -103,6 +103,7 @@ def figures(row):
     }
 
 
+@pytest.mark.rule("R-WS-02")
 def test_report_totals_and_per_day(scenario, site):
     report = stats.report(site, MONDAY, THURSDAY)
     # waits 600, 1200, 1200, 120, 1800; processing 300, 300, 1200, 600 (no-show excluded)
@@ -139,6 +140,7 @@ def test_report_totals_and_per_day(scenario, site):
     }
 
 
+@pytest.mark.rule("R-WS-02")
 def test_report_per_concern_and_queue(scenario, site):
     report = stats.report(site, MONDAY, THURSDAY)
     by_concern = {row.label: row for row in report.per_concern}
@@ -181,6 +183,7 @@ def test_report_per_concern_and_queue(scenario, site):
     assert figures(by_queue["Team leistung"])["avg_wait"] == 1200.0
 
 
+@pytest.mark.rule("R-WS-02")
 def test_report_load_per_half_day(scenario, site):
     report = stats.report(site, MONDAY, THURSDAY)
     load = {(h.weekday, h.morning): h for h in report.per_half_day}
@@ -193,6 +196,7 @@ def test_report_load_per_half_day(scenario, site):
     assert {h.weekday for h in report.per_half_day} == {0, 1, 2, 3, 4}
 
 
+@pytest.mark.rule("R-DS-01")
 def test_per_employee_figures_only_when_asked(scenario, site, staff):
     assert stats.report(site, MONDAY, THURSDAY).per_employee is None
     report = stats.report(site, MONDAY, THURSDAY, per_employee=True)
@@ -202,6 +206,7 @@ def test_per_employee_figures_only_when_asked(scenario, site, staff):
     assert rows[staff["leistung"].get_full_name()].contacts == 1
 
 
+@pytest.mark.rule("R-WS-02")
 def test_live_figures(check_in, staff, desks, open_desk, site):
     ez = staff["ez"]
     open_desk(ez, desks["s1"], now=t(MONDAY, 8))

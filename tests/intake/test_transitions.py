@@ -85,6 +85,7 @@ def test_entry_check_with_complete_documents_goes_straight_to_decision(antrag, s
         ("deny_for_non_cooperation", AntragState.VERSAGT),
     ],
 )
+@pytest.mark.rule("R-EN-03")
 def test_negative_decision_goes_to_integration_with_its_date(antrag, staff, teams, name, target):
     if name == "deny_for_non_cooperation":
         antrag = ready_for_versagung(antrag, staff["leistung"])
@@ -196,6 +197,7 @@ def in_two_days():
     return timezone.now() + timedelta(days=2)
 
 
+@pytest.mark.rule("R-AN-03")
 def test_cottbus_books_first_consultation_at_intake_and_ifk_gets_task(antrag, staff):
     assert antrag.jobcenter.first_consultation_start == Jobcenter.FirstConsultationStart.APPLICATION
     antrag = move(

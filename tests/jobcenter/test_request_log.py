@@ -16,6 +16,7 @@ def _runserver_line(requestline: str, status: str) -> None:
 
 
 @pytest.mark.parametrize("status", ["200", "302", "400", "403", "404", "500"])
+@pytest.mark.rule("R-DS-01")
 def test_runserver_logs_no_query_string(caplog, status):
     caplog.set_level(logging.DEBUG, logger="django.server")
     _runserver_line("GET /kunden/?q=Mustermann&date_of_birth=1985-03-27 HTTP/1.1", status)
@@ -25,6 +26,7 @@ def test_runserver_logs_no_query_string(caplog, status):
         assert "GET /kunden/?… HTTP/1.1" in caplog.text
 
 
+@pytest.mark.rule("R-DS-01")
 def test_gunicorn_access_atoms_lose_the_query_string():
     record = logging.LogRecord(
         "gunicorn.access",

@@ -122,6 +122,7 @@ def test_acting_on_a_claimed_item_answers_the_same_in_view_and_service(
         assert refused != allowed, label
 
 
+@pytest.mark.rule("R-DS-01")
 def test_reception_and_hotline_read_no_consultation_note(staff, kunde):
     vermerk = Vermerk.objects.create(
         kunde=kunde,
