@@ -46,6 +46,36 @@ def find_kunden(user, q: str, date_of_birth: date | None) -> SearchResult:
     return kunde_search(user=user, query=q, date_of_birth=date_of_birth, limit=MAX_RESULTS)
 
 
+def add_type_fields(form, concerns, initial=None) -> None:
+    """Rule R-IA-03: per concern that asks for it, "what was reported / handed in?" as a short
+    choice, most frequent first; the mailboxes follow from routing's table."""
+    initial = initial or {}
+    form.type_field_names = []
+    for concern in concerns:
+        if not concern.type_chosen_at_desk:
+            continue
+        name = f"type_{concern.pk}"
+        form.fields[name] = forms.ChoiceField(
+            label=_("%(concern)s: was genau?") % {"concern": concern.name},
+            choices=[("", _("Bitte wählen"))]
+            + [(str(c.information_type_id), str(c)) for c in concern.desk_choices],
+            required=False,
+            initial=initial.get(concern.pk),
+        )
+        form.type_field_names.append((name, concern))
+
+
+def chosen_from(form) -> dict:
+    """Concern pk → the chosen information type, from a valid form."""
+    chosen = {}
+    for name, concern in getattr(form, "type_field_names", []):
+        value = form.cleaned_data.get(name)
+        for choice in concern.desk_choices:
+            if str(choice.information_type_id) == value:
+                chosen[concern.pk] = choice.information_type
+    return chosen
+
+
 class CheckInForm(KernForm):
     standort = forms.ModelChoiceField(label=_("Standort"), queryset=None, empty_label=None)
     q = forms.CharField(
@@ -94,6 +124,10 @@ class CheckInForm(KernForm):
         self.fields["team"].queryset = served_teams
         self.results = None
         self.search = None
+        add_type_fields(self, self.fields["concerns"].queryset)
+
+    def type_fields(self):
+        return [self[name] for name, _concern in self.type_field_names]
 
     def concern_groups(self):
         return group_concerns(self["concerns"])
@@ -217,6 +251,14 @@ class FinishForm(KernForm):
         self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
             "name"
         )
+        add_type_fields(
+            self,
+            [vc.concern for vc in visit_concerns] + list(self.fields["extra"].queryset),
+            {vc.concern_id: vc.information_type_id for vc in visit_concerns},
+        )
+
+    def type_fields(self):
+        return [self[name] for name, _concern in self.type_field_names]
 
     def extra_groups(self):
         return group_concerns(self["extra"])

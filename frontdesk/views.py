@@ -40,6 +40,7 @@ from .forms import (
     ReasonForm,
     ReportForm,
     SiteForm,
+    chosen_from,
     find_kunden,
 )
 from .models import (
@@ -175,6 +176,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                             appointment=appointment if use_appointment else None,
                             settle=settle,
                             note=c["note"],
+                            information_types=chosen_from(form),
                         ),
                     )
                 except FrontdeskError as error:
@@ -656,6 +658,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
                 extra=list(c["extra"]),
                 note=c["note"],
                 ticket_team=c["ticket_team"],
+                information_types=chosen_from(form),
             )
         except FrontdeskError as error:
             messages.error(request, error.message)

@@ -1,6 +1,8 @@
 """At the desk the receptionist says what was reported or handed in; routing's table alone
 decides the mailboxes (rule R-IA-03, R-IA-04)."""
 
+# ruff: noqa: F811 (the kunde fixture is imported)
+
 import pytest
 
 from frontdesk.errors import FrontdeskError
@@ -18,7 +20,7 @@ def type_of(jobcenter, code):
 
 
 @pytest.mark.rule("R-IA-03")
-def test_an_address_change_reaches_leistung_and_integration(check_in, teams, kunde, catalogue):  # noqa: F811
+def test_an_address_change_reaches_leistung_and_integration(check_in, teams, kunde, catalogue):
     # WU 3: "Umzug" goes to Leistung and Integration at once (the IFK works in Team ue25).
     concern = catalogue["veraenderung"]
     visit = check_in(
@@ -36,7 +38,7 @@ def test_an_address_change_reaches_leistung_and_integration(check_in, teams, kun
 
 
 @pytest.mark.rule("R-IA-04")
-def test_a_sick_note_handed_in_reaches_the_pap(check_in, staff, kunde, catalogue):  # noqa: F811
+def test_a_sick_note_handed_in_reaches_the_pap(check_in, staff, kunde, catalogue):
     # HF Anlage 1 Nr. 6.1: "AU Bescheinigungen entgegennehmen, weiterleiten an pAp".
     concern = catalogue["unterlagen"]
     visit = check_in(
@@ -51,7 +53,11 @@ def test_a_sick_note_handed_in_reaches_the_pap(check_in, staff, kunde, catalogue
 
 @pytest.mark.rule("R-IA-04")
 def test_krankengeld_reported_reaches_leistung_and_the_pap(
-    check_in, staff, teams, kunde, catalogue
+    check_in,
+    staff,
+    teams,
+    kunde,
+    catalogue,
 ):
     # HF Anlage 1 Nr. 3.10: a placement-relevant income change goes to the pAp as well.
     concern = catalogue["veraenderung"]
@@ -68,7 +74,7 @@ def test_krankengeld_reported_reaches_leistung_and_the_pap(
     }
 
 
-def test_without_a_choice_or_default_the_desk_is_asked(check_in, kunde, catalogue):  # noqa: F811
+def test_without_a_choice_or_default_the_desk_is_asked(check_in, kunde, catalogue):
     concern = catalogue["unterlagen"]
     concern.information_type = None  # the Jobcenter took the default away
     concern.save()
@@ -78,7 +84,7 @@ def test_without_a_choice_or_default_the_desk_is_asked(check_in, kunde, catalogu
     assert not Aufgabe.objects.filter(kunde=kunde, vermerk__isnull=False).exists()
 
 
-def test_a_type_not_offered_is_refused(check_in, kunde, catalogue):  # noqa: F811
+def test_a_type_not_offered_is_refused(check_in, kunde, catalogue):
     with pytest.raises(FrontdeskError):
         check_in(
             "unterlagen",
@@ -92,3 +98,39 @@ def test_a_type_not_offered_is_refused(check_in, kunde, catalogue):  # noqa: F81
 def test_the_choices_are_short_and_most_frequent_first(catalogue):
     labels = [str(c) for c in catalogue["unterlagen"].desk_choices]
     assert labels[0] == "Arbeitsunfähigkeitsbescheinigung / Attest" and len(labels) <= 10
+
+
+@pytest.mark.rule("R-IA-03")
+def test_the_checkin_page_offers_the_choice_and_routes_by_it(
+    login,
+    staff,
+    teams,
+    site,
+    desks,
+    kunde,
+    catalogue,
+):
+    from django.urls import reverse
+
+    concern = catalogue["unterlagen"]
+    client = login(staff["empfang"])
+    page = client.get(reverse("frontdesk:checkin")).content.decode()
+    assert "Unterlagen abgeben: was genau?" in page and "Schulbescheinigung" in page
+    school = type_of(kunde.jobcenter, "schulbescheinigung")
+    client.post(
+        reverse("frontdesk:checkin"),
+        {
+            "standort": site.pk,
+            "kunde": kunde.pk,
+            "concerns": [concern.pk],
+            f"type_{concern.pk}": school.pk,
+            "action": "settle",
+            "note": "Zeugnis 2026",
+        },
+    )
+    # WU 3: Schulbescheinigungen go to Leistung and Integration.
+    note = Aufgabe.objects.filter(vermerk__information_type=school)
+    assert {a.postfach_id for a in note} == {
+        teams["leistung"].postfach.pk,
+        teams["ue25"].postfach.pk,
+    }
