@@ -337,3 +337,21 @@ def test_follow_up_booking_and_a_closed_case(world, teams, clock):
             caseworker=world["ifk"],
             starts_at=at(date(2026, 3, 24), 10, 45),
         )
+
+
+@pytest.mark.rule("R-TE-03")
+def test_thirty_minutes_is_a_qualified_contact_twenty_nine_is_not(world, teams, clock):
+    # DW GA 01/2023, 6: "Unter 30 Minuten ist ein Gespräch in der Regel kein qualifizierter
+    # Kontakt": 30 minutes is one (consultation note), 29 is not (general note).
+    thirty = book(world, teams)
+    after(clock, thirty)
+    held = appointment_record_held(
+        actor=world["ifk"], appointment_id=thirty.pk, minutes=30, form="persoenlich", text="x"
+    )
+    assert held.qualified and held.vermerk.kind == Vermerk.Kind.BERATUNG
+    twenty_nine = book(world, teams, "Zweite", date(1990, 1, 1))
+    after(clock, twenty_nine)
+    held = appointment_record_held(
+        actor=world["ifk"], appointment_id=twenty_nine.pk, minutes=29, form="persoenlich", text="x"
+    )
+    assert not held.qualified and held.vermerk.kind == Vermerk.Kind.ALLGEMEIN
