@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from jobcenter.admin import AdministrationAdmin
+from jobcenter.admin import AdministrationAdmin, AdministrationInline
 
-from .models import Concern, ConcernClass, Desk, Display, SiteSettings
+from .models import Concern, ConcernClass, ConcernTypeChoice, Desk, Display, SiteSettings
 from .services.displays import display_new_key, display_path
 
 
@@ -24,8 +24,17 @@ class ConcernClassAdmin(CatalogueAdmin):
     list_editable = ["position"]
 
 
+class ConcernTypeChoiceInline(AdministrationInline):
+    """Rule R-IA-03: what the desk may pick for this concern, most frequent first."""
+
+    model = ConcernTypeChoice
+    extra = 0
+    fields = ["position", "label", "information_type"]
+
+
 @admin.register(Concern)
 class ConcernAdmin(CatalogueAdmin):
+    inlines = [ConcernTypeChoiceInline]
     list_display = [
         "name",
         "concern_class",
