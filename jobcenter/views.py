@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -20,21 +19,6 @@ def permission_required(perm: str, fn: Callable | None = None) -> Callable:
     """Refuse (403, templates/403.html) whom the permission (an app's rules.py) does not
     allow; login is enforced globally, so nobody reaches this anonymous."""
     return rules_permission_required(perm, fn=fn, raise_exception=True)
-
-
-def role_required(*roles: str) -> Callable:
-    """Superseded by `permission_required`; removed once the last view has moved."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.has_role(*roles) or request.user.jobcenter_id is None:
-                return render(request, "403.html", status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 # Where each role starts the day (a start page, not a permission: each page asks its own).
