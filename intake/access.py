@@ -40,7 +40,11 @@ def kunden_visible_to(user) -> QuerySet[Kunde]:
 def get_antrag_for_user(user, pk: int) -> Antrag:
     return get_object_or_404(
         antraege_visible_to(user).select_related(
-            "jobcenter", "applicant", "bedarfsgemeinschaft__leistung_team", "eg_with"
+            "jobcenter",
+            "applicant",
+            "bedarfsgemeinschaft__leistung_team",
+            "eg_with",
+            "id_checked_by",
         ),
         pk=pk,
     )

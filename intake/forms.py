@@ -53,6 +53,12 @@ class PersonForm(KernForm):
     self_employed = forms.BooleanField(label=_("selbständig"), required=False)
     aufstocker = forms.BooleanField(label=_("Aufstocker"), required=False)
     needs_interpreter = forms.BooleanField(label=_("braucht Dolmetscher"), required=False)
+    # Rule R-AN-06: the EZ switches the Hauptbetreuung to the Jobcenter.
+    rechtskreiswechsel = forms.BooleanField(
+        label=_("Rechtskreiswechsel: Arbeitslosengeld ausgelaufen"),
+        required=False,
+        help_text=_("Die Hauptbetreuung wird auf das Jobcenter umgestellt."),
+    )
 
     def clean_kundennummer(self) -> str:
         return self.cleaned_data["kundennummer"].strip().upper()
@@ -79,6 +85,18 @@ class PersonForm(KernForm):
     def person_label(self) -> str:
         index = int(self.prefix.rsplit("-", 1)[-1]) if self.prefix else 0
         return _("Person %(n)d") % {"n": index + 1}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("aufstocker") and cleaned.get("rechtskreiswechsel"):
+            self.add_error(
+                "rechtskreiswechsel",
+                _(
+                    "Aufstocker beziehen noch Arbeitslosengeld; ein Rechtskreiswechsel folgt "
+                    "erst, wenn es ausgelaufen ist. Bitte nur eines ankreuzen."
+                ),
+            )
+        return cleaned
 
     def to_data(self) -> PersonData:
         return PersonData(**self.cleaned_data)
@@ -160,6 +178,25 @@ class IntakeForm(KernForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # Rules R-AN-02 and R-AN-05: who applies, and the Zuzug with its evidence.
+    applied_by = forms.ChoiceField(
+        label=_("Antrag gestellt durch"),
+        choices=Antrag.AppliedBy.choices,
+        initial=Antrag.AppliedBy.SELF,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Ohne Angabe: die antragstellende Person selbst."),
+    )
+    moved_in = forms.BooleanField(
+        label=_("Zuzug aus dem Bereich eines anderen Jobcenters"), required=False
+    )
+    residence_evidence = forms.ChoiceField(
+        label=_("Zuständigkeit geprüft anhand"),
+        choices=Antrag.ResidenceEvidence.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Nur bei Zuzug, dann Pflicht."),
+    )
 
     def __init__(self, *args, jobcenter: Jobcenter, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,6 +218,9 @@ class IntakeForm(KernForm):
             self.fields["channel"].choices = [(Antrag.Channel.PHONE, Antrag.Channel.PHONE.label)]
             self.fields["channel"].initial = Antrag.Channel.PHONE
 
+    def clean_applied_by(self) -> str:
+        return self.cleaned_data.get("applied_by") or Antrag.AppliedBy.SELF
+
     def clean_application_date(self) -> date:
         value = self.cleaned_data["application_date"]
         if value > timezone.localdate():
@@ -198,6 +238,26 @@ class IntakeForm(KernForm):
         if application_date and return_date and return_date < application_date:
             self.add_error(
                 "return_date", _("Die Rückgabefrist darf nicht vor dem Antragsdatum liegen.")
+            )
+        if cleaned.get("moved_in") and not cleaned.get("residence_evidence"):
+            self.add_error(
+                "residence_evidence",
+                _("Bei Zuzug bitte angeben, womit die Zuständigkeit geprüft wurde."),
+            )
+        if not cleaned.get("moved_in") and cleaned.get("residence_evidence"):
+            self.add_error(
+                "residence_evidence",
+                _(
+                    "Der Nachweis zur Zuständigkeit gehört nur zu einem Zuzug: bitte „Zuzug“ ankreuzen."
+                ),
+            )
+        if cleaned.get("channel") == Antrag.Channel.PHONE and cleaned.get("id_checked"):
+            self.add_error(
+                "id_checked",
+                _(
+                    "Am Telefon lässt sich die Identität nicht prüfen: "
+                    "die Eingangszone terminiert die ID-Prüfung."
+                ),
             )
         if (
             application_date
@@ -238,7 +298,30 @@ class IntakeForm(KernForm):
             ifk=c["ifk"],
             documents=list(c["documents"]),
             persons=persons,
+            applied_by=c["applied_by"],
+            moved_in=c["moved_in"],
+            residence_evidence=c["residence_evidence"] if c["moved_in"] else "",
         )
+
+
+class IdCheckScheduleForm(KernForm):
+    """Rule R-AN-02: the EZ's appointment for the ID check."""
+
+    planned_at = forms.DateTimeField(
+        label=_("Termin zur ID-Prüfung"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+        widget=DateTimeInput(),
+    )
+
+
+class IdCheckRecordForm(KernForm):
+    """Rule R-AN-02: the ID check done at the EZ."""
+
+    checked_on = _date_field(_("ID-Prüfung durchgeführt am"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked_on"].initial = timezone.localdate()
 
 
 class ServiceCentreReferralForm(KernForm):

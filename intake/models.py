@@ -69,6 +69,13 @@ class Kunde(models.Model):
         blank=True,
         help_text=_("Leer, wenn die Person noch nie Leistungen bezogen hat."),
     )
+    # Rule R-AN-06: after ALG I ran out the EZ switched the Hauptbetreuung to the Jobcenter.
+    hauptbetreuung_switched_on = models.DateField(
+        _("Hauptbetreuung auf das Jobcenter umgestellt am"),
+        null=True,
+        blank=True,
+        help_text=_("Rechtskreiswechsel nach Auslaufen des Arbeitslosengeldes."),
+    )
     # Rule R-FR-02: with a Versagung the registration for placement ends.
     placement_registration_ended_on = models.DateField(
         _("Anmeldung zur Arbeitsvermittlung beendet am"), null=True, blank=True
@@ -237,6 +244,39 @@ class Antrag(FSMModelMixin, models.Model):
     )
     reason = models.TextField(_("Grund der Antragstellung"))
     id_checked = models.BooleanField(_("Identität geprüft"), default=False)
+    # Rule R-AN-02: the ID check of a phone or postal application, scheduled and done later.
+    id_check_planned_at = models.DateTimeField(_("ID-Prüfung geplant am"), null=True, blank=True)
+    id_checked_on = models.DateField(_("ID-Prüfung am"), null=True, blank=True)
+    id_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ID-Prüfung durch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class AppliedBy(models.TextChoices):
+        SELF = "self", _("die antragstellende Person selbst")
+        PROXY = "proxy", _("Bevollmächtigte")
+        THIRD_PARTY = "third_party", _("Dritte (Krankheit, Hospiz, stationärer Aufenthalt)")
+
+    class ResidenceEvidence(models.TextChoices):
+        ID_DOCUMENT = "id_document", _("Ausweisdokument")
+        RENTAL_CONTRACT = "rental_contract", _("Mietvertrag")
+        MELDEBESCHEINIGUNG = "meldebescheinigung", _("aktuelle Meldebescheinigung")
+
+    applied_by = models.CharField(
+        _("Antrag gestellt durch"), max_length=20, choices=AppliedBy.choices, default="self"
+    )
+    # Rule R-AN-05: on a Zuzug the Jobcenter's responsibility is checked by one document.
+    moved_in = models.BooleanField(_("Zuzug"), default=False)
+    residence_evidence = models.CharField(
+        _("Zuständigkeit geprüft anhand"),
+        max_length=20,
+        choices=ResidenceEvidence.choices,
+        blank=True,
+    )
     return_date = models.DateField(_("Rückgabe der Unterlagen bis"))
     documents_complete_on = models.DateField(_("Unterlagen vollständig am"), null=True, blank=True)
     decided_on = models.DateField(_("entschieden am"), null=True, blank=True)
@@ -389,6 +429,12 @@ class AntragPerson(models.Model):
     kunde = models.ForeignKey(Kunde, on_delete=models.PROTECT, related_name="antrag_persons")
     is_neukunde = models.BooleanField(_("Neukunde"))
     neukunde_reasons = models.CharField(_("Begründung"), max_length=500)
+    # Rule R-AN-01: each erwerbsfähige member gets an Arbeitspaket with a return date; the
+    # EZ follows up its return. Empty for a child or a person past the age limit.
+    arbeitspaket_due = models.DateField(_("Arbeitspaket zurück bis"), null=True, blank=True)
+    arbeitspaket_received_on = models.DateField(
+        _("Arbeitspaket eingegangen am"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("Person im Antrag")

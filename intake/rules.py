@@ -56,7 +56,7 @@ rules.add_perm(
     "intake.find_every_kunde", is_empfang | is_eingangszone | is_hotline | is_teamleitung
 )
 rules.add_perm("intake.open_kunde", is_staff_member & sees_the_customer)
-# Taking an application: the EZ in person, the service centre by phone (rule R-SC-01).
+# Taking an application: the EZ in person, the service centre by phone (rule R-AN-02).
 rules.add_perm("intake.register_antrag", is_eingangszone | is_hotline | is_teamleitung)
 rules.add_perm("intake.take_phone_intake", is_hotline | is_teamleitung)
 # The cases: the desks that work them.
@@ -71,6 +71,12 @@ rules.add_perm(
     "intake.confirm_documents", decides_cases | (is_eingangszone & of_the_same_jobcenter)
 )
 rules.add_perm("intake.edit_checklist", is_eingangszone | is_leistung | is_teamleitung)
+# The EZ schedules and records the ID check of phone and postal applications, and follows
+# up each person's Arbeitspaket (rules R-AN-01, R-AN-02).
+rules.add_perm("intake.record_id_check", (is_eingangszone | is_teamleitung) & of_the_same_jobcenter)
+rules.add_perm(
+    "intake.follow_up_arbeitspaket", (is_eingangszone | is_teamleitung) & of_the_same_jobcenter
+)
 # The EZ books the first consultation (rule R-EG-03), so may Integration and the lead.
 rules.add_perm(
     "intake.book_first_consultation",

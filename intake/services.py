@@ -74,6 +74,8 @@ class PersonData:
     self_employed: bool = False
     needs_interpreter: bool = False
     aufstocker: bool = False
+    # Rule R-AN-06: ALG I ran out; the EZ switches the Hauptbetreuung to the Jobcenter.
+    rechtskreiswechsel: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ class IntakeData:
     leistung_team: Team | None = None
     ifk: User | None = None
     documents: list[DocumentType] = field(default_factory=list)
+    # Rule R-AN-02: an application by a proxy or third parties (Antrag.AppliedBy).
+    applied_by: str = "self"
+    # Rule R-AN-05: a Zuzug, and the document the responsibility was checked by.
+    moved_in: bool = False
+    residence_evidence: str = ""
 
 
 def _next_number(jobcenter: Jobcenter, name: str) -> int:
@@ -260,7 +267,11 @@ def history_note_text(*, antrag: Antrag, persons: list[Kunde], other_household_m
 @transaction.atomic
 def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> Antrag:
     """Register an application with every member of the BG (rule R-AN-01), in one transaction."""
+    from . import registration  # it builds on this module's errors and mailboxes
+
     _check_persons(data.persons)
+    registration.check_service_centre_may_take_data(actor, data)
+    registration.check_intake_circumstances(data)
     if data.application_date > timezone.localdate():
         raise IntakeError(_("Das Antragsdatum darf nicht in der Zukunft liegen."))
     if any(doc.jobcenter_id != jobcenter.pk for doc in data.documents):
@@ -320,6 +331,11 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
         kunde.self_employed = person.self_employed
         kunde.needs_interpreter = person.needs_interpreter
         kunde.aufstocker = person.aufstocker
+        registration.switch_hauptbetreuung(
+            kunde, rechtskreiswechsel=person.rechtskreiswechsel, today=timezone.localdate()
+        )
+        if data.applied_by == Antrag.AppliedBy.PROXY and person.is_head:
+            kunde.represented_by_proxy = True
         if person.last_benefit_end is not None:
             kunde.last_benefit_end = person.last_benefit_end
         if data.street:
@@ -358,6 +374,11 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
         received_at=received_at,
         reason=data.reason.strip(),
         id_checked=data.id_checked,
+        id_checked_on=data.application_date if data.id_checked else None,
+        id_checked_by=actor if data.id_checked else None,
+        applied_by=data.applied_by,
+        moved_in=data.moved_in,
+        residence_evidence=data.residence_evidence if data.moved_in else "",
         return_date=data.return_date,
         created_by=actor,
     )
@@ -367,6 +388,10 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
             kunde=kunde,
             is_neukunde=check.is_neukunde,
             neukunde_reasons="; ".join(check.reasons)[:500],
+            # Rule R-AN-01: an Arbeitspaket for each erwerbsfähige member, one return date.
+            arbeitspaket_due=data.return_date
+            if registration.is_erwerbsfaehig_by_age(kunde.date_of_birth, data.application_date)
+            else None,
         )
         for kunde, check in zip(kunden, checks, strict=True)
     )
@@ -392,14 +417,28 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
         application_kind=antrag.kind,
         persons=first_consultation_persons(antrag),
     )
-    vermerk_create(
-        kunde=kunden[head_index],
-        author=actor,
-        subject=_("Antragsausgabe und Mitglieder der Bedarfsgemeinschaft"),
-        text=history_note_text(
-            antrag=antrag, persons=kunden, other_household_members=data.other_household_members
-        ),
-        known_on=data.application_date,
+    # Rule R-AN-01: the history note stands on every member of the BG, not the head alone.
+    text = "\n".join(
+        [
+            history_note_text(
+                antrag=antrag, persons=kunden, other_household_members=data.other_household_members
+            ),
+            *registration.intake_note_lines(
+                antrag,
+                list(antrag.persons.select_related("kunde").order_by("kunde__date_of_birth")),
+            ),
+        ]
+    )
+    for kunde in kunden:
+        vermerk_create(
+            kunde=kunde,
+            author=actor,
+            subject=_("Antragsausgabe und Mitglieder der Bedarfsgemeinschaft"),
+            text=text,
+            known_on=data.application_date,
+        )
+    registration.raise_intake_tasks(
+        actor=actor, antrag=antrag, kunden=kunden, today=timezone.localdate()
     )
     return antrag
 

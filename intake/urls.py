@@ -16,6 +16,12 @@ urlpatterns = [
         name="nachweis_toggle",
     ),
     path("faelle/<int:pk>/anschreiben/", views.handout_letter, name="handout_letter"),
+    path("faelle/<int:pk>/id-pruefung/<slug:what>/", views.id_check, name="id_check"),
+    path(
+        "faelle/<int:pk>/arbeitspaket/<int:person_pk>/",
+        views.arbeitspaket_received,
+        name="arbeitspaket_received",
+    ),
     path("kunden/", views.customer_search, name="customer_search"),
     path("kunden/<int:pk>/", views.customer_detail, name="customer_detail"),
 ]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,12 +19,20 @@ from jobcenter.views import permission_required
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
 from .forms import (
     CustomerSearchForm,
+    IdCheckRecordForm,
+    IdCheckScheduleForm,
     IntakeForm,
     PersonFormSet,
     ServiceCentreReferralForm,
     StepForm,
 )
 from .models import Antrag, AntragState, ErstgespraechState
+from .registration import (
+    ServiceCentreNoData,
+    arbeitspaket_receive,
+    id_check_record,
+    id_check_schedule,
+)
 from .selectors import kunde_search
 from .services import (
     CaseConflict,
@@ -106,6 +116,24 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                     jobcenter=jobcenter,
                     data=form.to_data([p.to_data() for p in persons.forms]),
                 )
+            except ServiceCentreNoData as error:
+                # Rule R-AN-02: nothing saved; each input at fault says why, and the page
+                # offers the task for the EZ instead.
+                for fault in error.faults:
+                    target = (
+                        form if fault.person_index is None else persons.forms[fault.person_index]
+                    )
+                    target.add_error(fault.field, error.message)
+                return render(
+                    request,
+                    "intake/intake_form.html",
+                    _intake_context(
+                        form,
+                        persons,
+                        no_data_referral=_referral_query(error, persons),
+                    ),
+                    status=422,
+                )
             except IntakeError as error:
                 if error.person_index is not None:
                     add_to_form(persons.forms[error.person_index], error)
@@ -124,9 +152,24 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/intake_form.html", _intake_context(form, persons))
 
 
+def _referral_query(error: ServiceCentreNoData, persons) -> str:
+    """The service centre's referral form, filled with the reason and the caller's name."""
+    head = next(
+        (p.cleaned_data for p in persons.forms if p.cleaned_data.get("is_head")),
+        persons.forms[0].cleaned_data,
+    )
+    caller = f"{head.get('first_name', '')} {head.get('last_name', '')}".strip()
+    return urlencode({"reason": error.reasons[0], "caller": caller})
+
+
 @permission_required("intake.take_phone_intake")
 def service_centre(request: HttpRequest) -> HttpResponse:
-    form = ServiceCentreReferralForm(request.POST or None)
+    if request.method == "POST":
+        form = ServiceCentreReferralForm(request.POST)
+    else:
+        # Offered from the phone intake (rule R-AN-02): the reason and name carried over.
+        initial = {k: request.GET[k][:200] for k in ("reason", "caller") if k in request.GET}
+        form = ServiceCentreReferralForm(initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             service_centre_refer(
@@ -206,7 +249,81 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "deadlines": antrag.deadlines.select_related("rule", "kunde").order_by("started_at", "id"),
         "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
+        **_intake_follow_up_context(request, antrag),
     }
+
+
+def _intake_follow_up_context(request: HttpRequest, antrag: Antrag, **forms) -> dict:
+    """The ID check and the Arbeitspakete on the case page (rules R-AN-01, R-AN-02)."""
+    may_record = request.user.has_perm("intake.record_id_check", antrag)
+    return {
+        "may_record_id_check": may_record and not antrag.id_checked,
+        "may_follow_up_arbeitspaket": request.user.has_perm(
+            "intake.follow_up_arbeitspaket", antrag
+        ),
+        "id_schedule_form": forms.get("schedule") or IdCheckScheduleForm(),
+        "id_record_form": forms.get("record") or IdCheckRecordForm(),
+    }
+
+
+@require_POST
+@permission_required("intake.list_antraege")
+def id_check(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Schedule the ID check, or record it done (rule R-AN-02)."""
+    antrag = get_antrag_for_user(request.user, pk)
+    if what not in ("termin", "erledigt"):
+        raise Http404
+    if not request.user.has_perm("intake.record_id_check", antrag):
+        raise PermissionDenied
+    form = (IdCheckScheduleForm if what == "termin" else IdCheckRecordForm)(request.POST)
+    if form.is_valid():
+        try:
+            if what == "termin":
+                id_check_schedule(
+                    actor=request.user, antrag_id=antrag.pk, at=form.cleaned_data["planned_at"]
+                )
+                messages.success(request, _("Termin zur ID-Prüfung gespeichert."))
+            else:
+                id_check_record(
+                    actor=request.user, antrag_id=antrag.pk, on=form.cleaned_data["checked_on"]
+                )
+                messages.success(request, _("ID-Prüfung erfasst."))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("Das dürfen Sie nicht."))
+            return redirect("intake:case_detail", pk=antrag.pk)
+        except IntakeError as error:
+            add_to_form(form, error)
+        else:
+            return redirect("intake:case_detail", pk=antrag.pk)
+    context = _case_context(request, antrag)
+    context.update(
+        _intake_follow_up_context(
+            request, antrag, **{"schedule" if what == "termin" else "record": form}
+        )
+    )
+    return render(request, "intake/case_detail.html", context, status=422)
+
+
+@require_POST
+@permission_required("intake.list_antraege")
+def arbeitspaket_received(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """The EZ records one person's Arbeitspaket as returned (rule R-AN-01)."""
+    antrag = get_antrag_for_user(request.user, pk)
+    if not request.user.has_perm("intake.follow_up_arbeitspaket", antrag):
+        raise PermissionDenied
+    try:
+        person = arbeitspaket_receive(actor=request.user, antrag_id=antrag.pk, person_id=person_pk)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("Das dürfen Sie nicht."))
+    except IntakeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Arbeitspaket von %(name)s als eingegangen erfasst.")
+            % {"name": person.kunde.full_name},
+        )
+    return redirect("intake:case_detail", pk=antrag.pk)
 
 
 @permission_required("intake.list_antraege")

@@ -122,6 +122,9 @@ TABLE: dict[str, Row] = {
     "intake:case_transition": row(obj="antrag", post=True, **CASE),
     "intake:nachweis_toggle": row(obj="antrag", post=True, **{EZ: ANY, L: TEAM, TL: ANY}),
     "intake:handout_letter": row(obj="antrag", **CASE),
+    # The EZ schedules and records the ID check, and each person's Arbeitspaket (issue 11).
+    "intake:id_check": row(obj="antrag", post=True, **{EZ: ANY, TL: ANY}),
+    "intake:arbeitspaket_received": row(obj="antrag", post=True, **{EZ: ANY, TL: ANY}),
     "intake:customer_search": row(**NOTE_DESKS),
     "intake:customer_detail": row(obj="kunde", **CUSTOMER),
     # front desk
@@ -350,6 +353,10 @@ def app_kwargs(world: World, name: str) -> dict:
             kwargs[key] = "complete_entry_check"
         elif key == "nachweis_pk":
             kwargs[key] = _pk(world, "nachweis")
+        elif key == "person_pk":
+            kwargs[key] = world.objects["antrag"].persons.order_by("pk").first().pk
+        elif key == "what":
+            kwargs[key] = "erledigt"
         elif key == "step":
             kwargs[key] = "parken"
         elif key == "fmt":
