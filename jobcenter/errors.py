@@ -70,4 +70,3 @@ def add_to_form(form, error: DomainError | PermissionDenied) -> None:
         placed = True
     if not placed:
         form.add_error(None, error.message)
-
