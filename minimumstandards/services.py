@@ -290,7 +290,11 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
         action="change",
         target=deadline,
         summary=_("Frist fortgesetzt, verlängert um %(n)d Tage") % {"n": days},
-        changes={"extended_due_at": deadline.extended_due_at.isoformat()},
+        changes={
+            "extended_due_at": (
+                deadline.extended_due_at.isoformat() if deadline.extended_due_at else None
+            )
+        },
     )
     return deadline
 

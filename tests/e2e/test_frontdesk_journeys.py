@@ -153,7 +153,7 @@ def test_a_morning_at_the_front_desk(
         found = page.get_by_role("radio", name=re.compile(r"^Mustermann, Erika"))
         expect(found).to_be_checked()
         axe_check(page)
-        page.get_by_label("Unterlagen abgeben").check()
+        page.get_by_role("checkbox", name="Unterlagen abgeben").check()
         submit(page, page.get_by_role("button", name="Anmelden – Wartenummer vergeben"))
         expect(page.locator("#last-visit")).to_contain_text("Wartenummer A001")
 
@@ -233,7 +233,7 @@ def test_a_morning_at_the_front_desk(
         expect(desk.get_by_text("Mustermann", exact=False).first).to_be_visible()
         expect_called(display, "A001")
         finish = desk.get_by_role("form", name="Abschließen")
-        expect(finish.get_by_label("Unterlagen abgeben")).to_be_checked()
+        expect(finish.get_by_role("checkbox", name="Unterlagen abgeben")).to_be_checked()
         finish.get_by_label("Notiz (für Vermerk oder Ticket)").fill("Kontoauszüge abgegeben")
         submit(desk, finish.get_by_role("button", name="Abschließen"))
         expect(desk.get_by_role("status")).to_contain_text(

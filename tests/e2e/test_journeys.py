@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from intake.models import Antrag, AntragState, Kunde
 from minimumstandards.presets import apply_preset
-from tests.factories import PASSWORD, register
+from tests.factories import PASSWORD, register, settle_checklist
 
 from .conftest import ROOT, assert_styled, login, submit, visit
 
@@ -194,6 +194,7 @@ def test_intake_with_bad_input_saves_nothing(transactional_db, live_server, page
 
 def test_leistung_decides_and_hands_over(transactional_db, live_server, page, staff, teams):
     antrag = register(actor=staff["ez"], leistung_team=teams["leistung"])
+    settle_checklist(antrag)  # every document in (rule R-AN-01)
     login(page, live_server, "leistung", PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/faelle/")  # their start page
 
@@ -212,10 +213,14 @@ def test_leistung_decides_and_hands_over(transactional_db, live_server, page, st
     step = page.get_by_role("form", name="Eingangsprüfung abschließen")
     result = step.get_by_role("group", name="Ergebnis der Eingangsprüfung")
     expect(result).to_have_attribute("aria-describedby", re.compile(r"_error\b"))
-    expect(step.locator(".kern-error")).to_have_text("Dieses Feld ist zwingend erforderlich.")
+    expect(result.locator(".kern-error")).to_have_text("Dieses Feld ist zwingend erforderlich.")
     expect(status_badge(page, "Eingangsprüfung offen")).to_be_visible()
     expect(history(page)).to_have_count(1)
 
+    # The five parts of the entry check (rule R-FR-01), each ticked when done.
+    parts = step.get_by_role("group", name="Erledigte Teile der Eingangsprüfung")
+    for part in parts.get_by_role("checkbox").all():
+        part.check()
     step.get_by_label("Unterlagen vollständig – entscheidungsreif").check()
     submit(page, step.get_by_role("button", name="Eingangsprüfung abschließen"))
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Entscheidungsreif.")
@@ -225,6 +230,7 @@ def test_leistung_decides_and_hands_over(transactional_db, live_server, page, st
 
     step = page.get_by_role("form", name="Bewilligen")
     step.get_by_label("Vermerk / Begründung").fill("Bedarf festgestellt")
+    step.get_by_label("Ich habe den Anspruch geprüft und bewillige den Antrag.").check()
     submit(page, step.get_by_role("button", name="Bewilligen"))
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Bewilligt.")
     expect(status_badge(page, "Bewilligt")).to_be_visible()

@@ -71,7 +71,24 @@ def test_admin_edit_changes_only_the_own_concern(login, staff, jobcenter, other)
         "reference": ours.reference,
     }
     url = reverse("admin:frontdesk_concern_change", args=[ours.pk])
-    response = login(staff["admin"]).post(url, data)
+    client = login(staff["admin"])
+    # The inline of the concern's type choices posts back as the page showed it.
+    for inline in client.get(url).context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(
+            {
+                f"{formset.prefix}-TOTAL_FORMS": formset.initial_form_count(),
+                f"{formset.prefix}-INITIAL_FORMS": formset.initial_form_count(),
+            }
+        )
+        for form in formset.initial_forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                if value is not None and value is not False:
+                    data[form.add_prefix(name)] = value
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     ours.refresh_from_db()
     theirs.refresh_from_db()
