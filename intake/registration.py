@@ -6,6 +6,7 @@ of a phone or postal application and the return of each person's Arbeitspaket.
 transaction; the follow-ups are services of their own, each one transaction, audited.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -205,6 +206,28 @@ def intake_note_lines(antrag: Antrag, persons: list[AntragPerson]) -> list[str]:
                 % {"name": kunde.full_name}
             )
     return lines
+
+
+# --- What other apps do at intake (rule R-GV-02) -----------------------------------------
+
+# Intake imports no app above it, so an app that acts on every new application (appointments
+# invites to the group event for new customers) registers its action here from
+# `AppConfig.ready()`; `antrag_register` calls each one inside its transaction.
+AfterRegistration = Callable[..., object]
+
+_after_registration: list[AfterRegistration] = []
+
+
+def register_after_registration(action: AfterRegistration) -> AfterRegistration:
+    """Register `action(*, actor, antrag)`; registering the same function twice keeps one."""
+    if action not in _after_registration:
+        _after_registration.append(action)
+    return action
+
+
+def run_after_registration(*, actor: User, antrag: Antrag) -> None:
+    for action in _after_registration:
+        action(actor=actor, antrag=antrag)
 
 
 # --- Follow-ups on the case ---------------------------------------------------------------

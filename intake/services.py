@@ -440,6 +440,7 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
     registration.raise_intake_tasks(
         actor=actor, antrag=antrag, kunden=kunden, today=timezone.localdate()
     )
+    registration.run_after_registration(actor=actor, antrag=antrag)
     return antrag
 
 

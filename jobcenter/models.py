@@ -1,3 +1,5 @@
+from datetime import date
+
 import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -60,6 +62,26 @@ class Jobcenter(models.Model):
         choices=ThresholdUnit.choices,
         default=ThresholdUnit.DAYS,
     )
+    # Rhein-Lahn 1.2 (rule R-GV-02): the Kundenbüro invites each new customer to the next
+    # group event right at the application. A date: the rule applies to applications from
+    # that day on (empty: not at all), so that a change of the instruction keeps its date.
+    group_event_at_application_from = models.DateField(
+        _("Neukunden nach Antragstellung zur nächsten Gruppenveranstaltung einladen: ab"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leer: keine Einladung bei der Antragsaufnahme. Sonst gilt die Einladung für "
+            "Anträge ab diesem Tag."
+        ),
+    )
+    # Rhein-Lahn 1.3 (rule R-TE-08): first consultations in person; video or phone only in
+    # the exceptions the instruction names. A date, as above: bookings from that day on.
+    eg_in_person_from = models.DateField(
+        _("Erstgespräche in Präsenz (Video oder Telefon nur im Ausnahmefall): ab"),
+        null=True,
+        blank=True,
+        help_text=_("Leer: jede Form des Gesprächs ist wählbar."),
+    )
     return_period_days = models.PositiveSmallIntegerField(
         _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
         default=14,
@@ -72,6 +94,16 @@ class Jobcenter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def invites_to_group_event_at_application(self, on: date) -> bool:
+        """Rule R-GV-02: is an application made on `on` invited to the next group event?"""
+        start = self.group_event_at_application_from
+        return start is not None and on >= start
+
+    def eg_in_person_required(self, on: date) -> bool:
+        """Rule R-TE-08: must a first consultation booked on `on` be held in person?"""
+        start = self.eg_in_person_from
+        return start is not None and on >= start
 
 
 class Standort(models.Model):

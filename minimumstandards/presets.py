@@ -72,6 +72,11 @@ PRESETS: dict[str, dict] = {
         # "mit Ausnahme der letzte Leistungsbezug … liegt noch nicht länger als 2 Monate
         # zurück": exactly 2 months ago is not new.
         "neukunde_threshold": (2, ThresholdUnit.MONTHS),
+        # 1.2: "Unmittelbar nach Antragstellung … Termin mit Rechtsfolgenbelehrung für die
+        # nächste Gruppenveranstaltung" (rule R-GV-02); 1.3: "Erstgespräche sollen in
+        # Präsenz erfolgen" (rule R-TE-08).
+        "group_event_at_application": True,
+        "eg_in_person": True,
         # No contact-density clock: section 2.4 sets intervals per customer group, none of
         # them a deadline of the profile.
         "rules": [
@@ -147,11 +152,19 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
     value, unit = preset["neukunde_threshold"]
     jobcenter.interruption_threshold_value = value
     jobcenter.interruption_threshold_unit = unit
+    # The group event at the application (rule R-GV-02) and the first consultation in
+    # person (rule R-TE-08) apply from the preset's day; a preset without them turns them off.
+    jobcenter.group_event_at_application_from = (
+        valid_from if preset.get("group_event_at_application") else None
+    )
+    jobcenter.eg_in_person_from = valid_from if preset.get("eg_in_person") else None
     jobcenter.save(
         update_fields=[
             "first_consultation_start",
             "interruption_threshold_value",
             "interruption_threshold_unit",
+            "group_event_at_application_from",
+            "eg_in_person_from",
         ]
     )
     return created

@@ -1,17 +1,22 @@
-"""Group events for new customers: invitations and series of events (rule R-GV-01)."""
+"""Group events for new customers: invitations, the invitation at the application and
+series of events (rules R-GV-01, R-GV-02)."""
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import NEGATIVE_STATES, Antrag, Kunde
-from jobcenter.models import Standort, User
+from intake.services import IntakeError, eingangszone_postfach, first_consultation_persons
+from jobcenter.models import Jobcenter, Standort, User
 from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
+from routing.services import aufgabe_create
 
 from ..errors import AppointmentError
 from ..models import (
@@ -83,6 +88,79 @@ def group_event_invite(
             "Am Standort %(site)s ist keine Gruppenveranstaltung mit freien Plätzen geplant. Bitte die nächste anlegen."
         )
         % {"site": standort}
+    )
+
+
+def intake_site(actor: User, jobcenter: Jobcenter) -> Standort | None:
+    """Where the application was taken: the employee's site, else their team's, else the
+    Jobcenter's only site."""
+    if actor.standort_id and actor.standort.jobcenter_id == jobcenter.pk:
+        return actor.standort
+    team = actor.teams.filter(jobcenter=jobcenter).exclude(standort=None).first()
+    if team is not None:
+        return team.standort
+    sites = list(Standort.objects.filter(jobcenter=jobcenter)[:2])
+    return sites[0] if len(sites) == 1 else None
+
+
+def group_event_invite_at_application(*, actor: User, antrag: Antrag) -> list[Appointment]:
+    """Rule R-GV-02 (Rhein-Lahn 1.2): right after the application the Kundenbüro invites
+    each erwerbsfähige Neukunde of the BG, with RFB, to the next group event at the site
+    with a free place. Where there is none the EZ gets a task to invite by hand: the intake
+    itself never fails for want of a place. Called by `antrag_register` (intake's
+    registry, see `AppointmentsConfig.ready`)."""
+    jobcenter = antrag.jobcenter
+    if not jobcenter.invites_to_group_event_at_application(antrag.application_date):
+        return []
+    standort = intake_site(actor, jobcenter)
+    booked = []
+    for kunde, _owners in first_consultation_persons(antrag):
+        if standort is None:
+            reason = _("kein Standort für die Einladung bekannt")
+        else:
+            try:
+                booked.append(
+                    group_event_invite(actor=actor, kunde=kunde, standort=standort, antrag=antrag)
+                )
+                continue
+            except AppointmentError as error:
+                reason = error.message
+            except PermissionDenied:
+                reason = _("die aufnehmende Stelle lädt nicht zu Gruppenveranstaltungen ein")
+        _ask_ez_to_invite(actor=actor, antrag=antrag, kunde=kunde, standort=standort, why=reason)
+    return booked
+
+
+def _ask_ez_to_invite(*, actor, antrag, kunde, standort, why: str) -> None:
+    try:
+        postfach = eingangszone_postfach(antrag.jobcenter)
+    except IntakeError:
+        return  # no EZ mailbox set up: the case page still offers the invitation
+    aufgabe_create(
+        created_by=actor,
+        postfach=postfach,
+        kunde=kunde,
+        title=_("Gruppenveranstaltung: kein freier Platz – bitte einladen (Kd.-Nr. %(nr)s)")
+        % {"nr": kunde.kundennummer},
+        description="\n".join(
+            [
+                _(
+                    "Bei der Antragstellung am %(date)s wurde %(name)s nicht zur nächsten "
+                    "Gruppenveranstaltung für Neukunden eingeladen%(site)s: %(why)s"
+                )
+                % {
+                    "date": date_format(antrag.application_date, "d.m.Y"),
+                    "name": kunde.full_name,
+                    "site": _(" (Standort %(site)s)") % {"site": standort} if standort else "",
+                    "why": why,
+                },
+                _(
+                    "Bitte zur nächsten Gruppenveranstaltung mit freiem Platz einladen "
+                    "(mit Rechtsfolgenbelehrung); fehlt eine, bitte die nächste anlegen lassen."
+                ),
+            ]
+        ),
+        due_at=timezone.now() + timedelta(days=1),
     )
 
 

@@ -18,7 +18,7 @@ def case_appointments(context, antrag):
     appointments = list(
         access.appointments_visible_to(user)
         .filter(antrag=antrag)
-        .select_related("caseworker")
+        .select_related("caseworker", "kunde", "standort")
         .order_by("-starts_at", "-id")
     )
     booked_eg = next(
@@ -35,6 +35,11 @@ def case_appointments(context, antrag):
         "antrag": antrag,
         "appointments": appointments,
         "booked_eg": booked_eg,
+        # Rule R-GV-02: the group events booked at the application, for the EZ to hand over.
+        "group_invitations": sorted(
+            (a for a in appointments if a.kind == Kind.GRUPPE and a.status == Status.GEBUCHT),
+            key=lambda a: (a.starts_at, a.kunde.date_of_birth),
+        ),
         "limits": selectors.eg_limits(antrag),
         "may_book": may_book and antrag.first_consultation_bookable(),
         "waits_for_entitlement": may_book and not antrag.first_consultation_bookable(),
