@@ -11,7 +11,7 @@ from jobcenter.models import Standort, User
 from jobcenter.roles import Role
 from minimumstandards.workdays import BERLIN
 
-from .models import ContactGroup, Form, Kind, ReleasedWindow, Weekday
+from .models import ContactGroup, Form, Kind, ReleasedWindow, RemoteReason, Weekday
 from .slots import Slot
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"]
@@ -62,6 +62,24 @@ class SlotChoiceForm(KernForm):
 
 
 class EgBookForm(SlotChoiceForm):
+    # Where the Jobcenter holds first consultations in person (rule R-TE-08): the exception
+    # that allows video or phone; the service decides whether it is needed and holds.
+    remote_reason = forms.ChoiceField(
+        label=_("Ausnahme, falls nicht persönlich"),
+        choices=[("", _("– keine: das Gespräch findet persönlich statt –")), *RemoteReason.choices],
+        required=False,
+        help_text=_(
+            "Erstgespräche finden in Präsenz statt. Per Video oder Telefon nur in diesen "
+            "Ausnahmefällen."
+        ),
+    )
+    activation_on = forms.DateField(
+        label=_("Ende des § 10-Eintrags (Aktivierung)"),
+        required=False,
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=_("Nur bei Schüler/innen: mehr als 6 Monate nach dem Erstgespräch."),
+    )
     late_reason = forms.CharField(
         label=_("Begründung, falls der Termin nach der Frist liegt"),
         required=False,
@@ -69,6 +87,11 @@ class EgBookForm(SlotChoiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Wird als Allgemeiner Vermerk festgehalten."),
     )
+
+    def __init__(self, *args, in_person_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_person_required:
+            del self.fields["remote_reason"], self.fields["activation_on"]
 
 
 class FollowUpBookForm(SlotChoiceForm):

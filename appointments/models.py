@@ -38,6 +38,17 @@ class Form(models.TextChoices):
     WALK_AND_TALK = "walk_and_talk", _("Walk and Talk")
 
 
+# Forms in which the customer and the caseworker meet face to face ("in Präsenz").
+IN_PERSON_FORMS = (Form.PERSOENLICH, Form.WALK_AND_TALK)
+
+
+class RemoteReason(models.TextChoices):
+    """Why a first consultation is not held in person (rule R-TE-08, Rhein-Lahn 1.3)."""
+
+    VOLLZEIT = "vollzeit", _("in Vollzeit in Arbeit oder Ausbildung")
+    SCHUELER = "schueler", _("Schüler/in, Aktivierung (Ende § 10) mehr als 6 Monate entfernt")
+
+
 class Status(models.TextChoices):
     GEBUCHT = "gebucht", _("geplant")
     DURCHGEFUEHRT = "durchgefuehrt", _("durchgeführt")
@@ -286,6 +297,12 @@ class Appointment(models.Model):
     ends_at = models.DateTimeField(_("Ende"))
     form = models.CharField(
         _("Form"), max_length=20, choices=Form.choices, default=Form.PERSOENLICH
+    )
+    remote_reason = models.CharField(
+        _("Ausnahme von der Präsenz"), max_length=10, choices=RemoteReason.choices, blank=True
+    )
+    activation_on = models.DateField(
+        _("Ende des § 10-Eintrags (Aktivierung)"), null=True, blank=True
     )
     with_rfb = models.BooleanField(_("mit Rechtsfolgenbelehrung"), default=False)
     invitation_occasion = models.CharField(

@@ -357,9 +357,16 @@ def _eg_slot_choices(result) -> list[tuple[str, str]]:
     return choices
 
 
+def _eg_form_options(antrag) -> dict:
+    """Rule R-TE-08: the booking asks for the exception where EGs are held in person."""
+    return {"in_person_required": antrag.jobcenter.eg_in_person_required(timezone.localdate())}
+
+
 def _eg_context(request, antrag, form=None) -> dict:
     result = selectors.eg_search(antrag=antrag)
-    form = form or EgBookForm(slots=_eg_slot_choices(result), prefix="eg")
+    form = form or EgBookForm(
+        slots=_eg_slot_choices(result), prefix="eg", **_eg_form_options(antrag)
+    )
     form.fields["slot"].widget.choices = _eg_slot_choices(result)
     return {
         "antrag": antrag,
@@ -404,6 +411,8 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
             starts_at=starts_at,
             form=form.cleaned_data["form"],
             late_reason=form.cleaned_data.get("late_reason", ""),
+            remote_reason=form.cleaned_data.get("remote_reason", ""),
+            activation_on=form.cleaned_data.get("activation_on"),
         )
     except (AppointmentError, PermissionDenied) as error:
         add_to_form(form, error)
@@ -415,7 +424,9 @@ def _book_eg_from_form(request, antrag, form) -> Appointment | None:
 def eg_book(request: HttpRequest, pk: int) -> HttpResponse:
     antrag = _bookable_antrag(request, pk)
     result = selectors.eg_search(antrag=antrag)
-    form = EgBookForm(request.POST, slots=_eg_slot_choices(result), prefix="eg")
+    form = EgBookForm(
+        request.POST, slots=_eg_slot_choices(result), prefix="eg", **_eg_form_options(antrag)
+    )
     if form.is_valid():
         appointment = _book_eg_from_form(request, antrag, form)
         if appointment is not None:
@@ -461,7 +472,7 @@ def eg_manual(request: HttpRequest, pk: int) -> HttpResponse:
         for person, slots in groups
         for s in slots
     ]
-    form = EgBookForm(request.POST or None, slots=choices, prefix="eg")
+    form = EgBookForm(request.POST or None, slots=choices, prefix="eg", **_eg_form_options(antrag))
     if request.method == "POST" and form.is_valid():
         appointment = _book_eg_from_form(request, antrag, form)
         if appointment is not None:

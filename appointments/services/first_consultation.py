@@ -1,9 +1,10 @@
 """The first consultation (EG): booked along the chain, by the team lead, or escalated."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import NEGATIVE_STATES, Antrag, ErstgespraechState
@@ -16,11 +17,14 @@ from routing.services import aufgabe_create
 
 from ..errors import AppointmentError
 from ..models import (
+    IN_PERSON_FORMS,
     Appointment,
     BookingEscalation,
     BookingStep,
     Form,
     Kind,
+    RemoteReason,
+    add_months,
 )
 from ..selectors import eg_search, fmt_moment, is_active_ifk
 from ..slots import CalendarData, SlotError, check_slot
@@ -65,6 +69,57 @@ def _lock_case_for_eg(antrag_id: int) -> Antrag:
     return antrag
 
 
+# Rule R-TE-08: a pupil's first consultation may be remote if the activation (the end of
+# the § 10 entry) lies more than this many calendar months after it.
+PUPIL_ACTIVATION_MONTHS = 6
+
+
+def check_in_person(
+    *,
+    antrag: Antrag,
+    form: str,
+    starts_at: datetime,
+    remote_reason: str,
+    activation_on: date | None,
+    today: date,
+) -> tuple[str, date | None]:
+    """Rule R-TE-08 (Rhein-Lahn 1.3): where the Jobcenter has the rule, a first consultation
+    is held in person; by video or phone only for a customer in full-time work or training,
+    or a pupil whose activation lies more than 6 months after the EG. Returns the exception
+    to record on the appointment (none for an in-person one or without the rule)."""
+    if form in IN_PERSON_FORMS or not antrag.jobcenter.eg_in_person_required(today):
+        return "", None
+    if remote_reason not in RemoteReason.values:
+        raise AppointmentError(
+            _(
+                "Erstgespräche finden in Präsenz statt. Per %(form)s nur im Ausnahmefall: "
+                "bitte die Ausnahme wählen oder „persönlich“ buchen."
+            )
+            % {"form": Form(form).label},
+            field="remote_reason",
+        )
+    if remote_reason != RemoteReason.SCHUELER:
+        return remote_reason, None
+    if activation_on is None:
+        raise AppointmentError(
+            _("Bitte das Ende des § 10-Eintrags (die Aktivierung) angeben."),
+            field="activation_on",
+        )
+    eg_day = timezone.localtime(starts_at).date()
+    limit = add_months(eg_day, PUPIL_ACTIVATION_MONTHS)
+    if activation_on <= limit:
+        raise AppointmentError(
+            _(
+                "Die Aktivierung liegt nicht mehr als 6 Monate nach dem Erstgespräch (erst "
+                "nach dem %(limit)s wäre es eine Ausnahme): das Erstgespräch findet in "
+                "Präsenz statt."
+            )
+            % {"limit": date_format(limit, "d.m.Y")},
+            field="activation_on",
+        )
+    return remote_reason, activation_on
+
+
 @transaction.atomic
 def eg_book(
     *,
@@ -74,6 +129,8 @@ def eg_book(
     starts_at: datetime,
     form: str = Form.PERSOENLICH,
     late_reason: str = "",
+    remote_reason: str = "",
+    activation_on: date | None = None,
 ) -> Appointment:
     """Book the first consultation on a slot the chain offers (the team lead: any free slot).
 
@@ -128,6 +185,14 @@ def eg_book(
             field="slot",
         )
 
+    remote_reason, activation_on = check_in_person(
+        antrag=antrag,
+        form=form,
+        starts_at=slot.starts_at,
+        remote_reason=remote_reason,
+        activation_on=activation_on,
+        today=timezone.localdate(),
+    )
     late = chain.limits.late_reasons(starts_at)
     if late and not late_reason.strip():
         raise AppointmentError(
@@ -152,6 +217,7 @@ def eg_book(
     appointment.booking_step = step
     appointment.booking_note = note[:300]
     appointment.late_reason = late_reason.strip() if late else ""
+    appointment.remote_reason, appointment.activation_on = remote_reason, activation_on
     insert(appointment)
     move_case(
         actor=actor,
