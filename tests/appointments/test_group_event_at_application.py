@@ -148,3 +148,22 @@ def test_the_case_page_shows_the_group_event_to_hand_over(
     assert "Max Mustermann: Do 26.03.2026, 10:00–12:00 Uhr" in text
     invitation = group_invitations()[0]
     assert reverse("appointments:letter", args=[invitation.pk]) in text
+
+
+def test_a_call_taken_by_the_service_centre_leaves_the_invitation_to_the_ez(
+    clock, people, site, teams, rhein_lahn
+):
+    event(site, people["ifk"], THU_26)
+
+    antrag = register(
+        actor=people["hotline"],
+        leistung_team=teams["leistung"],
+        channel="phone",
+        id_checked=False,
+        persons=[person("Ina", "Neu", date(1990, 2, 2), is_head=True)],
+    )
+
+    assert not group_invitations()
+    [task] = Aufgabe.objects.filter(title__startswith="Gruppenveranstaltung")
+    assert task.postfach == teams["ez"].postfach
+    assert task.kunde == antrag.applicant
