@@ -60,6 +60,16 @@ class Jobcenter(models.Model):
         choices=ThresholdUnit.choices,
         default=ThresholdUnit.DAYS,
     )
+    # Rule R-KD-01 (Deutsche Weinstraße): Fallmanager and project staff follow their own
+    # contact concepts instead of the 180-day maximum.
+    own_contact_concepts = models.BooleanField(
+        _("Fallmanagement und Projekte folgen eigenen Kontaktkonzepten"),
+        default=False,
+        help_text=_(
+            "Für Kundinnen und Kunden, die von Fallmanager/innen oder Projektmitarbeitenden "
+            "betreut werden, läuft keine Frist der Kontaktdichte."
+        ),
+    )
     return_period_days = models.PositiveSmallIntegerField(
         _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
         default=14,
@@ -216,6 +226,13 @@ class Postfach(models.Model):
 
 
 class User(AbstractUser):
+    class ContactConcept(models.TextChoices):
+        """Staff who follow their own contact concept (rule R-KD-01)."""
+
+        NONE = "", _("keine (allgemeine Kontaktdichte)")
+        FALLMANAGEMENT = "fallmanagement", _("Fallmanagement")
+        PROJEKT = "projekt", _("Projekt")
+
     jobcenter = models.ForeignKey(
         Jobcenter,
         verbose_name=_("Jobcenter"),
@@ -236,6 +253,13 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
         help_text=_("Der Standort, an dem die Person meist arbeitet."),
+    )
+    contact_concept = models.CharField(
+        _("eigenes Kontaktkonzept"),
+        max_length=20,
+        choices=ContactConcept.choices,
+        blank=True,
+        help_text=_("Fallmanager/innen und Projektmitarbeitende mit eigenem Kontaktkonzept."),
     )
 
     objects = UserManager()

@@ -48,6 +48,20 @@ _CONTACT_DENSITY = [
 _CASE_CLOSURE = [
     (K.CASE_CLOSURE, S.ALL, E.BENEFIT_ENDED, "28KT", C.CASE_CLOSURE, "1AT", _RL + "3.1"),
 ]
+# Rule R-KO-01: "spätestens nach Ablauf von jeweils sechs Monaten … fortzuschreiben". Each
+# deadline gets its own window of six calendar months (181 to 184 days); the rule's window
+# is the longest of them.
+_KOOPERATIONSPLAN = [
+    (
+        K.KOOPERATIONSPLAN,
+        S.ALL,
+        E.KOOPERATIONSPLAN,
+        "184KT",
+        C.KOOPERATIONSPLAN,
+        "14KT",
+        _RL + "2.7",
+    ),
+]
 # Rule R-NK-01: how long an interruption of the benefit must be for a Neukunde.
 _182_DAYS = (182, ThresholdUnit.DAYS)  # Cottbus 2, Deutsche Weinstraße 3.2.1
 
@@ -89,6 +103,7 @@ PRESETS: dict[str, dict] = {
             (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", _RL + "3.1"),
             *_CASE_CLOSURE,
             *_CALLBACK,
+            *_KOOPERATIONSPLAN,
         ],
     },
     "deutsche-weinstrasse": {
@@ -96,6 +111,9 @@ PRESETS: dict[str, dict] = {
         "valid_from": date(2023, 3, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
         "neukunde_threshold": _182_DAYS,
+        # Rule R-KD-01: "Die Fallmanager*innen, sowie die Mitarbeitenden in Projekten sind
+        # von dieser Regelung ausgenommen."
+        "own_contact_concepts": True,
         "rules": [
             *_CONTACT_DENSITY,
             *_CALLBACK,
@@ -114,6 +132,7 @@ PRESETS: dict[str, dict] = {
             *_CALLBACK,
             *_CONTACT_DENSITY,
             *_CASE_CLOSURE,
+            *_KOOPERATIONSPLAN,
         ],
     },
 }
@@ -147,11 +166,13 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
     value, unit = preset["neukunde_threshold"]
     jobcenter.interruption_threshold_value = value
     jobcenter.interruption_threshold_unit = unit
+    jobcenter.own_contact_concepts = preset.get("own_contact_concepts", False)
     jobcenter.save(
         update_fields=[
             "first_consultation_start",
             "interruption_threshold_value",
             "interruption_threshold_unit",
+            "own_contact_concepts",
         ]
     )
     return created
