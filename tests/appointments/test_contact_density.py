@@ -419,3 +419,27 @@ def test_fallmanagement_and_projects_follow_their_own_concept_where_the_jobcente
     assert Deadline.objects.filter(
         kunde=kunde, kind=RuleKind.CONTACT_DENSITY, status="open"
     ).exists()
+
+
+@pytest.mark.rule("R-KD-01")
+def test_the_profile_form_refuses_a_totalverweigerer_at_the_field_and_keeps_the_input(
+    clock, profile, people, teams, login
+):
+    from django.urls import reverse
+
+    kunde = customer(people, teams, date(1980, 1, 1))
+    response = login(people["ifk"]).post(
+        reverse("appointments:contact_profile", args=[kunde.pk]),
+        {
+            "p-group": "totalverweigerer",
+            "p-refusal_documentation": "Drei Einladungen ohne Reaktion.",
+            "p-course_kind": "",
+            "p-language_level": "",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "bitte angeben, seit wann sie dokumentiert sind" in body
+    assert 'id="id_p-refusal_documented_on"' in body and 'aria-invalid="true"' in body
+    assert "Drei Einladungen ohne Reaktion." in body
+    assert not ContactProfile.objects.filter(kunde=kunde).exists()
