@@ -11,7 +11,17 @@ from jobcenter.models import Standort, User
 from jobcenter.roles import Role
 from minimumstandards.workdays import BERLIN
 
-from .models import ContactGroup, Form, Kind, ReleasedWindow, RemoteReason, Weekday
+from .models import (
+    ContactGroup,
+    CourseKind,
+    Form,
+    Kind,
+    Kooperationsplan,
+    LanguageLevel,
+    ReleasedWindow,
+    RemoteReason,
+    Weekday,
+)
 from .slots import Slot
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"]
@@ -190,6 +200,30 @@ class HeldForm(KernForm):
     qualified_despite_short = forms.BooleanField(
         label=_("trotz kurzer Dauer ein qualifizierter Kontakt"), required=False
     )
+    # Only at an Erstgespräch (rule R-KO-01).
+    kooperationsplan = forms.ChoiceField(
+        label=_("Kooperationsplan"),
+        choices=[
+            (o.value, o.label)
+            for o in Kooperationsplan.Outcome
+            if o != Kooperationsplan.Outcome.FORTGESCHRIEBEN
+        ],
+        initial=Kooperationsplan.Outcome.VEREINBART,
+        widget=forms.RadioSelect,
+        help_text=_("Grundsätzlich wird im Erstgespräch ein Kooperationsplan vereinbart."),
+    )
+    kooperationsplan_reason = forms.CharField(
+        label=_("anderer besonderer Umstand"),
+        required=False,
+        max_length=500,
+        help_text=_("Nur wenn aus einem anderen Grund kein Kooperationsplan vereinbart wurde."),
+    )
+
+    def __init__(self, *args, first_consultation: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not first_consultation:
+            del self.fields["kooperationsplan"]
+            del self.fields["kooperationsplan_reason"]
 
 
 class NoShowForm(KernForm):
@@ -282,8 +316,33 @@ class GroupRecordForm(KernForm):
 
 class ContactProfileForm(KernForm):
     group = forms.ChoiceField(label=_("Kundengruppe"), choices=ContactGroup.choices, required=False)
+    refusal_documented_on = forms.DateField(
+        label=_("intensive Kontaktversuche dokumentiert am"),
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+        required=False,
+        help_text=_("Nur für Totalverweigerer."),
+    )
+    refusal_documentation = forms.CharField(
+        label=_("dokumentierte Kontaktversuche"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Nur für Totalverweigerer: welche Versuche wann, z. B. Einladungen, Anrufe."),
+    )
+    course_kind = forms.ChoiceField(
+        label=_("abgeschlossene Maßnahme"),
+        choices=[("", _("– keine –")), *CourseKind.choices],
+        required=False,
+    )
+    language_level = forms.ChoiceField(
+        label=_("im Sprachkurs erreichtes Sprachniveau"),
+        choices=[("", _("– nur bei Sprachkurs –")), *LanguageLevel.choices],
+        required=False,
+        help_text=_("Monatliche Kontakte nach einem Sprachkurs ab Niveau A2."),
+    )
     course_graduated_on = forms.DateField(
-        label=_("Sprachkurs / FbW / Reha abgeschlossen am"),
+        label=_("Maßnahme abgeschlossen am"),
         widget=DateInput(),
         input_formats=DATE_INPUT_FORMATS,
         required=False,
@@ -295,6 +354,17 @@ class ContactProfileForm(KernForm):
         input_formats=DATE_INPUT_FORMATS,
         required=False,
         help_text=_("Nur beim ersten Erfassen; danach zählen die erfassten Gespräche."),
+    )
+
+
+class KooperationsplanUpdateForm(KernForm):
+    on = forms.DateField(
+        label=_("Kooperationsplan fortgeschrieben am"),
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=_(
+            "Gemeinsam mit der Kundin / dem Kunden; danach spätestens in sechs Monaten wieder."
+        ),
     )
 
 

@@ -432,6 +432,32 @@ class ContactGroup(models.TextChoices):
     PARAGRAPH_10 = "p10", _("§ 10 SGB II bis zur Aktivierung (bis 6 Monate)")
     INTEGRIERT = "integriert", _("integriert (bis 6 Monate)")
     MARKTFERN = "marktfern", _("marktfern (bis 6 Monate)")
+    # Only after intensive attempts, documented on the profile (rule R-KD-01).
+    TOTALVERWEIGERER = (
+        "totalverweigerer",
+        _("Totalverweigerer nach dokumentierten intensiven Versuchen (bis 6 Monate)"),
+    )
+
+
+class CourseKind(models.TextChoices):
+    """The measure a graduate finished (rule R-KD-01)."""
+
+    SPRACHKURS = "sprachkurs", _("Sprachkurs")
+    FBW = "fbw", _("FbW-Maßnahme (berufliche Weiterbildung)")
+    REHA = "reha", _("Reha-Maßnahme")
+    AVGS_MAT = "avgs_mat", _("AVGS-MAT")
+    JUWEL = "juwel", _("JUWEL")
+
+
+class LanguageLevel(models.TextChoices):
+    """GER levels, in order: the graduates' rule needs at least A2 (rule R-KD-01)."""
+
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
 
 
 # Days between qualified contacts. "Monthly" is 30 calendar days, "3 months" 90, "6 months"
@@ -446,10 +472,19 @@ GROUP_DAYS = {
     ContactGroup.PARAGRAPH_10: MAX_DAYS,
     ContactGroup.INTEGRIERT: MAX_DAYS,
     ContactGroup.MARKTFERN: MAX_DAYS,
+    ContactGroup.TOTALVERWEIGERER: MAX_DAYS,
 }
 # Course graduates (mandatory) and new customers (recommended) are seen monthly for the
-# first six months (rule R-KD-01).
+# first six months (rule R-KD-01). The seed gives AVGS-MAT and JUWEL graduates no duration:
+# they get the same six months.
 SPECIAL_MONTHS = 6
+GRADUATE_LABELS = {
+    CourseKind.SPRACHKURS: _("Absolvent/in Sprachkurs (mind. A2), erste 6 Monate (monatlich)"),
+    CourseKind.FBW: _("Absolvent/in FbW-Maßnahme, erste 6 Monate (monatlich)"),
+    CourseKind.REHA: _("Absolvent/in Reha-Maßnahme, erste 6 Monate (monatlich)"),
+    CourseKind.AVGS_MAT: _("Absolvent/in AVGS-MAT, erste 6 Monate (monatlich empfohlen)"),
+    CourseKind.JUWEL: _("Absolvent/in JUWEL, erste 6 Monate (monatlich empfohlen)"),
+}
 
 
 class ContactProfile(models.Model):
@@ -463,10 +498,22 @@ class ContactProfile(models.Model):
         _("Kundengruppe"), max_length=20, choices=ContactGroup.choices, blank=True
     )
     course_graduated_on = models.DateField(
-        _("Sprachkurs / FbW / Reha abgeschlossen am"),
+        _("Maßnahme abgeschlossen am"),
         null=True,
         blank=True,
         help_text=_("Danach sechs Monate lang monatliche Kontakte (Absolventenmanagement)."),
+    )
+    course_kind = models.CharField(
+        _("abgeschlossene Maßnahme"), max_length=20, choices=CourseKind.choices, blank=True
+    )
+    language_level = models.CharField(
+        _("erreichtes Sprachniveau"), max_length=2, choices=LanguageLevel.choices, blank=True
+    )
+    refusal_documented_on = models.DateField(
+        _("intensive Kontaktversuche dokumentiert am"), null=True, blank=True
+    )
+    refusal_documentation = models.TextField(
+        _("dokumentierte Kontaktversuche"), max_length=2000, blank=True
     )
     new_customer_since = models.DateField(
         _("Neukunde seit (Erstgespräch)"),
@@ -505,13 +552,87 @@ class ContactProfile(models.Model):
         rules = [(str(ContactGroup(self.group).label), GROUP_DAYS[ContactGroup(self.group)])]
         if age_on(birth_date, today) < 25:
             rules.append((str(_("unter 25 Jahre (monatlich)")), MONTHLY_DAYS))
-        if self.course_graduated_on and today <= add_months(
+        if self.graduate_rule_applies(today):
+            label = GRADUATE_LABELS.get(
+                self.course_kind, _("Absolvent/in, erste 6 Monate (monatlich)")
+            )
+            rules.append((str(label), MONTHLY_DAYS))
+        if self.new_customer_since and today <= add_months(self.new_customer_since, SPECIAL_MONTHS):
+            if self.kunde.hauptbetreuung_switched_on is not None:
+                label = _("Rechtskreiswechsel wie Neukunde, erste 6 Monate (monatlich empfohlen)")
+            else:
+                label = _("Neukunde, erste 6 Monate (monatlich empfohlen)")
+            rules.append((str(label), MONTHLY_DAYS))
+        return rules
+
+    def graduate_rule_applies(self, today: date) -> bool:
+        """Within six months of the measure's end; a language course only from level A2."""
+        if not self.course_graduated_on or today > add_months(
             self.course_graduated_on, SPECIAL_MONTHS
         ):
-            rules.append((str(_("Absolvent/in, erste 6 Monate (monatlich)")), MONTHLY_DAYS))
-        if self.new_customer_since and today <= add_months(self.new_customer_since, SPECIAL_MONTHS):
-            rules.append((str(_("Neukunde, erste 6 Monate (monatlich empfohlen)")), MONTHLY_DAYS))
-        return rules
+            return False
+        if self.course_kind == CourseKind.SPRACHKURS:
+            return self.language_level not in ("", LanguageLevel.A1)
+        return True
+
+
+class Kooperationsplan(models.Model):
+    """Rule R-KO-01: the Kooperationsplan agreed at the EG (or why none was) and each
+    update, with the day it is to be updated again at the latest (six months)."""
+
+    class Outcome(models.TextChoices):
+        VEREINBART = "vereinbart", _("Kooperationsplan vereinbart")
+        FORTGESCHRIEBEN = "fortgeschrieben", _("Kooperationsplan fortgeschrieben")
+        PARAGRAPH_10 = (
+            "p10",
+            _(
+                "nicht vereinbart: Erwerbstätigkeit oder Eingliederung nach § 10 SGB II "
+                "vorübergehend nicht zumutbar"
+            ),
+        )
+        BESCHAEFTIGT = (
+            "beschaeftigt",
+            _(
+                "nicht vereinbart: sozialversicherungspflichtig beschäftigt im Rahmen der "
+                "individuellen Möglichkeiten"
+            ),
+        )
+        SONSTIGES = "sonstiges", _("nicht vereinbart: anderer Grund")
+
+    AGREED = (Outcome.VEREINBART, Outcome.FORTGESCHRIEBEN)
+
+    kunde = models.ForeignKey(
+        "intake.Kunde", on_delete=models.CASCADE, related_name="kooperationsplaene"
+    )
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("Ergebnis"), max_length=20, choices=Outcome.choices)
+    on = models.DateField(_("am"))
+    next_review_due = models.DateField(_("spätestens fortzuschreiben bis"), null=True, blank=True)
+    reason_text = models.CharField(_("Begründung"), max_length=500, blank=True)
+    appointment = models.ForeignKey(
+        "Appointment",
+        verbose_name=_("Erstgespräch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Kooperationsplan")
+        verbose_name_plural = _("Kooperationspläne")
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kunde_id}: {self.get_outcome_display()} {self.on:%d.%m.%Y}"
+
+    @property
+    def agreed(self) -> bool:
+        return self.outcome in self.AGREED
 
 
 def add_months(day: date, months: int) -> date:

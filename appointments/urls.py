@@ -34,6 +34,11 @@ urlpatterns = [
     path("termine/<int:pk>/termin.ics", views.ical, name="ical"),
     path("termine/kunde/<int:pk>/", views.contact, name="contact"),
     path("termine/kunde/<int:pk>/kontaktdichte/", views.contact_profile, name="contact_profile"),
+    path(
+        "termine/kunde/<int:pk>/kooperationsplan/",
+        views.kooperationsplan_update,
+        name="kooperationsplan_update",
+    ),
     path("termine/kunde/<int:pk>/folgegespraech/", views.follow_up_book, name="follow_up_book"),
     path("termine/kunde/<int:pk>/nachtragen/", views.contact_record, name="contact_record"),
     path("termine/gruppen/", views.group_event_list, name="group_events"),

@@ -35,6 +35,7 @@ from .forms import (
     GroupRecordForm,
     GroupSeriesForm,
     HeldForm,
+    KooperationsplanUpdateForm,
     NoShowForm,
     WindowForm,
     slot_label,
@@ -49,6 +50,7 @@ from .models import (
     ContactProfile,
     GroupEvent,
     Kind,
+    Kooperationsplan,
     ReleasedWindow,
     Status,
 )
@@ -58,6 +60,7 @@ from .services import (
     first_consultation,
     follow_ups,
     group_events,
+    kooperationsplan,
     outcomes,
 )
 from .slots import CalendarData, free_slots
@@ -518,6 +521,7 @@ def _detail_context(request, appointment, **forms) -> dict:
         or HeldForm(
             prefix="held",
             initial={"minutes": appointment.duration_minutes, "form": appointment.form},
+            first_consultation=appointment.kind == Kind.ERSTGESPRAECH,
         ),
         "no_show_form": forms.get("no_show_form") or NoShowForm(prefix="ns"),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
@@ -564,7 +568,9 @@ def _outcome_response(request, appointment, context, *, ok: bool) -> HttpRespons
 @permission_required("appointments.record_outcome")
 def record_held(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = access.get_appointment_for_user(request.user, pk)
-    form = HeldForm(request.POST, prefix="held")
+    form = HeldForm(
+        request.POST, prefix="held", first_consultation=appointment.kind == Kind.ERSTGESPRAECH
+    )
     if form.is_valid():
         try:
             appointment = outcomes.appointment_record_held(
@@ -711,6 +717,7 @@ def _contact_context(request, kunde, **forms) -> dict:
     user = request.user
     profile = ContactProfile.objects.filter(kunde=kunde).first()
     rules = profile.rules_applying(timezone.localdate(), kunde.date_of_birth) if profile else []
+    plans = list(Kooperationsplan.objects.filter(kunde=kunde).select_related("recorded_by")[:10])
     may_book = user.has_perm("appointments.hold_consultations")
     slots = selectors.follow_up_slots(caseworker=user) if may_book else []
     choices = [(slot_value(s), slot_label(s)) for s in slots]
@@ -718,6 +725,10 @@ def _contact_context(request, kunde, **forms) -> dict:
         "kunde": kunde,
         "profile": profile,
         "rules": rules,
+        "own_concept": contact_density.own_concept(kunde),
+        "plans": plans,
+        "plan_form": forms.get("plan_form") or KooperationsplanUpdateForm(prefix="k"),
+        "may_update_plan": user.has_perm("appointments.record_contact", kunde),
         "appointments": access.appointments_visible_to(user)
         .filter(kunde=kunde)
         .select_related("caseworker")
@@ -728,6 +739,10 @@ def _contact_context(request, kunde, **forms) -> dict:
             initial={
                 "group": profile.group if profile else "",
                 "course_graduated_on": profile.course_graduated_on if profile else None,
+                "course_kind": profile.course_kind if profile else "",
+                "language_level": profile.language_level if profile else "",
+                "refusal_documented_on": profile.refusal_documented_on if profile else None,
+                "refusal_documentation": profile.refusal_documentation if profile else "",
             },
         ),
         "book_form": forms.get("book_form") or FollowUpBookForm(slots=choices, prefix="f"),
@@ -775,6 +790,29 @@ def contact_profile(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "appointments/contact.html",
         _contact_context(request, kunde, profile_form=form),
+        status=422,
+    )
+
+
+@require_POST
+@permission_required("appointments.record_contact")
+def kooperationsplan_update(request: HttpRequest, pk: int) -> HttpResponse:
+    kunde = _kunde(request, pk)
+    form = KooperationsplanUpdateForm(request.POST, prefix="k")
+    if form.is_valid():
+        try:
+            kooperationsplan.kooperationsplan_update(
+                actor=request.user, kunde=kunde, **form.cleaned_data
+            )
+        except AppointmentError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Fortschreibung des Kooperationsplans erfasst."))
+            return redirect("appointments:contact", pk=kunde.pk)
+    return render(
+        request,
+        "appointments/contact.html",
+        _contact_context(request, kunde, plan_form=form),
         status=422,
     )
 

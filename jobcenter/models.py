@@ -82,6 +82,16 @@ class Jobcenter(models.Model):
         blank=True,
         help_text=_("Leer: jede Form des Gesprächs ist wählbar."),
     )
+    # Rule R-KD-01 (Deutsche Weinstraße): Fallmanager and project staff follow their own
+    # contact concepts instead of the 180-day maximum.
+    own_contact_concepts = models.BooleanField(
+        _("Fallmanagement und Projekte folgen eigenen Kontaktkonzepten"),
+        default=False,
+        help_text=_(
+            "Für Kundinnen und Kunden, die von Fallmanager/innen oder Projektmitarbeitenden "
+            "betreut werden, läuft keine Frist der Kontaktdichte."
+        ),
+    )
     return_period_days = models.PositiveSmallIntegerField(
         _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
         default=14,
@@ -248,6 +258,13 @@ class Postfach(models.Model):
 
 
 class User(AbstractUser):
+    class ContactConcept(models.TextChoices):
+        """Staff who follow their own contact concept (rule R-KD-01)."""
+
+        NONE = "", _("keine (allgemeine Kontaktdichte)")
+        FALLMANAGEMENT = "fallmanagement", _("Fallmanagement")
+        PROJEKT = "projekt", _("Projekt")
+
     jobcenter = models.ForeignKey(
         Jobcenter,
         verbose_name=_("Jobcenter"),
@@ -268,6 +285,13 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
         help_text=_("Der Standort, an dem die Person meist arbeitet."),
+    )
+    contact_concept = models.CharField(
+        _("eigenes Kontaktkonzept"),
+        max_length=20,
+        choices=ContactConcept.choices,
+        blank=True,
+        help_text=_("Fallmanager/innen und Projektmitarbeitende mit eigenem Kontaktkonzept."),
     )
 
     objects = UserManager()

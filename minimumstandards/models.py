@@ -49,6 +49,7 @@ class RuleKind(models.TextChoices):
     CALLBACK = "callback", _("Rückruf auf ein Ticket")
     CONTACT_DENSITY = "contact_density", _("Kontaktdichte")
     CASE_CLOSURE = "case_closure", _("Fallabschluss")
+    KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan fortschreiben")
 
 
 class StartEvent(models.TextChoices):
@@ -58,6 +59,7 @@ class StartEvent(models.TextChoices):
     TICKET = "ticket", _("Ticket angelegt")
     LAST_CONTACT = "last_contact", _("letzter qualifizierter Kontakt")
     BENEFIT_ENDED = "benefit_ended", _("Leistungsbezug beendet")
+    KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan vereinbart oder fortgeschrieben")
 
 
 class CompletingEvent(models.TextChoices):
@@ -67,6 +69,7 @@ class CompletingEvent(models.TextChoices):
     CALLBACK = "callback", _("Rückruf erfolgt")
     CONTACT = "contact", _("qualifizierter Kontakt")
     CASE_CLOSURE = "case_closure", _("Fallabschluss bearbeitet")
+    KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan fortgeschrieben")
 
 
 class Scope(models.TextChoices):

@@ -48,6 +48,20 @@ _CONTACT_DENSITY = [
 _CASE_CLOSURE = [
     (K.CASE_CLOSURE, S.ALL, E.BENEFIT_ENDED, "28KT", C.CASE_CLOSURE, "1AT", _RL + "3.1"),
 ]
+# Rule R-KO-01: "spätestens nach Ablauf von jeweils sechs Monaten … fortzuschreiben". Each
+# deadline gets its own window of six calendar months (181 to 184 days); the rule's window
+# is the longest of them.
+_KOOPERATIONSPLAN = [
+    (
+        K.KOOPERATIONSPLAN,
+        S.ALL,
+        E.KOOPERATIONSPLAN,
+        "184KT",
+        C.KOOPERATIONSPLAN,
+        "14KT",
+        _RL + "2.7",
+    ),
+]
 # Rule R-NK-01: how long an interruption of the benefit must be for a Neukunde.
 _182_DAYS = (182, ThresholdUnit.DAYS)  # Cottbus 2, Deutsche Weinstraße 3.2.1
 
@@ -94,6 +108,7 @@ PRESETS: dict[str, dict] = {
             (K.DECISION, S.ALL, E.DOCUMENTS_COMPLETE, "10AT", C.DECISION, "1AT", _RL + "3.1"),
             *_CASE_CLOSURE,
             *_CALLBACK,
+            *_KOOPERATIONSPLAN,
         ],
     },
     "deutsche-weinstrasse": {
@@ -101,6 +116,9 @@ PRESETS: dict[str, dict] = {
         "valid_from": date(2023, 3, 1),
         "first_consultation_start": Jobcenter.FirstConsultationStart.APPLICATION,
         "neukunde_threshold": _182_DAYS,
+        # Rule R-KD-01: "Die Fallmanager*innen, sowie die Mitarbeitenden in Projekten sind
+        # von dieser Regelung ausgenommen."
+        "own_contact_concepts": True,
         "rules": [
             *_CONTACT_DENSITY,
             *_CALLBACK,
@@ -119,6 +137,7 @@ PRESETS: dict[str, dict] = {
             *_CALLBACK,
             *_CONTACT_DENSITY,
             *_CASE_CLOSURE,
+            *_KOOPERATIONSPLAN,
         ],
     },
 }
@@ -158,6 +177,7 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
         valid_from if preset.get("group_event_at_application") else None
     )
     jobcenter.eg_in_person_from = valid_from if preset.get("eg_in_person") else None
+    jobcenter.own_contact_concepts = preset.get("own_contact_concepts", False)
     jobcenter.save(
         update_fields=[
             "first_consultation_start",
@@ -165,6 +185,7 @@ def apply_preset(*, jobcenter: Jobcenter, name: str, valid_from: date | None = N
             "interruption_threshold_unit",
             "group_event_at_application_from",
             "eg_in_person_from",
+            "own_contact_concepts",
         ]
     )
     return created

@@ -25,7 +25,9 @@ from ..models import (
     Appointment,
     ContactGroup,
     ContactProfile,
+    CourseKind,
     Kind,
+    LanguageLevel,
 )
 from ..selectors import is_active_ifk
 
@@ -39,13 +41,31 @@ def refresh_profile(profile: ContactProfile, *, today: date | None = None) -> Co
     return profile
 
 
+def own_concept(kunde: Kunde) -> str:
+    """Why no contact-density clock runs for this customer, or "" (rule R-KD-01).
+
+    Where the Jobcenter says so (Deutsche Weinstraße), customers of a Fallmanager or of
+    project staff follow that person's own contact concept instead of the 180 days.
+    """
+    ifk = kunde.ifk
+    if not kunde.jobcenter.own_contact_concepts or ifk is None or not ifk.contact_concept:
+        return ""
+    if ifk.contact_concept == User.ContactConcept.FALLMANAGEMENT:
+        return _("betreut im Fallmanagement: eigenes Kontaktkonzept")
+    return _("betreut im Projekt: eigenes Kontaktkonzept")
+
+
 def contact_deadline_open(profile: ContactProfile) -> None:
     """The next contact is a deadline like every other: the scan flags it (rule R-KD-01).
 
     The group's interval (monthly, 3 or 6 months) is the deadline's own window; the
-    rule's window is the 180-day maximum that no group exceeds.
+    rule's window is the 180-day maximum that no group exceeds. None for a customer whose
+    caseworker follows an own contact concept (a running one is cancelled).
     """
     kunde = profile.kunde
+    if own_concept(kunde):
+        deadline_cancel(kind=RuleKind.CONTACT_DENSITY, kunde=kunde)
+        return
     started = profile.last_qualified_contact_at or datetime.combine(
         profile.since, time(0), tzinfo=BERLIN
     )
@@ -68,7 +88,14 @@ def contact_after_consultation(*, appointment: Appointment, actor: User) -> Cont
     profile = ContactProfile.objects.select_for_update().filter(kunde=kunde).first()
     if profile is None:
         profile = ContactProfile(kunde=kunde, jobcenter=kunde.jobcenter, since=day)
-    if appointment.kind == Kind.ERSTGESPRAECH and profile.new_customer_since is None:
+    # Rechtskreiswechsler count as new customers from their EG, or from the first
+    # consultation held where they had none (rule R-KD-01).
+    if profile.new_customer_since is None and (
+        appointment.kind == Kind.ERSTGESPRAECH
+        or (
+            appointment.kind == Kind.FOLGEGESPRAECH and kunde.hauptbetreuung_switched_on is not None
+        )
+    ):
         profile.new_customer_since = day
     profile.active = True
     if appointment.qualified and (
@@ -90,6 +117,10 @@ def contact_profile_save(
     kunde: Kunde,
     group: str,
     course_graduated_on: date | None = None,
+    course_kind: str = "",
+    language_level: str = "",
+    refusal_documented_on: date | None = None,
+    refusal_documentation: str = "",
     new_customer_since: date | None = None,
     last_contact_on: date | None = None,
 ) -> ContactProfile:
@@ -104,15 +135,40 @@ def contact_profile_save(
     today = timezone.localdate()
     for name, value in (
         ("course_graduated_on", course_graduated_on),
+        ("refusal_documented_on", refusal_documented_on),
         ("last_contact_on", last_contact_on),
     ):
         if value is not None and value > today:
             raise AppointmentError(_("Das Datum darf nicht in der Zukunft liegen."), field=name)
+    _check_course(course_graduated_on, course_kind, language_level)
+    refusal_documentation = refusal_documentation.strip()
+    if group == ContactGroup.TOTALVERWEIGERER:
+        # "nach intensiven Versuchen und entsprechender Dokumentation"
+        if refusal_documented_on is None:
+            raise AppointmentError(
+                _(
+                    "Totalverweigerer erst nach intensiven Versuchen: bitte angeben, seit wann sie dokumentiert sind."
+                ),
+                field="refusal_documented_on",
+            )
+        if not refusal_documentation:
+            raise AppointmentError(
+                _(
+                    "Totalverweigerer erst nach intensiven Versuchen: bitte die Versuche festhalten."
+                ),
+                field="refusal_documentation",
+            )
+    else:
+        refusal_documented_on, refusal_documentation = None, ""
     profile = ContactProfile.objects.select_for_update().filter(kunde=kunde).first()
     if profile is None:
         profile = ContactProfile(kunde=kunde, jobcenter=kunde.jobcenter, since=today)
     profile.group = group
     profile.course_graduated_on = course_graduated_on
+    profile.course_kind = course_kind
+    profile.language_level = language_level
+    profile.refusal_documented_on = refusal_documented_on
+    profile.refusal_documentation = refusal_documentation
     if new_customer_since is not None:
         profile.new_customer_since = new_customer_since
     if last_contact_on is not None and profile.last_qualified_contact_at is None:
@@ -132,3 +188,30 @@ def contact_profile_save(
         summary=_("Kontaktdichte: %s") % profile.get_group_display(),
     )
     return profile
+
+
+def _check_course(graduated_on: date | None, kind: str, level: str) -> None:
+    """A graduate's measure needs its end and its kind; a language course its level."""
+    if kind and kind not in CourseKind.values:
+        raise AppointmentError(_("Bitte eine Maßnahme aus der Liste wählen."), field="course_kind")
+    if level and level not in LanguageLevel.values:
+        raise AppointmentError(
+            _("Bitte ein Sprachniveau aus der Liste wählen."), field="language_level"
+        )
+    if graduated_on is not None and not kind:
+        raise AppointmentError(
+            _("Bitte angeben, welche Maßnahme abgeschlossen wurde."), field="course_kind"
+        )
+    if kind and graduated_on is None:
+        raise AppointmentError(
+            _("Bitte angeben, wann die Maßnahme abgeschlossen wurde."),
+            field="course_graduated_on",
+        )
+    if kind == CourseKind.SPRACHKURS and not level:
+        raise AppointmentError(
+            _("Bitte das im Sprachkurs erreichte Sprachniveau angeben."), field="language_level"
+        )
+    if level and kind != CourseKind.SPRACHKURS:
+        raise AppointmentError(
+            _("Ein Sprachniveau wird nur zu einem Sprachkurs angegeben."), field="language_level"
+        )

@@ -30,6 +30,7 @@ from ..slots import CalendarData, free_slots
 from .booking import after_booking, insert, move_case, new_appointment
 from .contact_density import contact_after_consultation
 from .group_events import group_event_invite
+from .kooperationsplan import kooperationsplan_at_eg, kooperationsplan_check
 
 
 def _lock_open(appointment_id: int, *, actor: User, started: bool) -> Appointment:
@@ -80,9 +81,14 @@ def appointment_record_held(
     form: str,
     text: str,
     qualified_despite_short: bool = False,
+    kooperationsplan: str | None = None,
+    kooperationsplan_reason: str = "",
 ) -> Appointment:
     """Held: a Beratungsvermerk for a qualified contact (30 minutes or more as a rule,
-    rules R-TE-03, R-TE-04), else an Allgemeiner Vermerk; the held EG moves the case and closes its deadline."""
+    rules R-TE-03, R-TE-04), else an Allgemeiner Vermerk; the held EG moves the case and closes its deadline.
+
+    At an EG, `kooperationsplan` says whether the plan was agreed or which exception
+    applies (rule R-KO-01); None records nothing (callers that do not ask)."""
     appointment = _lock_open(appointment_id, actor=actor, started=True)
     require_perm(
         actor,
@@ -104,6 +110,9 @@ def appointment_record_held(
         raise AppointmentError(
             _("Bitte die wesentlichen Gesprächsinhalte festhalten."), field="text"
         )
+    at_eg = appointment.kind == Kind.ERSTGESPRAECH and kooperationsplan is not None
+    if at_eg:
+        kooperationsplan_check(kooperationsplan, kooperationsplan_reason)
     qualified = minutes >= QUALIFIED_MINUTES or qualified_despite_short
     vermerk = vermerk_create(
         kunde=appointment.kunde,
@@ -136,6 +145,13 @@ def appointment_record_held(
             expected=ErstgespraechState.GEBUCHT,
         )
     contact_after_consultation(appointment=appointment, actor=actor)
+    if at_eg:
+        kooperationsplan_at_eg(
+            actor=actor,
+            appointment=appointment,
+            outcome=kooperationsplan,
+            reason_text=kooperationsplan_reason,
+        )
     return appointment
 
 

@@ -17,14 +17,17 @@ from appointments.models import (
     BookingStep,
     ContactGroup,
     ContactProfile,
+    CourseKind,
     Form,
     GroupEvent,
     InvitationRule,
     Kind,
+    Kooperationsplan,
     ReleasedWindow,
     Status,
 )
 from appointments.services.contact_density import contact_deadline_open, refresh_profile
+from appointments.services.kooperationsplan import kooperationsplan_at_eg
 from intake.models import Antrag, ErstgespraechState, Kunde
 from jobcenter.models import Standort
 from minimumstandards.services import calendar_for
@@ -373,6 +376,15 @@ def _profiles(jobcenter, ifks, today, rng) -> None:
         )
         if rng.random() < 0.1:
             profile.course_graduated_on = today - timedelta(days=rng.randint(10, 150))
+            profile.course_kind = rng.choice(CourseKind.values)
+            if profile.course_kind == CourseKind.SPRACHKURS:
+                profile.language_level = rng.choice(["A1", "A2", "B1"])
         refresh_profile(profile, today=today)
         profile.save()
         contact_deadline_open(profile)
+        if eg is not None:
+            # Rule R-KO-01: agreed at the EG as a rule, now and then one of the exceptions.
+            outcome = Kooperationsplan.Outcome.VEREINBART
+            if rng.random() < 0.1:
+                outcome = Kooperationsplan.Outcome.PARAGRAPH_10
+            kooperationsplan_at_eg(actor=eg.caseworker, appointment=eg, outcome=outcome)

@@ -194,7 +194,12 @@ def test_outcome_form_is_an_htmx_partial(login, world, eg, clock):
     client = login(world["ifk"])
     response = client.post(
         reverse("appointments:record_held", args=[eg.pk]),
-        {"held-minutes": "55", "held-form": "persoenlich", "held-text": "Profiling erstellt."},
+        {
+            "held-minutes": "55",
+            "held-form": "persoenlich",
+            "held-text": "Profiling erstellt.",
+            "held-kooperationsplan": "vereinbart",
+        },
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
@@ -204,7 +209,12 @@ def test_outcome_form_is_an_htmx_partial(login, world, eg, clock):
     # Errors come back in the same region, with status 200 so that htmx swaps them in.
     again = client.post(
         reverse("appointments:record_held", args=[eg.pk]),
-        {"held-minutes": "30", "held-form": "video", "held-text": "x"},
+        {
+            "held-minutes": "30",
+            "held-form": "video",
+            "held-text": "x",
+            "held-kooperationsplan": "vereinbart",
+        },
         headers={"HX-Request": "true"},
     )
     assert again.status_code == 200
