@@ -30,6 +30,7 @@ from ..slots import CalendarData, free_slots
 from .booking import after_booking, insert, move_case, new_appointment
 from .contact_density import contact_after_consultation
 from .group_events import group_event_invite
+from .nachhaltung import measure_contact_held
 
 
 def _lock_open(appointment_id: int, *, actor: User, started: bool) -> Appointment:
@@ -136,6 +137,9 @@ def appointment_record_held(
             expected=ErstgespraechState.GEBUCHT,
         )
     contact_after_consultation(appointment=appointment, actor=actor)
+    if qualified:
+        # Rule R-NH-02: the consultation around a measure's end.
+        measure_contact_held(kunde=appointment.kunde, at=appointment.starts_at)
     return appointment
 
 
