@@ -36,6 +36,7 @@ urlpatterns = [
     path("termine/kunde/<int:pk>/kontaktdichte/", views.contact_profile, name="contact_profile"),
     path("termine/kunde/<int:pk>/folgegespraech/", views.follow_up_book, name="follow_up_book"),
     path("termine/kunde/<int:pk>/nachtragen/", views.contact_record, name="contact_record"),
+    path("termine/kunde/<int:pk>/nachhaltung/", views.follow_up_record, name="follow_up_record"),
     path("termine/gruppen/", views.group_event_list, name="group_events"),
     path("termine/gruppen/<int:pk>/", views.group_event_detail, name="group_event"),
 ]

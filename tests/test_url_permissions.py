@@ -194,6 +194,7 @@ TABLE: dict[str, Row] = {
     "appointments:contact_profile": row(obj="kunde", post=True, **{IFK: TEAM, TL: ANY}),
     "appointments:follow_up_book": row(obj="kunde", post=True, **{IFK: TEAM}),
     "appointments:contact_record": row(obj="kunde", post=True, **{IFK: TEAM}),
+    "appointments:follow_up_record": row(obj="kunde", post=True, **{IFK: TEAM, TL: ANY}),
     "appointments:group_events": row(**CALENDARS),
     "appointments:group_event": row(obj="group_event", **CALENDARS),
     # minimum standards
