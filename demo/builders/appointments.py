@@ -23,7 +23,9 @@ from appointments.models import (
     Kind,
     ReleasedWindow,
     Status,
+    add_months,
 )
+from appointments.services import nachhaltung
 from appointments.services.contact_density import contact_deadline_open, refresh_profile
 from intake.models import Antrag, ErstgespraechState, Kunde
 from jobcenter.models import Standort
@@ -140,6 +142,7 @@ def build(*, jobcenter, staff, rng) -> None:
     _follow_ups(jobcenter, staff, ifks, busy, site_of, today, calendar, rng)
     _group_participants(jobcenter, staff, events, rng, today)
     _profiles(jobcenter, ifks, today, rng)
+    _nachhaltung(jobcenter, ifks, today)
 
 
 def _group_events(jobcenter, staff, sites, today, calendar, busy) -> list[GroupEvent]:
@@ -376,3 +379,44 @@ def _profiles(jobcenter, ifks, today, rng) -> None:
         refresh_profile(profile, today=today)
         profile.save()
         contact_deadline_open(profile)
+
+
+def _nachhaltung(jobcenter, ifks, today) -> None:
+    """A few follow-ups at the contacts for the first IFK's customers (rules R-NH-01 to
+    R-NH-05): a VV awaiting feedback, a measure about to end, a § 10 restriction due for
+    review, a pupil of a leaving class."""
+    ifk = ifks[0]
+    kunden = list(Kunde.objects.filter(jobcenter=jobcenter, ifk=ifk).order_by("pk")[:3])
+    if len(kunden) < 3:
+        return
+    vv, measure, restriction = kunden
+    pupil = (
+        Kunde.objects.filter(jobcenter=jobcenter, date_of_birth__gt=add_months(today, -12 * 18))
+        .exclude(ifk=None)
+        .order_by("pk")
+        .first()
+    )
+    nachhaltung.proposal_record(
+        actor=ifk,
+        kunde=vv,
+        reference="Lagerhelfer/in, Spedition am Hafen, Ref. 2026-117",
+        received_on=today - timedelta(days=16),
+        close_follow_up=True,
+    )
+    nachhaltung.measure_record(
+        actor=ifk,
+        kunde=measure,
+        title="FbW Fachkraft Lagerlogistik",
+        ends_on=today + timedelta(days=12),
+    )
+    nachhaltung.restriction_save(
+        actor=ifk,
+        kunde=restriction,
+        since=today - timedelta(days=170),
+        reason="Pflege eines Angehörigen",
+        evidence="Bescheid der Pflegekasse über den Pflegegrad",
+    )
+    if pupil is not None:
+        nachhaltung.school_record_save(
+            actor=pupil.ifk, kunde=pupil, leaving_year=today.year + (today.month > 1)
+        )
