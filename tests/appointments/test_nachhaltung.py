@@ -424,3 +424,43 @@ def test_the_page_keeps_the_input_and_shows_the_error_at_its_field(
     page = client.get(reverse("appointments:contact", args=[kunde.pk])).content.decode()
     assert "Rückmeldung zum Vermittlungsvorschlag" in page and "17.04.2026" in page
     assert client.post(url, {"action": "unknown"}).status_code == 400
+
+
+@pytest.mark.rule("R-NH-03")
+@pytest.mark.rule("R-NH-05")
+def test_the_section_shows_each_follow_up_and_its_forms(clock, profile, people, teams, client):
+    kunde = customer(people, teams, born=date(2011, 5, 1))
+    ifk = people["ifk"]
+    nh.proposal_record(
+        actor=ifk,
+        kunde=kunde,
+        reference="Ref. 5",
+        received_on=date(2026, 3, 23),
+        close_follow_up=True,
+    )
+    nh.measure_record(actor=ifk, kunde=kunde, title="Sprachkurs B2", ends_on=date(2026, 6, 30))
+    nh.school_record_save(actor=ifk, kunde=kunde, leaving_year=2027)
+    nh.restriction_save(
+        actor=ifk, kunde=kunde, since=date(2026, 1, 15), reason="Pflege", evidence="Bescheid"
+    )
+    client.force_login(ifk)
+    page = client.get(reverse("appointments:contact", args=[kunde.pk])).content.decode()
+    for text in (
+        "Nachhaltung",
+        "Rückmeldung zur Bewerbung erfassen",
+        "Sprachkurs B2",
+        "Zum Beratungsgespräch eingeladen",
+        "Schulbescheinigung liegt vor",
+        "Überprüfung erfassen",
+        "fällig bis Mi 15.07.2026",  # the § 10 review
+        "fällig bis So 31.01.2027",  # the leaving class
+    ):
+        assert text in page, text
+    # A review before the last one is refused at its field, the input kept.
+    response = client.post(
+        reverse("appointments:follow_up_record", args=[kunde.pk]),
+        {"action": "review", "review-reviewed_on": "01.01.2026"},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "nicht vor der letzten (15.01.2026)" in body and 'value="01.01.2026"' in body
