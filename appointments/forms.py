@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from jobcenter.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, KernForm
+from jobcenter.forms import DATE_INPUT_FORMATS, DateField, DateInput, DateTimeInput, KernForm
 from jobcenter.models import Standort, User
 from jobcenter.roles import Role
 from minimumstandards.workdays import BERLIN
@@ -384,3 +384,91 @@ class ContactRecordForm(KernForm):
 
     def clean_starts_at(self):
         return _aware(self.cleaned_data["starts_at"])
+
+
+# --- follow-ups at the contacts (Nachhaltung, rules R-NH-01 to R-NH-05) ------------------
+
+
+def _day(label, **kwargs) -> forms.DateField:
+    return DateField(label=label, widget=DateInput(), input_formats=DATE_INPUT_FORMATS, **kwargs)
+
+
+class FollowUpForm(KernForm):
+    """A form of the Nachhaltung section; `kunde` narrows choices that belong to the customer."""
+
+    def __init__(self, *args, kunde=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kunde = kunde
+
+
+class ProposalForm(FollowUpForm):
+    reference = forms.CharField(label=_("Stelle / Referenz"), max_length=200)
+    received_on = _day(
+        _("erhalten am"),
+        help_text=_(
+            "Im Gespräch übergeben: heute. Per Post: der Tag, an dem er als zugegangen gilt."
+        ),
+    )
+    close_follow_up = forms.BooleanField(
+        label=_("engere Nachhaltung: Rückmeldung innerhalb von 3 Wochen nach Erhalt"),
+        required=False,
+    )
+
+
+class ProposalFeedbackForm(FollowUpForm):
+    proposal = forms.ModelChoiceField(label=_("Vermittlungsvorschlag"), queryset=None)
+    feedback_on = _day(_("Rückmeldung am"))
+    feedback = forms.CharField(
+        label=_("Stand der Bewerbung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, kunde=None, **kwargs):
+        super().__init__(*args, kunde=kunde, **kwargs)
+        from .models import PlacementProposal
+
+        self.fields["proposal"].queryset = PlacementProposal.objects.filter(
+            kunde=kunde, close_follow_up=True, feedback_on__isnull=True
+        )
+
+
+class MeasureForm(FollowUpForm):
+    title = forms.CharField(label=_("Maßnahme"), max_length=200)
+    ends_on = _day(_("endet am"))
+
+
+class SchoolForm(FollowUpForm):
+    leaving_year = forms.IntegerField(
+        label=_("Entlassjahr"),
+        required=False,
+        help_text=_(
+            "Leer lassen, wenn die Schülerin / der Schüler nicht in einer Entlassklasse ist."
+        ),
+    )
+    last_certificate_on = _day(_("letzte Schulbescheinigung vom"), required=False)
+
+
+class CertificateForm(FollowUpForm):
+    received_on = _day(_("Schulbescheinigung liegt vor, eingegangen am"))
+
+
+class InvitationForm(FollowUpForm):
+    invited_on = _day(_("zum persönlichen Beratungsgespräch eingeladen am"))
+
+
+class RestrictionForm(FollowUpForm):
+    since = _day(_("eingeschränkt verfügbar seit"))
+    reason = forms.CharField(
+        label=_("Grund der Einschränkung"),
+        max_length=200,
+        help_text=_("z. B. Pflege eines Angehörigen, Kinderbetreuung"),
+    )
+    evidence = forms.CharField(
+        label=_("Nachweis"),
+        max_length=300,
+        help_text=_("z. B. Bescheid über den Pflegegrad"),
+    )
+
+
+class ReviewForm(FollowUpForm):
+    reviewed_on = _day(_("überprüft am"))
+    ended = forms.BooleanField(label=_("Die Einschränkung besteht nicht mehr."), required=False)

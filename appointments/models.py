@@ -640,3 +640,115 @@ def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- follow-ups at the contacts (Nachhaltung, rules R-NH-01 to R-NH-05) ------------------
+
+
+class PlacementProposal(models.Model):
+    """A Vermittlungsvorschlag (VV) handed to a customer; with "engere Nachhaltung" the
+    customer reports back within 3 weeks of receiving it (rule R-NH-01)."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    kunde = models.ForeignKey(
+        "intake.Kunde", on_delete=models.CASCADE, related_name="placement_proposals"
+    )
+    reference = models.CharField(_("Stelle / Referenz"), max_length=200)
+    received_on = models.DateField(_("erhalten am"))
+    close_follow_up = models.BooleanField(_("engere Nachhaltung"), default=False)
+    feedback_on = models.DateField(_("Rückmeldung am"), null=True, blank=True)
+    feedback = models.CharField(_("Stand der Bewerbung"), max_length=500, blank=True)
+    deadline = models.ForeignKey(
+        "minimumstandards.Deadline",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Vermittlungsvorschlag")
+        verbose_name_plural = _("Vermittlungsvorschläge")
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.received_on:%d.%m.%Y})"
+
+
+class MeasureParticipation(models.Model):
+    """A customer's measure (Weiterbildung, Sprachkurs, sonstige Maßnahme): a consultation
+    is due from 4 weeks before to 4 weeks after its end (rule R-NH-02)."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    kunde = models.ForeignKey("intake.Kunde", on_delete=models.CASCADE, related_name="measures")
+    title = models.CharField(_("Maßnahme"), max_length=200)
+    ends_on = models.DateField(_("endet am"))
+    deadline = models.ForeignKey(
+        "minimumstandards.Deadline",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Maßnahmeteilnahme")
+        verbose_name_plural = _("Maßnahmeteilnahmen")
+        ordering = ["-ends_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.ends_on:%d.%m.%Y})"
+
+
+class SchoolRecord(models.Model):
+    """A pupil's school certificates (yearly from 15, rule R-NH-03) and leaving year (the
+    invitation by January of that year, rule R-NH-04)."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    kunde = models.OneToOneField(
+        "intake.Kunde", on_delete=models.CASCADE, related_name="school_record"
+    )
+    leaving_year = models.PositiveSmallIntegerField(_("Entlassjahr"), null=True, blank=True)
+    last_certificate_on = models.DateField(
+        _("letzte Schulbescheinigung vom"), null=True, blank=True
+    )
+    invited_on = models.DateField(_("zum Beratungsgespräch eingeladen am"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Schulbesuch")
+        verbose_name_plural = _("Schulbesuche")
+
+    def __str__(self) -> str:
+        return f"{self.kunde_id}: {self.leaving_year or '–'}"
+
+
+class AvailabilityRestriction(models.Model):
+    """A restriction of availability under § 10 SGB II: evidenced, reviewed at least every
+    six months (rule R-NH-05)."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.CASCADE, related_name="+")
+    kunde = models.OneToOneField(
+        "intake.Kunde", on_delete=models.CASCADE, related_name="availability_restriction"
+    )
+    since = models.DateField(_("seit"))
+    reason = models.CharField(_("Grund der Einschränkung"), max_length=200)
+    evidence = models.CharField(_("Nachweis"), max_length=300)
+    last_reviewed_on = models.DateField(_("zuletzt überprüft am"))
+    ended_on = models.DateField(_("entfallen am"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Einschränkung der Verfügbarkeit (§ 10 SGB II)")
+        verbose_name_plural = _("Einschränkungen der Verfügbarkeit (§ 10 SGB II)")
+
+    def __str__(self) -> str:
+        return f"{self.kunde_id}: {self.reason}"

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("termine/kunde/<int:pk>/folgegespraech/", views.follow_up_book, name="follow_up_book"),
     path("termine/kunde/<int:pk>/nachtragen/", views.contact_record, name="contact_record"),
+    path("termine/kunde/<int:pk>/nachhaltung/", views.follow_up_record, name="follow_up_record"),
     path("termine/gruppen/", views.group_event_list, name="group_events"),
     path("termine/gruppen/<int:pk>/", views.group_event_detail, name="group_event"),
 ]

@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from intake.access import get_antrag_for_user, get_kunde_for_user
@@ -19,6 +20,7 @@ from jobcenter.errors import add_to_form
 from jobcenter.models import User
 from jobcenter.services import audit_read, audit_record
 from jobcenter.views import permission_required
+from minimumstandards.models import FOLLOW_UP_KINDS, Deadline
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
 
@@ -27,6 +29,7 @@ from .errors import AppointmentError
 from .forms import (
     AbsenceForm,
     CancelForm,
+    CertificateForm,
     ContactProfileForm,
     ContactRecordForm,
     EgBookForm,
@@ -35,8 +38,15 @@ from .forms import (
     GroupRecordForm,
     GroupSeriesForm,
     HeldForm,
+    InvitationForm,
     KooperationsplanUpdateForm,
+    MeasureForm,
     NoShowForm,
+    ProposalFeedbackForm,
+    ProposalForm,
+    RestrictionForm,
+    ReviewForm,
+    SchoolForm,
     WindowForm,
     slot_label,
     slot_value,
@@ -47,11 +57,15 @@ from .models import (
     OCCUPYING,
     Absence,
     Appointment,
+    AvailabilityRestriction,
     ContactProfile,
     GroupEvent,
     Kind,
     Kooperationsplan,
+    MeasureParticipation,
+    PlacementProposal,
     ReleasedWindow,
+    SchoolRecord,
     Status,
 )
 from .services import (
@@ -61,6 +75,7 @@ from .services import (
     follow_ups,
     group_events,
     kooperationsplan,
+    nachhaltung,
     outcomes,
 )
 from .slots import CalendarData, free_slots
@@ -752,6 +767,84 @@ def _contact_context(request, kunde, **forms) -> dict:
         "has_errors": any(f.is_bound and f.errors for f in forms.values()),
         "error_forms": list(forms.values()),
         "today": timezone.localdate(),
+        **_follow_up_context(kunde, forms),
+    }
+
+
+# The forms of the Nachhaltung section (rules R-NH-01 to R-NH-05): the posted `action`
+# names the form and the service it goes to.
+FOLLOW_UP_ACTIONS = {
+    "vv": (
+        ProposalForm,
+        nachhaltung.proposal_record,
+        gettext_lazy("Vermittlungsvorschlag erfasst."),
+    ),
+    "vv_feedback": (
+        ProposalFeedbackForm,
+        nachhaltung.proposal_feedback_record,
+        gettext_lazy("Rückmeldung erfasst."),
+    ),
+    "measure": (MeasureForm, nachhaltung.measure_record, gettext_lazy("Maßnahme erfasst.")),
+    "school": (
+        SchoolForm,
+        nachhaltung.school_record_save,
+        gettext_lazy("Schulbesuch gespeichert."),
+    ),
+    "certificate": (
+        CertificateForm,
+        nachhaltung.school_certificate_record,
+        gettext_lazy("Schulbescheinigung erfasst."),
+    ),
+    "invitation": (
+        InvitationForm,
+        nachhaltung.school_invitation_record,
+        gettext_lazy("Einladung erfasst."),
+    ),
+    "restriction": (
+        RestrictionForm,
+        nachhaltung.restriction_save,
+        gettext_lazy("Einschränkung der Verfügbarkeit gespeichert."),
+    ),
+    "review": (
+        ReviewForm,
+        nachhaltung.restriction_review_record,
+        gettext_lazy("Überprüfung erfasst."),
+    ),
+}
+
+
+def _follow_up_context(kunde, forms: dict) -> dict:
+    today = timezone.localdate()
+    school = SchoolRecord.objects.filter(kunde=kunde).first()
+    restriction = AvailabilityRestriction.objects.filter(kunde=kunde).first()
+    initial = {
+        "vv": {"received_on": today},
+        "vv_feedback": {"feedback_on": today},
+        "certificate": {"received_on": today},
+        "invitation": {"invited_on": today},
+        "review": {"reviewed_on": today},
+        "school": {"leaving_year": school.leaving_year} if school else {},
+        "restriction": (
+            {k: getattr(restriction, k) for k in ("since", "reason", "evidence")}
+            if restriction and not restriction.ended_on
+            else {}
+        ),
+    }
+    follow_up_forms = {
+        action: forms.get(f"nh_{action}")
+        or form_class(prefix=action, kunde=kunde, initial=initial.get(action, {}))
+        for action, (form_class, _service, _message) in FOLLOW_UP_ACTIONS.items()
+    }
+    return {
+        "nh": follow_up_forms,
+        "nh_open": Deadline.objects.open()
+        .filter(kunde=kunde, kind__in=FOLLOW_UP_KINDS)
+        .order_by("due_at"),
+        "proposals": PlacementProposal.objects.filter(kunde=kunde)[:20],
+        "measures": MeasureParticipation.objects.filter(kunde=kunde)[:10],
+        "school": school,
+        "restriction": restriction,
+        "now": timezone.now(),
     }
 
 
@@ -813,6 +906,31 @@ def kooperationsplan_update(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "appointments/contact.html",
         _contact_context(request, kunde, plan_form=form),
+        status=422,
+    )
+
+
+@permission_required("appointments.work_contacts")
+def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the Nachhaltung section's forms (rules R-NH-01 to R-NH-05)."""
+    kunde = _kunde(request, pk)
+    action = request.POST.get("action", "")
+    if action not in FOLLOW_UP_ACTIONS:
+        return HttpResponseBadRequest(_("Unbekannte Eingabe."))
+    form_class, service, message = FOLLOW_UP_ACTIONS[action]
+    form = form_class(request.POST, prefix=action, kunde=kunde)
+    if form.is_valid():
+        try:
+            service(actor=request.user, kunde=kunde, **form.cleaned_data)
+        except AppointmentError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(reverse("appointments:contact", args=[kunde.pk]) + "#nachhaltung")
+    return render(
+        request,
+        "appointments/contact.html",
+        _contact_context(request, kunde, **{f"nh_{action}": form}),
         status=422,
     )
 

@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jobcenter.roles import Role
+from minimumstandards.models import Deadline, RuleKind
 from routing.worklist import Row, Source, register_source
 
 from .models import Appointment, Kind, Status
@@ -47,5 +49,52 @@ def appointment_rows(user, now) -> list[Row]:
     return rows
 
 
+# When a follow-up shows on the worklist (rules R-NH-01 to R-NH-05): from the start of its
+# clock (the VV received, the measure's window opened, January of the leaving year); the
+# yearly certificate and the half-yearly review four weeks before they fall due.
+FROM_THE_START = [RuleKind.VV_FEEDBACK, RuleKind.MEASURE_END, RuleKind.LEAVING_CLASS]
+BEFORE_DUE = {RuleKind.SCHOOL_CERTIFICATE: 28, RuleKind.AVAILABILITY_REVIEW: 28}
+
+
+def follow_up_rows(user, now) -> list[Row]:
+    """The open follow-ups of the IFK's customers, with their due dates."""
+    visible = Q(kind__in=FROM_THE_START, started_at__lte=now)
+    for kind, days in BEFORE_DUE.items():
+        visible |= Q(kind=kind, due_at__lte=now + timedelta(days=days))
+    qs = (
+        Deadline.objects.open()
+        .filter(jobcenter_id=user.jobcenter_id, kunde__isnull=False)
+        .filter(Q(owner_user=user) | Q(kunde__ifk=user))
+        .filter(visible)
+        .select_related("kunde")
+    )
+    rows = []
+    for d in qs:
+        if d.due_at <= now:
+            level, label = "danger", _("überfällig")
+        elif d.warn_at <= now:
+            level, label = "warning", _("droht abzulaufen")
+        else:
+            level, label = "", ""
+        rows.append(
+            Row(
+                key=f"nachhaltung-{d.pk}",
+                category="nachhaltung",
+                category_label=_("Nachhaltung"),
+                title=d.get_kind_display(),
+                url=reverse("appointments:contact", args=[d.kunde_id]) + "#nachhaltung",
+                kunde=d.kunde,
+                due_at=d.due_at,
+                received_at=d.started_at,
+                level=level,
+                level_label=label,
+            )
+        )
+    return rows
+
+
 def register() -> None:
     register_source(Source("termin", gettext_lazy("Termin"), {Role.INTEGRATION}, appointment_rows))
+    register_source(
+        Source("nachhaltung", gettext_lazy("Nachhaltung"), {Role.INTEGRATION}, follow_up_rows)
+    )

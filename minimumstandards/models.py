@@ -50,6 +50,12 @@ class RuleKind(models.TextChoices):
     CONTACT_DENSITY = "contact_density", _("Kontaktdichte")
     CASE_CLOSURE = "case_closure", _("Fallabschluss")
     KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan fortschreiben")
+    # Follow-ups at the contacts (Nachhaltung, rules R-NH-01 to R-NH-05).
+    VV_FEEDBACK = "vv_feedback", _("Rückmeldung zum Vermittlungsvorschlag")
+    MEASURE_END = "measure_end", _("Termin zum Maßnahmeende")
+    SCHOOL_CERTIFICATE = "school_certificate", _("Schulbescheinigung")
+    LEAVING_CLASS = "leaving_class", _("Einladung der Schulentlassklasse")
+    AVAILABILITY_REVIEW = "availability_review", _("Überprüfung der Einschränkung nach § 10")
 
 
 class StartEvent(models.TextChoices):
@@ -60,6 +66,11 @@ class StartEvent(models.TextChoices):
     LAST_CONTACT = "last_contact", _("letzter qualifizierter Kontakt")
     BENEFIT_ENDED = "benefit_ended", _("Leistungsbezug beendet")
     KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan vereinbart oder fortgeschrieben")
+    VV_RECEIVED = "vv_received", _("Vermittlungsvorschlag erhalten")
+    MEASURE_WINDOW = "measure_window", _("vier Wochen vor Maßnahmeende")
+    SCHOOL_YEAR = "school_year", _("letzte Schulbescheinigung")
+    LEAVING_YEAR = "leaving_year", _("Beginn des Entlassjahres")
+    AVAILABILITY_REVIEWED = "availability_reviewed", _("letzte Überprüfung der Einschränkung")
 
 
 class CompletingEvent(models.TextChoices):
@@ -70,6 +81,10 @@ class CompletingEvent(models.TextChoices):
     CONTACT = "contact", _("qualifizierter Kontakt")
     CASE_CLOSURE = "case_closure", _("Fallabschluss bearbeitet")
     KOOPERATIONSPLAN = "kooperationsplan", _("Kooperationsplan fortgeschrieben")
+    VV_FEEDBACK = "vv_feedback", _("Rückmeldung zur Bewerbung")
+    SCHOOL_CERTIFICATE = "school_certificate", _("Schulbescheinigung liegt vor")
+    INVITATION = "invitation", _("eingeladen oder Termin gebucht")
+    AVAILABILITY_REVIEW = "availability_review", _("Einschränkung überprüft")
 
 
 class Scope(models.TextChoices):
@@ -88,6 +103,18 @@ class ApplicationKind(models.TextChoices):
 # The clocks that run once per person of the case, not once per case: the first
 # consultation, for each erwerbsfähige Neukunde of the BG (rule R-EG-01).
 PER_PERSON_KINDS = frozenset({"first_consultation"})
+
+# The follow-ups of the IFK at the contacts (rules R-NH-01 to R-NH-05): the customer's own
+# worklist rows show them, not the list of deadlines at risk.
+FOLLOW_UP_KINDS = frozenset(
+    {
+        RuleKind.VV_FEEDBACK,
+        RuleKind.MEASURE_END,
+        RuleKind.SCHOOL_CERTIFICATE,
+        RuleKind.LEAVING_CLASS,
+        RuleKind.AVAILABILITY_REVIEW,
+    }
+)
 
 
 def validate_window(value: str) -> None:

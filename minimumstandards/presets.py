@@ -62,6 +62,37 @@ _KOOPERATIONSPLAN = [
         _RL + "2.7",
     ),
 ]
+# Rules R-NH-01 to R-NH-05, the follow-ups at the contacts. R-NH-01: "innerhalb von 3
+# Wochen nach Erhalt des VV" is 21 calendar days from the receipt. R-NH-02: "ein Termin im
+# Zeitraum von vier Wochen vor bis vier Wochen nach Beendigung der Maßnahme": the clock
+# starts when the window opens, 28 days before the end, and runs 56 days. R-NH-03
+# ("jährlich") and R-NH-05 ("mindestens halbjährlich") run a calendar year and six calendar
+# months: each deadline gets that exact length as its own window; the rule's window is
+# the usual one. R-NH-04: "spätestens im Januar des Entlassjahres": from 1 January, 30 days
+# to the end of 31 January.
+_FOLLOW_UPS = [
+    (K.VV_FEEDBACK, S.ALL, E.VV_RECEIVED, "21KT", C.VV_FEEDBACK, "1AT", _RL + "2.6"),
+    (K.MEASURE_END, S.ALL, E.MEASURE_WINDOW, "56KT", C.CONTACT, "1AT", _RL + "2.8"),
+    (
+        K.SCHOOL_CERTIFICATE,
+        S.ALL,
+        E.SCHOOL_YEAR,
+        "365KT",
+        C.SCHOOL_CERTIFICATE,
+        "1AT",
+        _RL + "2.8",
+    ),
+    (K.LEAVING_CLASS, S.ALL, E.LEAVING_YEAR, "30KT", C.INVITATION, "1AT", _RL + "2.8"),
+    (
+        K.AVAILABILITY_REVIEW,
+        S.ALL,
+        E.AVAILABILITY_REVIEWED,
+        "182KT",
+        C.AVAILABILITY_REVIEW,
+        "1AT",
+        _RL + "2.8",
+    ),
+]
 # Rule R-NK-01: how long an interruption of the benefit must be for a Neukunde.
 _182_DAYS = (182, ThresholdUnit.DAYS)  # Cottbus 2, Deutsche Weinstraße 3.2.1
 
@@ -109,6 +140,7 @@ PRESETS: dict[str, dict] = {
             *_CASE_CLOSURE,
             *_CALLBACK,
             *_KOOPERATIONSPLAN,
+            *_FOLLOW_UPS,
         ],
     },
     "deutsche-weinstrasse": {
@@ -138,6 +170,7 @@ PRESETS: dict[str, dict] = {
             *_CONTACT_DENSITY,
             *_CASE_CLOSURE,
             *_KOOPERATIONSPLAN,
+            *_FOLLOW_UPS,
         ],
     },
 }

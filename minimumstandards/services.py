@@ -354,6 +354,8 @@ def deadline_open(
     antrag=None,
     scope: str = Scope.ALL,
     window: str = "",
+    several: bool = False,
+    on: date | None = None,
 ) -> Deadline | None:
     """Open one deadline of `kind` by the rule in force; None if the profile has no such rule.
 
@@ -361,14 +363,17 @@ def deadline_open(
     (`kunde`), the callback on a front-desk ticket (`aufgabe`). Opening again while one of
     the same kind is open for the same subject returns the open one. `window` (e.g. "30KT")
     replaces the rule's window for this deadline: a customer group's shorter interval.
+    `several`: the subject may have more than one open (a customer's placement proposals,
+    each with its own clock). `on`: the day whose rule applies, if not the clock's start (a
+    yearly clock started before the rule was in force).
     """
-    on = event_day(timezone.localtime(started_at, BERLIN))
+    on = on or event_day(timezone.localtime(started_at, BERLIN))
     rule = DeadlineRule.objects.in_force(jobcenter=jobcenter, kind=kind, scope=scope, on=on)
     if rule is None:
         return None
     subject = {"antrag": antrag, "kunde": kunde, "aufgabe": aufgabe}
     existing = Deadline.objects.filter(status=Deadline.Status.OPEN, kind=kind, **subject).first()
-    if existing is not None:
+    if existing is not None and not several:
         return existing
     if window:
         parse_window(window)  # a malformed window fails here, before anything is saved
@@ -388,18 +393,25 @@ def deadline_open(
     )
 
 
-def deadline_cancel(*, kind: str, kunde=None, aufgabe=None, antrag=None) -> int:
+def deadline_cancel(
+    *, kind: str, kunde=None, aufgabe=None, antrag=None, pk: int | None = None
+) -> int:
     """The clock of this subject no longer runs as it was (e.g. replaced by a new window)."""
-    return Deadline.objects.filter(
+    qs = Deadline.objects.filter(
         status=Deadline.Status.OPEN, kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag
-    ).update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
-
-
-def deadline_complete(*, kind: str, at: datetime, kunde=None, aufgabe=None, antrag=None) -> list:
-    """Close the open deadline(s) of `kind` for this subject: met on time, or late."""
-    return _complete(
-        Deadline.objects.filter(kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag), at
     )
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
+
+
+def deadline_complete(
+    *, kind: str, at: datetime, kunde=None, aufgabe=None, antrag=None, pk: int | None = None
+) -> list:
+    """Close the open deadline(s) of `kind` for this subject (only deadline `pk`, if
+    given): met on time, or late."""
+    qs = Deadline.objects.filter(kind=kind, kunde=kunde, aufgabe=aufgabe, antrag=antrag)
+    return _complete(qs if pk is None else qs.filter(pk=pk), at)
 
 
 # --- the scan ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from intake.access import antraege_visible_to
 from intake.models import OPEN_STATES, Antrag, AntragState, ErstgespraechState, Kunde
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
-from minimumstandards.models import Deadline, RuleKind
+from minimumstandards.models import FOLLOW_UP_KINDS, Deadline, RuleKind
 
 from .access import mailbox_team_ids
 from .models import Aufgabe
@@ -222,7 +222,8 @@ def deadline_alerts(user, now) -> list[Row]:
         deadlines_visible_to(user)
         .open()
         .filter(warn_at__lte=now)
-        .exclude(kind=RuleKind.CONTACT_DENSITY)
+        # The customer's contacts and follow-ups have rows of their own.
+        .exclude(kind__in=[RuleKind.CONTACT_DENSITY, *FOLLOW_UP_KINDS])
         .select_related("antrag__applicant", "kunde", "aufgabe__kunde")
     )
     rows = []

@@ -195,6 +195,7 @@ TABLE: dict[str, Row] = {
     "appointments:follow_up_book": row(obj="kunde", post=True, **{IFK: TEAM}),
     "appointments:contact_record": row(obj="kunde", post=True, **{IFK: TEAM}),
     "appointments:kooperationsplan_update": row(obj="kunde", post=True, **{IFK: TEAM}),
+    "appointments:follow_up_record": row(obj="kunde", post=True, **{IFK: TEAM, TL: ANY}),
     "appointments:group_events": row(**CALENDARS),
     "appointments:group_event": row(obj="group_event", **CALENDARS),
     # minimum standards

@@ -13,5 +13,7 @@ the refusals in `appointments.errors`.
 - `group_events`: inviting to a group event, creating a series of them
 - `outcomes`: held, no-show (and the re-invitation), cancelled; a group event's attendance
 - `contact_density`: the customer's contact group, the next due contact and its deadline
+- `nachhaltung`: the follow-ups at the contacts (placement proposals, measures, pupils,
+  § 10 restrictions) and their deadlines (rules R-NH-01 to R-NH-05)
 - `booking`: what every booking does (the appointment, the slot claimed, the case moved)
 """

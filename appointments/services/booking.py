@@ -14,8 +14,9 @@ from routing.services import vermerk_create
 
 from ..errors import AppointmentError
 from ..invitations import occasion_for, rule_in_force
-from ..models import Appointment
+from ..models import Appointment, Kind
 from ..selectors import fmt_moment
+from .nachhaltung import leaving_class_booked
 
 
 def insert(appointment: Appointment) -> Appointment:
@@ -85,6 +86,9 @@ def new_appointment(
 
 
 def after_booking(*, actor: User, appointment: Appointment, late: list[str]) -> None:
+    if appointment.kind != Kind.GRUPPE:
+        # Rule R-NH-04: a leaving-class pupil booked for a personal consultation is invited.
+        leaving_class_booked(kunde=appointment.kunde, at=timezone.now())
     audit_record(
         actor=actor,
         action="create",

@@ -31,6 +31,7 @@ from .booking import after_booking, insert, move_case, new_appointment
 from .contact_density import contact_after_consultation
 from .group_events import group_event_invite
 from .kooperationsplan import kooperationsplan_at_eg, kooperationsplan_check
+from .nachhaltung import measure_contact_held
 
 
 def _lock_open(appointment_id: int, *, actor: User, started: bool) -> Appointment:
@@ -152,6 +153,9 @@ def appointment_record_held(
             outcome=kooperationsplan,
             reason_text=kooperationsplan_reason,
         )
+    if qualified:
+        # Rule R-NH-02: the consultation around a measure's end.
+        measure_contact_held(kunde=appointment.kunde, at=appointment.starts_at)
     return appointment
 
 

@@ -25,7 +25,9 @@ from appointments.models import (
     Kooperationsplan,
     ReleasedWindow,
     Status,
+    add_months,
 )
+from appointments.services import nachhaltung
 from appointments.services.contact_density import contact_deadline_open, refresh_profile
 from appointments.services.kooperationsplan import kooperationsplan_at_eg
 from intake.models import Antrag, ErstgespraechState, Kunde
@@ -143,6 +145,7 @@ def build(*, jobcenter, staff, rng) -> None:
     _follow_ups(jobcenter, staff, ifks, busy, site_of, today, calendar, rng)
     _group_participants(jobcenter, staff, events, rng, today)
     _profiles(jobcenter, ifks, today, rng)
+    _nachhaltung(jobcenter, ifks, today)
 
 
 def _group_events(jobcenter, staff, sites, today, calendar, busy) -> list[GroupEvent]:
@@ -388,3 +391,44 @@ def _profiles(jobcenter, ifks, today, rng) -> None:
             if rng.random() < 0.1:
                 outcome = Kooperationsplan.Outcome.PARAGRAPH_10
             kooperationsplan_at_eg(actor=eg.caseworker, appointment=eg, outcome=outcome)
+
+
+def _nachhaltung(jobcenter, ifks, today) -> None:
+    """A few follow-ups at the contacts for the first IFK's customers (rules R-NH-01 to
+    R-NH-05): a VV awaiting feedback, a measure about to end, a § 10 restriction due for
+    review, a pupil of a leaving class."""
+    ifk = ifks[0]
+    kunden = list(Kunde.objects.filter(jobcenter=jobcenter, ifk=ifk).order_by("pk")[:3])
+    if len(kunden) < 3:
+        return
+    vv, measure, restriction = kunden
+    pupil = (
+        Kunde.objects.filter(jobcenter=jobcenter, date_of_birth__gt=add_months(today, -12 * 18))
+        .exclude(ifk=None)
+        .order_by("pk")
+        .first()
+    )
+    nachhaltung.proposal_record(
+        actor=ifk,
+        kunde=vv,
+        reference="Lagerhelfer/in, Spedition am Hafen, Ref. 2026-117",
+        received_on=today - timedelta(days=16),
+        close_follow_up=True,
+    )
+    nachhaltung.measure_record(
+        actor=ifk,
+        kunde=measure,
+        title="FbW Fachkraft Lagerlogistik",
+        ends_on=today + timedelta(days=12),
+    )
+    nachhaltung.restriction_save(
+        actor=ifk,
+        kunde=restriction,
+        since=today - timedelta(days=170),
+        reason="Pflege eines Angehörigen",
+        evidence="Bescheid der Pflegekasse über den Pflegegrad",
+    )
+    if pupil is not None:
+        nachhaltung.school_record_save(
+            actor=pupil.ifk, kunde=pupil, leaving_year=today.year + (today.month > 1)
+        )

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobcenter', '0005_deputy_messages'),
+        ("jobcenter", "0005_deputy_messages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='jobcenter',
-            name='eg_in_person_from',
-            field=models.DateField(blank=True, help_text='Leer: jede Form des Gesprächs ist wählbar.', null=True, verbose_name='Erstgespräche in Präsenz (Video oder Telefon nur im Ausnahmefall): ab'),
+            model_name="jobcenter",
+            name="eg_in_person_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Leer: jede Form des Gesprächs ist wählbar.",
+                null=True,
+                verbose_name="Erstgespräche in Präsenz (Video oder Telefon nur im Ausnahmefall): ab",
+            ),
         ),
         migrations.AddField(
-            model_name='jobcenter',
-            name='group_event_at_application_from',
-            field=models.DateField(blank=True, help_text='Leer: keine Einladung bei der Antragsaufnahme. Sonst gilt die Einladung für Anträge ab diesem Tag.', null=True, verbose_name='Neukunden nach Antragstellung zur nächsten Gruppenveranstaltung einladen: ab'),
+            model_name="jobcenter",
+            name="group_event_at_application_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Leer: keine Einladung bei der Antragsaufnahme. Sonst gilt die Einladung für Anträge ab diesem Tag.",
+                null=True,
+                verbose_name="Neukunden nach Antragstellung zur nächsten Gruppenveranstaltung einladen: ab",
+            ),
         ),
     ]

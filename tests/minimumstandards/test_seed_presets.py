@@ -94,6 +94,36 @@ def test_rhein_lahn_preset_from_its_seed(jobcenter):
     assert jobcenter.first_consultation_start == "entitlement"
 
 
+@pytest.mark.rule("R-NH-01")
+@pytest.mark.rule("R-NH-02")
+@pytest.mark.rule("R-NH-03")
+@pytest.mark.rule("R-NH-04")
+@pytest.mark.rule("R-NH-05")
+def test_rhein_lahn_follow_ups_at_the_contacts(jobcenter):
+    apply_preset(jobcenter=jobcenter, name="rhein-lahn")
+    by_kind = {r.kind: r for r in DeadlineRule.objects.filter(jobcenter=jobcenter)}
+    source = "Jobcenter Rhein-Lahn, Kundenprozess, Abschnitt "
+
+    def rule(kind):
+        r = by_kind[kind]
+        return r.start_event, r.window, r.completing_event, r.source
+
+    # 2.6: "innerhalb von 3 Wochen nach Erhalt des VV eine nachprüfbare Rückmeldung".
+    assert rule(RuleKind.VV_FEEDBACK) == ("vv_received", "21KT", "vv_feedback", source + "2.6")
+    # 2.8: "einen Termin im Zeitraum von vier Wochen vor bis vier Wochen nach Beendigung der
+    # Maßnahme": from 28 days before the end, 56 days long, met by a qualified contact.
+    assert rule(RuleKind.MEASURE_END) == ("measure_window", "56KT", "contact", source + "2.8")
+    # 2.8: "jährlich die Schulbescheinigungen einzufordern" (each deadline a calendar year).
+    assert rule(RuleKind.SCHOOL_CERTIFICATE)[::2] == ("school_year", "school_certificate")
+    # 2.8: "spätestens im Januar des Entlassjahres Einladungen": 1 to 31 January.
+    assert rule(RuleKind.LEAVING_CLASS) == ("leaving_year", "30KT", "invitation", source + "2.8")
+    # 2.8: "mindestens halbjährlich zu überprüfen" (each deadline six calendar months).
+    assert rule(RuleKind.AVAILABILITY_REVIEW)[::2] == (
+        "availability_reviewed",
+        "availability_review",
+    )
+
+
 @pytest.mark.rule("R-NK-01")
 def test_rhein_lahn_neukunde_threshold_no_longer_than_two_months(jobcenter):
     """ "mit Ausnahme der letzte Leistungsbezug … liegt noch nicht länger als 2 Monate
