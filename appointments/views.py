@@ -910,6 +910,7 @@ def kooperationsplan_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
 @permission_required("appointments.work_contacts")
 def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the Nachhaltung section's forms (rules R-NH-01 to R-NH-05)."""
