@@ -461,6 +461,7 @@ class StaffCreationForm(UserCreationForm):
             "role",
             "standort",
             "teams",
+            "weekly_hours",
         ]
         field_classes = UserCreationForm.Meta.field_classes
 
@@ -471,7 +472,7 @@ class StaffCreationForm(UserCreationForm):
 
 STAFF_FIELDS = {
     "person": ("username", "first_name", "last_name", "email"),
-    "work": ("role", "standort", "teams"),
+    "work": ("role", "standort", "teams", "weekly_hours"),
 }
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
