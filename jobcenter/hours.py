@@ -175,3 +175,9 @@ def format_status(status: PhoneStatus, now: datetime) -> str:
     return _("Telefonservice geschlossen, wieder ab %(when)s") % {
         "when": format_moment(status.next_opening, now)
     }
+
+
+def phone_board_for(jobcenter, now: datetime, is_working_day: Callable[[date], bool]) -> list[dict]:
+    """`phone_board` of every site of the Jobcenter, by name."""
+    standorte = jobcenter.standorte.prefetch_related("phone_hours").order_by("name")
+    return phone_board(standorte, now, is_working_day)

@@ -4,6 +4,8 @@ Fr. von 08:00 – 14:00 Uhr telefonisch zu erreichen"), worked out by hand."""
 from datetime import datetime, time
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from jobcenter.hours import WeeklySchedule, format_status, phone_board
 from jobcenter.models import PhoneHours, Standort
@@ -79,3 +81,16 @@ def test_the_board_lists_each_site_with_today_and_the_status(jobcenter, standort
     assert board[0]["today"] == "08:00–14:00"
     assert board[0]["status_text"] == "Telefonservice jetzt geöffnet bis 14:00"
     assert board[1]["configured"] is False
+
+
+def test_the_hotline_sees_the_phone_hours_on_its_start_and_ticket_pages(
+    jobcenter, standort, staff, login, monkeypatch
+):
+    monkeypatch.setattr(timezone, "now", lambda: at(2026, 3, 20, 14, 30))  # Friday
+    client = login(staff["hotline"])
+    for name in ("intake:service_centre", "routing:vermerk_new"):
+        page = client.get(reverse(name)).content.decode()
+        assert "Telefonzeiten heute" in page, name
+        assert "Bad Ems" in page and "08:00–14:00" in page
+        assert "Telefonservice geschlossen, wieder ab Mo 08:00" in page
+        assert "Mo–Do 08:00–18:00, Fr 08:00–14:00" in page
