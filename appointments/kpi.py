@@ -7,10 +7,12 @@ database groups, Python only averages a handful of rows.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 
+from jobcenter.numbers import round_half_up
 from minimumstandards.workdays import BERLIN
 
 from .models import ContactProfile, GroupEvent, Kind, Status
@@ -20,6 +22,7 @@ GOALS = {"gesamt": 110, "ue25": 120, "u25": 90}
 # Rule R-KP-01: qualified consultations per full-time IFK and week; a group event counts 3 (rule R-GV-01).
 WEEKLY_TARGET = 25
 GROUP_EVENT_WEIGHT = 3
+WORKING_DAYS_PER_WEEK = 5
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,32 @@ def week_starts(today: date, weeks: int) -> list[date]:
     return [monday - timedelta(weeks=i) for i in reversed(range(weeks))]
 
 
-def consultations_per_week(appointments, group_events, caseworkers, weeks: list[date]):
-    """Per caseworker and week: (individual, group events, total with the weight)."""
+def weekly_target(
+    weekly_hours: Decimal | None, full_time_hours: Decimal, working_days: int = 5
+) -> Decimal:
+    """The weekly target of one IFK, rounded half up to one decimal (rule R-KP-01).
+
+    25 for a full-time week; part time pro rata to the hours (19.5 of 39 hours: 12.5); a week
+    with public holidays or closing days pro rata to its working days (four of five: 20).
+    Empty hours mean full time. Personal absences do not lower it: the seed calls the 25 an
+    orientation value that outside factors influence, and the team lead weighs them.
+    """
+    hours = Decimal(full_time_hours) if weekly_hours is None else Decimal(weekly_hours)
+    share = min(hours / Decimal(full_time_hours), Decimal(1))
+    value = WEEKLY_TARGET * share * Decimal(working_days) / WORKING_DAYS_PER_WEEK
+    return round_half_up(value, 1)
+
+
+def working_days_in_week(calendar, monday: date) -> int:
+    return sum(calendar.is_working_day(monday + timedelta(days=i)) for i in range(7))
+
+
+def consultations_per_week(
+    appointments, group_events, caseworkers, weeks: list[date], *, calendar=None, full_time_hours=39
+):
+    """Per caseworker and week: individual consultations, group events, the total with the
+    weight and the week's target (pro rata to the hours and, with a calendar, to the
+    working days)."""
     first = datetime.combine(weeks[0], datetime.min.time(), tzinfo=BERLIN)
     last = datetime.combine(weeks[-1] + timedelta(days=7), datetime.min.time(), tzinfo=BERLIN)
     ids = [c.pk for c in caseworkers]
@@ -113,15 +140,91 @@ def consultations_per_week(appointments, group_events, caseworkers, weeks: list[
     )
     for row in events:
         counts[(row["host_id"], _as_date(row["week"]))][1] += row["n"]
+    days = {
+        week: working_days_in_week(calendar, week) if calendar else WORKING_DAYS_PER_WEEK
+        for week in weeks
+    }
     table = []
     for caseworker in caseworkers:
         cells = []
         for week in weeks:
             single, group = counts.get((caseworker.pk, week), (0, 0))
             total = single + GROUP_EVENT_WEIGHT * group
-            cells.append({"week": week, "single": single, "group": group, "total": total})
+            target = weekly_target(caseworker.weekly_hours, full_time_hours, days[week])
+            cells.append(
+                {"week": week, "single": single, "group": group, "total": total, "target": target}
+            )
         table.append((caseworker, cells))
     return table
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _berlin_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=BERLIN)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Qualified consultations of one IFK (rule R-KP-01, DW 2): in each reporting month
+    and since the start of the placement period of their customers."""
+
+    caseworker: object
+    months: tuple[int, ...]
+    period: int
+
+
+def consultations_by_month_and_period(appointments, caseworkers, months: list[date]):
+    """Per caseworker: qualified individual consultations held in each month (Europe/Berlin:
+    23:30 on 31 October counts for October), and those held since the start of the
+    placement period of customers still registered for placement (their contact profile is
+    active; the period starts on its `since` day)."""
+    ids = [c.pk for c in caseworkers]
+    held = appointments.filter(
+        caseworker_id__in=ids,
+        status=Status.DURCHGEFUEHRT,
+        qualified=True,
+        kind__in=[Kind.ERSTGESPRAECH, Kind.FOLGEGESPRAECH],
+    ).annotate(day=TruncDate("starts_at", tzinfo=BERLIN))
+    aggregates = {
+        f"m{i}": Count(
+            "pk",
+            filter=Q(
+                starts_at__gte=_berlin_midnight(first),
+                starts_at__lt=_berlin_midnight(_next_month(first)),
+            ),
+        )
+        for i, first in enumerate(months)
+    }
+    aggregates["period"] = Count(
+        "pk",
+        filter=Q(kunde__contact_profile__active=True, day__gte=F("kunde__contact_profile__since")),
+    )
+    rows = {
+        row["caseworker_id"]: row
+        for row in held.values("caseworker_id").annotate(**aggregates).order_by()
+    }
+    result = []
+    for caseworker in caseworkers:
+        row = rows.get(caseworker.pk, {})
+        result.append(
+            Activity(
+                caseworker,
+                tuple(row.get(f"m{i}", 0) for i in range(len(months))),
+                row.get("period", 0),
+            )
+        )
+    return result
 
 
 def _as_date(value) -> date:

@@ -1140,24 +1140,40 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
     # sees their own.
     show_people = not team_figures or user.has_perm("frontdesk.see_employee_figures")
+    jobcenter = user.jobcenter
     table = kpi.consultations_per_week(
-        Appointment.objects.filter(jobcenter=user.jobcenter),
-        GroupEvent.objects.filter(jobcenter=user.jobcenter),
+        Appointment.objects.filter(jobcenter=jobcenter),
+        GroupEvent.objects.filter(jobcenter=jobcenter),
         caseworkers,
         weeks,
+        calendar=calendar_for(jobcenter),
+        full_time_hours=jobcenter.full_time_weekly_hours,
     )
     team_total = [sum(cells[i]["total"] for _cw, cells in table) for i in range(len(weeks))]
+    team_target = [sum(cells[i]["target"] for _cw, cells in table) for i in range(len(weeks))]
+    this_month = kpi.month_start(today)
+    months = [kpi.previous_month(this_month), this_month]
+    activity = kpi.consultations_by_month_and_period(
+        Appointment.objects.filter(jobcenter=jobcenter), caseworkers, months
+    )
     context = {
         "averages": kpi.beratungsaktivitaet(
-            kpi.profiles_of([c.pk for c in caseworkers]).filter(jobcenter=user.jobcenter), today
+            kpi.profiles_of([c.pk for c in caseworkers]).filter(jobcenter=jobcenter), today
         ),
         "weeks": weeks,
         "table": table if show_people else [],
         "team_total": team_total,
-        "team_target": kpi.WEEKLY_TARGET * len(caseworkers),
+        "team_weeks": list(zip(team_total, team_target, strict=True)),
         "target": kpi.WEEKLY_TARGET,
+        "full_time_hours": jobcenter.full_time_weekly_hours,
         "weight": kpi.GROUP_EVENT_WEIGHT,
         "caseworker_count": len(caseworkers),
+        "months": months,
+        "activity": activity if show_people else [],
+        "activity_team": (
+            [sum(a.months[i] for a in activity) for i in range(len(months))],
+            sum(a.period for a in activity),
+        ),
         "today": today,
         "own": not team_figures,
     }

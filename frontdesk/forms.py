@@ -8,7 +8,7 @@ from intake.access import kunden_visible_to
 from intake.forms import DATE_INPUT_FORMATS, DateInput
 from intake.models import KUNDENNUMMER_PATTERN, Kunde
 from intake.selectors import SearchKind, SearchResult, kunde_search
-from jobcenter.forms import DateField, KernForm
+from jobcenter.forms import DateField, DateTimeInput, KernForm
 from jobcenter.models import Team
 
 from .models import Concern, Outcome, PriorityReason
@@ -230,6 +230,18 @@ class FinishForm(KernForm):
         queryset=Team.objects.none(),
         required=False,
         help_text=_("Nur bei Ticket: vorbelegt nach dem Anliegen."),
+    )
+    # Rule R-OE-02: a callback time the customer asks for lies within the phone hours.
+    callback_at = forms.DateTimeField(
+        label=_("Rückruf gewünscht am"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+        widget=DateTimeInput(),
+        help_text=_(
+            "Nur bei Ticket, wenn die Person einen Zeitpunkt wünscht; er muss in den "
+            "Telefonzeiten liegen. Leer: Rückruf bis zum letzten Zeitpunkt in den "
+            "Telefonzeiten vor Ablauf der 24 Stunden."
+        ),
     )
     note = forms.CharField(
         label=_("Notiz (für Vermerk oder Ticket)"),

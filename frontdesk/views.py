@@ -659,8 +659,13 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
                 note=c["note"],
                 ticket_team=c["ticket_team"],
                 information_types=chosen_from(form),
+                callback_at=c["callback_at"],
             )
         except FrontdeskError as error:
+            if error.field:
+                # At the field, with the input kept (rule R-OE-02: the callback time).
+                add_to_form(form, error)
+                return _desk_with_errors(request, my_desk, form, finish_form=form)
             messages.error(request, error.message)
         else:
             messages.success(

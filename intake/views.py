@@ -13,8 +13,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
+from jobcenter.hours import phone_board_for
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
+from minimumstandards.services import calendar_for
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
 from .forms import (
@@ -182,7 +184,14 @@ def service_centre(request: HttpRequest) -> HttpResponse:
                 request, _("Aufgabe an die Eingangszone gesendet. Es wurden keine Daten erfasst.")
             )
             return redirect("intake:service_centre")
-    return render(request, "intake/service_centre.html", {"form": form, "error_forms": [form]})
+    jobcenter = request.user.jobcenter
+    # Rule R-OE-02: the hotline sees each site's phone hours today and whether it is open.
+    board = phone_board_for(jobcenter, timezone.now(), calendar_for(jobcenter).is_working_day)
+    return render(
+        request,
+        "intake/service_centre.html",
+        {"form": form, "error_forms": [form], "phone_board": board},
+    )
 
 
 @permission_required("intake.list_antraege")

@@ -462,6 +462,7 @@ class StaffCreationForm(UserCreationForm):
             "standort",
             "teams",
             "contact_concept",
+            "weekly_hours",
         ]
         field_classes = UserCreationForm.Meta.field_classes
 
@@ -472,7 +473,7 @@ class StaffCreationForm(UserCreationForm):
 
 STAFF_FIELDS = {
     "person": ("username", "first_name", "last_name", "email"),
-    "work": ("role", "standort", "teams", "contact_concept"),
+    "work": ("role", "standort", "teams", "contact_concept", "weekly_hours"),
 }
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import rules
 from django.conf import settings
@@ -96,6 +97,16 @@ class Jobcenter(models.Model):
         _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    # Rule R-KP-01: the weekly target of 25 consultations is for full-time staff; part time
+    # pro rata to these hours (TVöD: 39 hours a week).
+    full_time_weekly_hours = models.DecimalField(
+        _("Vollzeit-Wochenstunden"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("39.0"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("60"))],
+        help_text=_("Wochenarbeitszeit einer Vollzeitkraft, z. B. 39 nach TVöD."),
     )
 
     class Meta:
@@ -292,6 +303,16 @@ class User(AbstractUser):
         choices=ContactConcept.choices,
         blank=True,
         help_text=_("Fallmanager/innen und Projektmitarbeitende mit eigenem Kontaktkonzept."),
+    )
+    # Rule R-KP-01: part-time staff have a weekly target pro rata; empty means full time.
+    weekly_hours = models.DecimalField(
+        _("Wochenarbeitszeit"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("60"))],
+        help_text=_("Stunden je Woche; leer bei Vollzeit."),
     )
 
     objects = UserManager()

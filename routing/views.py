@@ -16,9 +16,11 @@ from intake.selectors import SearchResult
 from intake.selectors import kunde_search as find_customers
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
+from jobcenter.hours import phone_board_for
 from jobcenter.predicates import is_teamleitung
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
+from minimumstandards.services import calendar_for
 
 from . import selectors
 from .access import get_aufgabe_for_user, get_postfach_for_user, postfaecher_visible_to
@@ -72,11 +74,19 @@ def _audit_form_customers(request, form, plan) -> None:
 
 def _vermerk_context(request, form, **extra) -> dict:
     _audit_form_customers(request, form, extra.get("plan"))
+    is_ticket = source_for(request.user) == Vermerk.Source.HOTLINE
+    jobcenter = request.user.jobcenter
     return {
         "form": form,
         "error_forms": [form],
         "has_errors": form.is_bound and bool(form.errors),
-        "is_ticket": source_for(request.user) == Vermerk.Source.HOTLINE,
+        "is_ticket": is_ticket,
+        # Rule R-OE-02: the hotline taking a ticket sees the sites' phone hours of today.
+        "phone_board": (
+            phone_board_for(jobcenter, timezone.now(), calendar_for(jobcenter).is_working_day)
+            if is_ticket
+            else None
+        ),
         "source_label": Vermerk.Source(source_for(request.user)).label,
         **extra,
     }

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jobcenter.hours import BERLIN, WeeklySchedule
 from jobcenter.models import Team, User
 from minimumstandards.models import DeadlineRule, RuleKind, Scope
 from minimumstandards.services import calendar_for, deadline_open
@@ -145,8 +146,58 @@ def _inform_back_office(
             raise FrontdeskError(" ".join([str(error.message), *faults])) from error
 
 
+def phone_hours_for(visit: Visit) -> WeeklySchedule:
+    """The phone hours of the visit's site, closed on the Jobcenter's non-working days."""
+    return WeeklySchedule.phone_hours_of(
+        visit.standort, calendar_for(visit.jobcenter).is_working_day
+    )
+
+
+def check_callback_at(*, visit: Visit, callback_at, now) -> None:
+    """Rule R-OE-02: a callback time the customer asks for lies within the site's phone
+    hours (and not in the past). A site without phone hours refuses none."""
+    if callback_at is None:
+        return
+    if callback_at < now:
+        raise FrontdeskError(
+            _("Der Rückruf kann nicht in der Vergangenheit liegen."), field="callback_at"
+        )
+    schedule = phone_hours_for(visit)
+    if schedule and not schedule.is_within(callback_at):
+        raise FrontdeskError(
+            _("Außerhalb der Telefonzeiten: %(hours)s") % {"hours": schedule.summary()},
+            field="callback_at",
+        )
+
+
+def callback_line(*, visit: Visit, due_at, callback_at, now) -> str:
+    """The ticket's callback time (rule R-OE-02): the customer's wish, else the latest moment
+    within the phone hours that keeps the 24-hour deadline (the next opening if none does)."""
+    if callback_at is not None:
+        return _("Rückruf gewünscht: %(when)s") % {"when": _moment(callback_at)}
+    schedule = phone_hours_for(visit)
+    if not schedule:
+        return ""
+    slot = schedule.latest_before(due_at, now) or schedule.status(now).next_opening
+    if slot is None:
+        return ""
+    return _("Rückruf in den Telefonzeiten bis %(when)s") % {"when": _moment(slot)}
+
+
+def _moment(moment) -> str:
+    local = moment.astimezone(BERLIN)
+    return f"{date_format(local, 'D')} {local:%d.%m.%Y %H:%M}"
+
+
 def _raise_ticket(
-    *, actor: User, visit: Visit, concerns: list[Concern], team: Team | None, note: str, now
+    *,
+    actor: User,
+    visit: Visit,
+    concerns: list[Concern],
+    team: Team | None,
+    note: str,
+    now,
+    callback_at=None,
 ):
     """Rule R-RU-01: the concern goes to the responsible team by ticket; the customer gets a call
     back within 24 hours. The ticket's callback deadline is opened when the Jobcenter's
@@ -164,12 +215,13 @@ def _raise_ticket(
         jobcenter=jobcenter, kind=RuleKind.CALLBACK, scope=Scope.ALL, on=timezone.localdate(now)
     )
     due_at = calendar_for(jobcenter).due(now, rule.window if rule else "24h")
+    callback = callback_line(visit=visit, due_at=due_at, callback_at=callback_at, now=now)
     ticket = aufgabe_create(
         created_by=actor,
         postfach=postfach,
         kunde=visit.kunde,
         title=subject_line(visit, _("Rückruf: %(c)s") % {"c": _concern_names(concerns)}),
-        description="\n".join(part for part in (kunde_line(visit), note.strip()) if part),
+        description="\n".join(part for part in (kunde_line(visit), callback, note.strip()) if part),
         due_at=due_at,
         kind=Aufgabe.Kind.TICKET,
     )
@@ -193,11 +245,18 @@ def record_outcome(
     ticket_team: Team | None,
     now,
     chosen: dict | None = None,
+    callback_at=None,
 ) -> None:
     _inform_back_office(actor=actor, visit=visit, concerns=concerns, note=note, chosen=chosen)
     if outcome == Outcome.TICKET:
         _raise_ticket(
-            actor=actor, visit=visit, concerns=concerns, team=ticket_team, note=note, now=now
+            actor=actor,
+            visit=visit,
+            concerns=concerns,
+            team=ticket_team,
+            note=note,
+            now=now,
+            callback_at=callback_at,
         )
     elif outcome == Outcome.APPOINTMENT and visit.kunde is not None:
         vermerk_create(

@@ -10,7 +10,7 @@ from routing.services import aufgabe_create
 from ..errors import FrontdeskError
 from ..models import Concern, Contact, Outcome, Visit, VisitConcern, VisitState
 from ..selectors import served_team_ids, ticket_team_for
-from .back_office import kunde_line, record_outcome, subject_line
+from .back_office import check_callback_at, kunde_line, record_outcome, subject_line
 from .guards import called_here, require_transition
 from .recording import A, end_contact, record_event
 
@@ -79,8 +79,10 @@ def visit_finish(
     ticket_team: Team | None = None,
     now=None,
     information_types: dict | None = None,
+    callback_at=None,
 ) -> Visit:
-    """Finish with the outcome and the concerns actually handled (rule R-WS-01)."""
+    """Finish with the outcome and the concerns actually handled (rule R-WS-01); a ticket
+    may carry the callback time the customer asks for (rule R-OE-02)."""
     now = now or timezone.now()
     desk, visit = called_here(actor, desk_id, visit_id, now)
     if outcome not in (Outcome.RESOLVED, Outcome.TICKET, Outcome.APPOINTMENT):
@@ -103,6 +105,8 @@ def visit_finish(
         raise FrontdeskError(
             _("Bitte für das Ticket notieren, worum es geht und wie die Person erreichbar ist.")
         )
+    if outcome == Outcome.TICKET:
+        check_callback_at(visit=visit, callback_at=callback_at, now=now)
     require_transition(visit, visit.finish, actor)
     visit.finish(outcome=outcome, at=now)
     visit.save()
@@ -126,6 +130,7 @@ def visit_finish(
         or (ticket_team_for(visit, done) if outcome == Outcome.TICKET else None),
         now=now,
         chosen=information_types,
+        callback_at=callback_at if outcome == Outcome.TICKET else None,
     )
     record_event(
         visit, A.FINISH, source=VisitState.CALLED, actor=actor, at=now, desk=desk, note=note.strip()
