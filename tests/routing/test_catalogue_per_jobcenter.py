@@ -177,6 +177,7 @@ def test_jobcenter_admin_seeds_a_new_jobcenter(client, db):
             "return_period_days": 14,
             "interruption_threshold_value": 3,
             "interruption_threshold_unit": "months",
+            "full_time_weekly_hours": "39.0",
         },
     )
     from jobcenter.models import Jobcenter
