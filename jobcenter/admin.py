@@ -471,7 +471,7 @@ class StaffCreationForm(UserCreationForm):
 
 STAFF_FIELDS = {
     "person": ("username", "first_name", "last_name", "email"),
-    "work": ("role", "standort", "teams"),
+    "work": ("role", "standort", "room", "teams"),
 }
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 

@@ -269,6 +269,14 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("Der Standort, an dem die Person meist arbeitet."),
     )
+    room = models.CharField(
+        _("Raum"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Wohin der Empfang Kundinnen und Kunden zum Termin schickt, z. B. „Raum 2.14, 2. OG“."
+        ),
+    )
 
     objects = UserManager()
 

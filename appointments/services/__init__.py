@@ -14,4 +14,5 @@ the refusals in `appointments.errors`.
 - `outcomes`: held, no-show (and the re-invitation), cancelled; a group event's attendance
 - `contact_density`: the customer's contact group, the next due contact and its deadline
 - `booking`: what every booking does (the appointment, the slot claimed, the case moved)
+- `arrival`: the customer checked in at the reception for an appointment
 """
