@@ -312,6 +312,11 @@ class Appointment(models.Model):
     status = models.CharField(
         _("Stand"), max_length=20, choices=Status.choices, default=Status.GEBUCHT
     )
+    # The customer checked in at the reception for this appointment (issue 12).
+    arrived_at = models.DateTimeField(_("eingetroffen um"), null=True, blank=True)
+    arrived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     booking_step = models.CharField(
         _("gefunden durch"), max_length=20, choices=BookingStep.choices, default=BookingStep.DIREKT
     )

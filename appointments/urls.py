@@ -7,6 +7,7 @@ app_name = "appointments"
 urlpatterns = [
     path("termine/", views.calendar, name="calendar"),
     path("termine/arbeitsliste/", views.worklist_panel, name="worklist_panel"),
+    path("termine/eingetroffen/", views.arrivals_panel, name="arrivals"),
     path("termine/kennzahlen/", views.kpi_view, name="kpi"),
     path("termine/kalender/<int:pk>/", views.windows, name="windows"),
     path("termine/kalender/<int:pk>/fenster/", views.window_add, name="window_add"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from intake.access import get_antrag_for_user, get_kunde_for_user
 from jobcenter.errors import add_to_form
 from jobcenter.models import User
-from jobcenter.services import audit_read, audit_record
+from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 from minimumstandards.models import FOLLOW_UP_KINDS, Deadline
 from minimumstandards.services import calendar_for
@@ -79,6 +79,7 @@ from .services import (
     outcomes,
 )
 from .slots import CalendarData, free_slots
+from .worklist import day_start
 
 
 def _week_start(request: HttpRequest) -> date:
@@ -95,7 +96,7 @@ def _week_start(request: HttpRequest) -> date:
 def _shown_kunden(context: dict) -> list[int]:
     """The customers a calendar or worklist context names (week, appointments, contacts)."""
     ids = [a.kunde_id for day in context.get("days", []) for a in day["appointments"]]
-    for key in ("awaiting_outcome", "upcoming", "contacts_due"):
+    for key in ("arrivals", "awaiting_outcome", "upcoming", "contacts_due"):
         ids += [row.kunde_id for row in context.get(key, [])]
     return ids
 
@@ -192,6 +193,7 @@ def _worklist_context(user: User) -> dict:
         ),
         "today": today,
         "soon": today + timedelta(days=7),
+        **_arrivals_context(user),
     }
 
 
@@ -246,6 +248,35 @@ def worklist_panel(request: HttpRequest) -> HttpResponse:
         subject_ids=_shown_kunden(context),
     )
     return render(request, "appointments/partials/worklist.html", context)
+
+
+def _arrivals_context(user: User) -> dict:
+    return {
+        "arrivals": list(
+            Appointment.objects.filter(
+                caseworker=user,
+                status=Status.GEBUCHT,
+                arrived_at__gte=day_start(timezone.now()),
+            )
+            .select_related("kunde")
+            .order_by("arrived_at")
+        )
+    }
+
+
+@permission_required("appointments.hold_consultations")
+def arrivals_panel(request: HttpRequest) -> HttpResponse:
+    """Who has checked in at the reception for the IFK's appointments today (polled)."""
+    context = _arrivals_context(request.user)
+    audit_read_refresh(
+        actor=request.user,
+        target=request.user,
+        summary=_("Eingetroffene Kundinnen und Kunden eingesehen"),
+        subject_ids=[a.kunde_id for a in context["arrivals"]],
+        key=f"arrivals:{request.user.pk}",
+        full=False,
+    )
+    return render(request, "appointments/partials/arrivals.html", context)
 
 
 # --- windows and absences ----------------------------------------------------------------

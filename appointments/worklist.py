@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +14,19 @@ from minimumstandards.models import Deadline, RuleKind
 from routing.worklist import Row, Source, register_source
 
 from .models import Appointment, Kind, Status
+
+
+def day_start(now):
+    """Midnight (Berlin) before `now`."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def arrived_label(appointment: Appointment) -> str:
+    """„ist da seit 09:50“ for an appointment whose customer has checked in."""
+    return _("ist da seit %(at)s") % {
+        "at": date_format(timezone.localtime(appointment.arrived_at), "H:i")
+    }
 
 
 def appointment_rows(user, now) -> list[Row]:
@@ -23,13 +38,33 @@ def appointment_rows(user, now) -> list[Row]:
     mine = Appointment.objects.filter(caseworker=user, status=Status.GEBUCHT).select_related(
         "kunde"
     )
+    # The customer checked in at the reception today: here now, first on the list.
+    arrived = mine.filter(arrived_at__gte=day_start(now)).order_by("arrived_at")[:50]
+    mine = mine.exclude(arrived_at__gte=day_start(now))
     awaiting = mine.filter(starts_at__lte=now).order_by("starts_at")[:50]
     coming = (
         mine.filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=7))
         .exclude(kind=Kind.ERSTGESPRAECH)
         .order_by("starts_at")[:50]
     )
-    rows = []
+    rows = [
+        Row(
+            key=f"termin-{appointment.pk}",
+            category="termin",
+            category_label=_("Termin"),
+            title=_("%(kind)s um %(at)s: ist da")
+            % {
+                "kind": appointment.get_kind_display(),
+                "at": date_format(timezone.localtime(appointment.starts_at), "H:i"),
+            },
+            url=reverse("appointments:detail", args=[appointment.pk]),
+            kunde=appointment.kunde,
+            due_at=appointment.starts_at,
+            level="danger",
+            level_label=arrived_label(appointment),
+        )
+        for appointment in arrived
+    ]
     for appointment in [*awaiting, *coming]:
         overdue = appointment.starts_at <= now
         rows.append(

@@ -393,6 +393,8 @@ class Outcome(models.TextChoices):
     PASSED_ON = "passed_on", _("weitergeleitet")
     TICKET = "ticket", _("Ticket (Rückruf binnen 24 Stunden)")
     APPOINTMENT = "appointment", _("Termin vergeben")
+    # Checked in at the reception and sent straight to the booked appointment.
+    TO_APPOINTMENT = "to_appointment", _("zum Termin geschickt")
     # ... and how a single contact can end besides.
     FORWARDED = "forwarded", _("an eine andere Warteschlange weitergeleitet")
     PARKED = "parked", _("geparkt")
@@ -400,7 +402,13 @@ class Outcome(models.TextChoices):
     CANCELLED = "cancelled", _("abgemeldet")
 
 
-VISIT_OUTCOMES = (Outcome.RESOLVED, Outcome.PASSED_ON, Outcome.TICKET, Outcome.APPOINTMENT)
+VISIT_OUTCOMES = (
+    Outcome.RESOLVED,
+    Outcome.PASSED_ON,
+    Outcome.TICKET,
+    Outcome.APPOINTMENT,
+    Outcome.TO_APPOINTMENT,
+)
 # A contact that ended the visit with a result: the customer was served ("bedient" in the
 # live view and the reports). A contact forwarded to another queue is work, not yet service.
 SERVED_OUTCOMES = VISIT_OUTCOMES
@@ -453,6 +461,14 @@ class Visit(FSMModelMixin, models.Model):
         related_name="+",
     )
     appointment_at = models.DateTimeField(_("Termin um"), null=True, blank=True)
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        verbose_name=_("Termin"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     priority = models.BooleanField(_("Vorrang"), default=False)
     priority_reason = models.CharField(
         _("Grund des Vorrangs"),

@@ -6,10 +6,11 @@ Lookups only; nothing here writes. The actions are in `frontdesk.services`.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments import models as termin_models
 from intake.models import Antrag, ErstgespraechState, Kunde
 from intake.services import integration_team_for
 from jobcenter.models import Jobcenter, Standort, Team, User
@@ -24,7 +25,16 @@ class Appointment:
     at: datetime
     with_user: User
     label: str
-    antrag_id: int
+    antrag_id: int | None
+    # The appointments app's row (None for a first consultation known only from its case).
+    pk: int | None = None
+    # When the customer was checked in for it already (a second check-in is refused).
+    arrived_at: datetime | None = None
+
+    @property
+    def room(self) -> str:
+        """Where the reception sends the customer: the caseworker's room, if on file."""
+        return self.with_user.room
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -32,25 +42,56 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def appointments_for_checkin(kunde_ids, day: date) -> dict[int, Appointment]:
-    """Per customer, their first appointment of `day`.
+def appointments_for_checkin(
+    kunde_ids, day: date, standort: Standort | None = None
+) -> dict[int, Appointment]:
+    """Per customer, their first appointment of `day` to check in against.
 
-    For now the only appointment on file is the first consultation (EG) booked on the
-    customer's case (intake.Antrag.eg_at / eg_with); the appointments app will answer here
-    once it exists. One query for any number of customers.
+    The appointments app's rows come first: booked (not cancelled, not held), at this site
+    or at none, the first one not yet arrived, else the arrived one (so that a second
+    check-in can be refused by name). A first consultation booked only on the case
+    (intake.Antrag.eg_at / eg_with) answers for customers without such a row. Two queries
+    for any number of customers.
     """
     ids = [pk for pk in kunde_ids if pk]
     if not ids:
         return {}
     start, end = _day_bounds(day)
+    termine = termin_models.Appointment.objects.filter(
+        kunde_id__in=ids,
+        status=termin_models.Status.GEBUCHT,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    if standort is not None:
+        termine = termine.filter(Q(standort=standort) | Q(standort__isnull=True))
     found: dict[int, Appointment] = {}
+    for termin in termine.select_related("caseworker").order_by(
+        F("arrived_at").asc(nulls_first=True), "starts_at", "pk"
+    ):
+        found.setdefault(
+            termin.kunde_id,
+            Appointment(
+                at=termin.starts_at,
+                with_user=termin.caseworker,
+                label=termin.get_kind_display(),
+                antrag_id=termin.antrag_id,
+                pk=termin.pk,
+                arrived_at=termin.arrived_at,
+            ),
+        )
     rows = (
         Antrag.objects.filter(
-            applicant_id__in=ids,
+            applicant_id__in=[pk for pk in ids if pk not in found],
             eg_state=ErstgespraechState.GEBUCHT,
             eg_at__gte=start,
             eg_at__lt=end,
             eg_with__isnull=False,
+        )
+        # A first consultation booked in the appointments app answers through its row.
+        .exclude(
+            appointments__kind=termin_models.Kind.ERSTGESPRAECH,
+            appointments__status=termin_models.Status.GEBUCHT,
         )
         .select_related("eg_with")
         .order_by("eg_at", "pk")
@@ -68,10 +109,12 @@ def appointments_for_checkin(kunde_ids, day: date) -> dict[int, Appointment]:
     return found
 
 
-def appointment_for_checkin(kunde: Kunde | None, day: date) -> Appointment | None:
+def appointment_for_checkin(
+    kunde: Kunde | None, day: date, standort: Standort | None = None
+) -> Appointment | None:
     if kunde is None:
         return None
-    return appointments_for_checkin([kunde.pk], day).get(kunde.pk)
+    return appointments_for_checkin([kunde.pk], day, standort).get(kunde.pk)
 
 
 def site_settings(standort: Standort) -> SiteSettings:

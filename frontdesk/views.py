@@ -128,8 +128,9 @@ def _checkin_context(request, form, standort, **extra) -> dict:
         .count(),
         "results": results,
         "search": form.search if form.is_bound else None,
-        "appointments": appointments_for_checkin([k.pk for k in results or []], today),
+        "appointments": appointments_for_checkin([k.pk for k in results or []], today, standort),
         "selected_kunde": form.data.get("kunde") if form.is_bound else None,
+        "with_appointment": form.is_bound and bool(form.data.get("with_appointment")),
         "has_errors": form.is_bound and bool(form.errors),
         "error_forms": [form],
         **extra,
@@ -151,7 +152,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             c = form.cleaned_data
             kunde = c["kunde"]
-            appointment = appointment_for_checkin(kunde, timezone.localdate())
+            appointment = appointment_for_checkin(kunde, timezone.localdate(), c["standort"])
             use_appointment = c["with_appointment"] or (not c["concerns"] and not settle)
             if c["with_appointment"] and appointment is None:
                 form.add_error(
@@ -192,7 +193,10 @@ def checkin(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(initial={"standort": standort}, **kwargs)
     new = request.GET.get("neu", "")
     last = (
-        visits_visible_to(user).select_related("team").filter(pk=new).first()
+        visits_visible_to(user)
+        .select_related("team", "appointment__caseworker")
+        .filter(pk=new)
+        .first()
         if new.isdigit()
         else None
     )
@@ -223,6 +227,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         if results:
             _audit_lookup(request, results)
     identified = search.identifies if search is not None else None
+    standort = _site(request, standorte_visible_to(request.user), request.GET.get("standort"))
     return render(
         request,
         "frontdesk/partials/checkin_results.html",
@@ -230,9 +235,12 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
             "results": results,
             "search": search,
             "appointments": appointments_for_checkin(
-                [k.pk for k in results or []], timezone.localdate()
+                [k.pk for k in results or []], timezone.localdate(), standort
             ),
             "selected_kunde": str(identified.pk) if identified else None,
+            # The customer is identified and has an appointment today: checking in against
+            # it is the default.
+            "with_appointment": True,
         },
     )
 

@@ -473,7 +473,7 @@ class StaffCreationForm(UserCreationForm):
 
 STAFF_FIELDS = {
     "person": ("username", "first_name", "last_name", "email"),
-    "work": ("role", "standort", "teams", "contact_concept", "weekly_hours"),
+    "work": ("role", "standort", "room", "teams", "contact_concept", "weekly_hours"),
 }
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 

@@ -314,6 +314,14 @@ class User(AbstractUser):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("60"))],
         help_text=_("Stunden je Woche; leer bei Vollzeit."),
     )
+    room = models.CharField(
+        _("Raum"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Wohin der Empfang Kundinnen und Kunden zum Termin schickt, z. B. „Raum 2.14, 2. OG“."
+        ),
+    )
 
     objects = UserManager()
 

@@ -18,7 +18,7 @@ from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
 from jobcenter.predicates import is_teamleitung
-from jobcenter.services import audit_read
+from jobcenter.services import audit_read, audit_read_refresh
 from jobcenter.views import permission_required
 from minimumstandards.services import calendar_for
 
@@ -543,11 +543,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rows = build_worklist(
         user, category=category, q=q, state=state, sort=sort, descending=descending
     )
-    audit_read(
+    # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
+    audit_read_refresh(
         actor=user,
         target=user.jobcenter,
         summary=_("Arbeitsliste eingesehen"),
         subject_ids=[r.kunde.pk for r in rows if r.kunde is not None],
+        key="worklist",
+        full=request.headers.get("X-Poll") != "1",
     )
     params = {"art": category, "q": q, "status": state}
     columns = []

@@ -173,6 +173,7 @@ TABLE: dict[str, Row] = {
     # appointments
     "appointments:calendar": row(**CALENDARS),
     "appointments:worklist_panel": row(**{IFK: ANY}),
+    "appointments:arrivals": row(**{IFK: ANY}),
     "appointments:kpi": row(**{TL: ANY, IFK: ANY}),
     "appointments:windows": row(obj="caseworker", **OWN_CALENDAR),
     "appointments:window_add": row(obj="caseworker", post=True, **OWN_CALENDAR),

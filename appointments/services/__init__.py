@@ -16,4 +16,5 @@ the refusals in `appointments.errors`.
 - `nachhaltung`: the follow-ups at the contacts (placement proposals, measures, pupils,
   § 10 restrictions) and their deadlines (rules R-NH-01 to R-NH-05)
 - `booking`: what every booking does (the appointment, the slot claimed, the case moved)
+- `arrival`: the customer checked in at the reception for an appointment
 """

@@ -34,6 +34,8 @@ STAFF = [
     ),
     ("admin", "Adam", "Admin", Role.ADMINISTRATION, []),
 ]
+# Where the reception sends a customer who comes for an appointment.
+ROOMS = {"ifk": "Raum 2.14, 2. OG", "ifk2": "Raum 2.16, 2. OG", "ifk3": "Raum 1.05, 1. OG"}
 
 
 def organisation() -> tuple[Jobcenter, bool]:
@@ -101,6 +103,7 @@ def staff_of(jobcenter: Jobcenter) -> dict[str, User]:
         )
         user.set_password(PASSWORD)
         user.is_active = True
+        user.room = user.room or ROOMS.get(username, "")
         user.save()
         user.teams.set(Team.objects.filter(jobcenter=jobcenter, name__in=team_names))
         staff[username] = user

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from appointments.errors import AppointmentError
+from appointments.services.arrival import appointment_record_arrival
 from intake.models import Kunde
 from jobcenter.models import Standort, Team, User
 from routing.services import aufgabe_create
@@ -107,7 +109,7 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
         else:
             # No desk here serves the appointment holder: the customer is sent straight
             # to the appointment (rule R-EM-01), the holder gets a task.
-            settle = Outcome.PASSED_ON
+            settle = Outcome.TO_APPOINTMENT
             team = responsible_team(
                 jobcenter=jobcenter, standort=standort, handler="empfang", kunde=None
             )
@@ -138,6 +140,16 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
     if team.jobcenter_id != jobcenter.pk:
         raise FrontdeskError(_("Dieses Team gehört nicht zu Ihrem Jobcenter."))
 
+    appointment_row = None
+    if data.appointment is not None and data.appointment.pk is not None:
+        # Locks the appointment: of two check-ins at once, the second waits and is refused.
+        try:
+            appointment_row = appointment_record_arrival(
+                actor=actor, appointment_id=data.appointment.pk, now=now
+            )
+        except AppointmentError as error:
+            raise FrontdeskError(error.message, field="with_appointment") from error
+
     day = timezone.localdate(now)
     settings = site_settings(standort)
     visit = Visit.objects.create(
@@ -149,6 +161,7 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
         team=team,
         assigned_to=assigned_to,
         appointment_at=data.appointment.at if data.appointment else None,
+        appointment=appointment_row,
         priority=bool(data.priority_reason),
         priority_reason=data.priority_reason,
         priority_note=data.priority_note.strip() if data.priority_reason else "",
@@ -183,7 +196,7 @@ def _settle(
         called_at=now, ended_at=now, served_by=actor, outcome=outcome, at_reception=True
     )
     VisitConcern.objects.filter(visit=visit).update(handled=True)
-    if outcome == Outcome.PASSED_ON:
+    if outcome == Outcome.TO_APPOINTMENT:
         appointment = data.appointment
         aufgabe_create(
             created_by=actor,

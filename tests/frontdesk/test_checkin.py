@@ -237,7 +237,7 @@ def test_appointment_without_a_desk_for_the_holder_is_sent_straight_there(
     # Rule R-EM-01: customers with an appointment are sent on directly; the IFK gets a task.
     assert (visit.state, visit.outcome, visit.settled_at_reception) == (
         VisitState.DONE,
-        Outcome.PASSED_ON,
+        Outcome.TO_APPOINTMENT,
         True,
     )
     task = Aufgabe.objects.get(assignee=staff["ifk"], title__contains=visit.number)
