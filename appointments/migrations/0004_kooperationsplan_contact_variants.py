@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0003_a2_eg_remote_reason"),
+        ("appointments", "0003_eg_remote_reason"),
         ("intake", "0008_intake_follow_up_issue11"),
         ("jobcenter", "0007_own_contact_concepts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jobcenter", "0006_a2_group_event_in_person_settings"),
+        ("jobcenter", "0006_group_event_in_person_settings"),
     ]
 
     operations = [
