@@ -359,7 +359,7 @@ class ContactProfileForm(KernForm):
 
 class KooperationsplanUpdateForm(KernForm):
     on = forms.DateField(
-        label=_("Kooperationsplan fortgeschrieben am"),
+        label=_("Kooperationsplan vereinbart oder fortgeschrieben am"),
         widget=DateInput(),
         input_formats=DATE_INPUT_FORMATS,
         help_text=_(

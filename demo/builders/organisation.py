@@ -2,7 +2,16 @@
 
 from datetime import time
 
-from jobcenter.models import Deputy, Jobcenter, OpeningHours, Postfach, Standort, Team, User
+from jobcenter.models import (
+    Deputy,
+    Jobcenter,
+    OpeningHours,
+    PhoneHours,
+    Postfach,
+    Standort,
+    Team,
+    User,
+)
 from jobcenter.roles import Role
 from jobcenter.seeding import seed_new_jobcenter
 
@@ -67,6 +76,13 @@ def organisation() -> tuple[Jobcenter, bool]:
                     standort=site, weekday=weekday, opens=time(8), closes=time(12)
                 )
             OpeningHours.objects.create(standort=site, weekday=3, opens=time(14), closes=time(17))
+        # Phone hours as in Rhein-Lahn's instruction: Mo-Do 08-18, Fr 08-14 (rule R-OE-02).
+        if not site.phone_hours.exists():
+            for weekday in range(5):
+                closes = time(14) if weekday == 4 else time(18)
+                PhoneHours.objects.create(
+                    standort=site, weekday=weekday, opens=time(8), closes=closes
+                )
     teams = [
         ("Empfang", Team.Kind.EMPFANG, main),
         ("Eingangszone", Team.Kind.EINGANGSZONE, main),
