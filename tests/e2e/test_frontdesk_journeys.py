@@ -339,5 +339,5 @@ def test_reception_checks_in_against_todays_appointment(
     page.get_by_label("zum Termin anmelden").check()
     submit(page, page.get_by_role("button", name="Anmelden – Wartenummer vergeben"))
     # No desk serves the IFK's team here: straight to the appointment, the IFK is told.
-    expect(page.locator("#last-visit")).to_contain_text("A001: weitergeleitet")
+    expect(page.locator("#last-visit")).to_contain_text("A001: zum Termin geschickt")
     assert Aufgabe.objects.filter(assignee=staff["ifk"], title__contains="A001").exists()

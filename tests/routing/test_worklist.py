@@ -229,12 +229,16 @@ def test_other_apps_can_add_a_source(login, staff):
             )
         ]
 
+    # The app registers a "termin" source of its own: put it back afterwards.
+    registered = _SOURCES.get("termin")
     register_source(Source("termin", "Termin", {"integration"}, appointments))
     try:
         rows = login(staff["ifk"]).get(URL).context["rows"]
         assert [r.title for r in rows] == ["Folgegespräch"]
     finally:
         _SOURCES.pop("termin")
+        if registered is not None:
+            register_source(registered)
 
 
 @pytest.mark.parametrize("who", ["ifk", "leistung"])
