@@ -41,6 +41,7 @@ from .forms import (
     slot_value,
 )
 from .ical import appointment_ical
+from .invitations import follow_up_rfb_required
 from .letters import invitation_pdf
 from .models import (
     OCCUPYING,
@@ -719,7 +720,12 @@ def _contact_context(request, kunde, **forms) -> dict:
                 "course_graduated_on": profile.course_graduated_on if profile else None,
             },
         ),
-        "book_form": forms.get("book_form") or FollowUpBookForm(slots=choices, prefix="f"),
+        "book_form": forms.get("book_form")
+        or FollowUpBookForm(
+            slots=choices,
+            prefix="f",
+            rfb_required=may_book and follow_up_rfb_required(kunde=kunde, on=timezone.localdate()),
+        ),
         "record_form": forms.get("record_form")
         or ContactRecordForm(prefix="r", initial={"minutes": 45}),
         "may_book": may_book,
@@ -774,7 +780,12 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     slots = selectors.follow_up_slots(caseworker=request.user)
     choices = [(slot_value(s), slot_label(s)) for s in slots]
-    form = FollowUpBookForm(request.POST, slots=choices, prefix="f")
+    form = FollowUpBookForm(
+        request.POST,
+        slots=choices,
+        prefix="f",
+        rfb_required=follow_up_rfb_required(kunde=kunde, on=timezone.localdate()),
+    )
     if form.is_valid():
         _caseworker_id, starts_at = form.cleaned_data["slot"]
         try:
@@ -785,6 +796,7 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
                 starts_at=starts_at,
                 form=form.cleaned_data["form"],
                 with_rfb=form.cleaned_data["with_rfb"],
+                delivery=form.cleaned_data["delivery"],
             )
         except AppointmentError as error:
             add_to_form(form, error)
