@@ -132,3 +132,19 @@ def test_applying_a_preset_twice_adds_nothing(jobcenter):
     assert apply_seed_preset(jobcenter=jobcenter, name="demo") > 0
     assert apply_seed_preset(jobcenter=jobcenter, name="demo") == 0
     assert InvitationRule.objects.filter(jobcenter=jobcenter).count() == 4
+
+
+@pytest.mark.rule("R-TE-05")
+def test_the_admin_action_applies_the_deadlines_and_the_invitation_rules(login, staff, jobcenter):
+    from django.urls import reverse
+
+    response = login(staff["admin"]).post(
+        reverse("admin:jobcenter_jobcenter_changelist"),
+        {"action": "apply_preset_deutsche_weinstrasse", "_selected_action": [jobcenter.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert DeadlineRule.objects.filter(jobcenter=jobcenter, valid_from=date(2023, 3, 1)).exists()
+    assert InvitationRule.objects.filter(
+        jobcenter=jobcenter, with_rfb=True, valid_from=date(2023, 3, 1)
+    ).count() == len(Occasion.values)
