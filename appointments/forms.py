@@ -256,6 +256,18 @@ class GroupSeriesForm(KernForm):
 
 class GroupInviteForm(KernForm):
     standort = forms.ModelChoiceField(label=_("Standort"), queryset=Standort.objects.none())
+    # Right after the application the customer is usually at the desk (rule R-GV-01).
+    delivery = forms.ChoiceField(
+        label=_("Einladung"),
+        choices=Delivery.choices,
+        initial=Delivery.PERSOENLICH,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Bitte wählen, wie die Einladung übergeben wird.")},
+        help_text=_(
+            "Per Post wird zu einer Veranstaltung nach dem Tag eingeladen, an dem die "
+            "Einladung als bekanntgegeben gilt (vierter Tag nach der Aufgabe zur Post)."
+        ),
+    )
 
     def __init__(self, *args, jobcenter, **kwargs):
         super().__init__(*args, **kwargs)

@@ -950,6 +950,7 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 kunde=antrag.applicant,
                 antrag=antrag,
                 standort=form.cleaned_data["standort"],
+                delivery=form.cleaned_data["delivery"],
             )
         except (AppointmentError, PermissionDenied) as error:
             messages.error(request, str(error))
@@ -960,8 +961,10 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"at": timezone.localtime(appointment.starts_at).strftime("%d.%m.%Y %H:%M")},
             )
             return redirect("appointments:detail", pk=appointment.pk)
-    else:
+    elif "standort" in form.errors:
         messages.error(request, _("Bitte einen Standort wählen."))
+    else:
+        messages.error(request, form.errors["delivery"][0])
     return redirect("intake:case_detail", pk=antrag.pk)
 
 

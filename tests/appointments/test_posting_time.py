@@ -166,3 +166,43 @@ def test_group_event_no_show_is_invited_to_an_event_after_the_day_of_receipt(
     assert again.group_event == in_time
     assert not too_soon.participants.exists()
     assert again.delivery == Delivery.POST and again.with_rfb is True
+
+
+@pytest.mark.django_db
+@pytest.mark.rule("R-TE-07")
+def test_group_invitation_by_post_goes_to_an_event_after_the_day_of_receipt(
+    login, world, teams, site
+):
+    from django.urls import reverse
+
+    soon, later = (
+        GroupEvent.objects.create(
+            jobcenter=site.jobcenter,
+            standort=site,
+            starts_at=at(day, 10),
+            ends_at=at(day, 12),
+            capacity=5,
+            host=world["ifk2"],
+            created_by=world["teamleitung"],
+        )
+        for day in (date(2026, 3, 24), date(2026, 4, 7))
+    )
+    client = login(world["ez"])
+    by_post, in_person = (
+        register(
+            actor=world["ez"],
+            leistung_team=teams["leistung"],
+            persons=[person(first, "Gruppe", date(1990, 1, 2), is_head=True)],
+            ifk=world["ifk"],
+        )
+        for first in ("Per", "Pia")
+    )
+    # Monday 23 March 2026: posted today, received Friday 27 March.
+    for antrag, delivery in ((by_post, "post"), (in_person, "persoenlich")):
+        response = client.post(
+            reverse("appointments:group_invite", args=[antrag.pk]),
+            {"gi-standort": site.pk, "gi-delivery": delivery},
+        )
+        assert response.status_code == 302
+    assert Appointment.objects.get(kunde=by_post.applicant).group_event == later
+    assert Appointment.objects.get(kunde=in_person.applicant).group_event == soon
