@@ -148,3 +148,19 @@ def test_the_admin_action_applies_the_deadlines_and_the_invitation_rules(login, 
     assert InvitationRule.objects.filter(
         jobcenter=jobcenter, with_rfb=True, valid_from=date(2023, 3, 1)
     ).count() == len(Occasion.values)
+
+
+@pytest.mark.rule("R-TE-05")
+def test_follow_up_page_shows_the_required_rfb_as_fixed(login, world, teams, jobcenter, clock):
+    from django.urls import reverse
+
+    apply_seed_preset(jobcenter=jobcenter, name="cottbus")
+    eg = book_eg(world, teams, at(date(2026, 3, 23), 9))
+    clock.set(datetime(2026, 3, 23, 10, 30, tzinfo=BERLIN))
+    appointment_record_held(
+        actor=world["ifk"], appointment_id=eg.pk, minutes=60, form="persoenlich", text="EG"
+    )
+    page = login(world["ifk"]).get(reverse("appointments:contact", args=[eg.kunde_id]))
+    text = page.content.decode()
+    assert "Nach den Regeln dieses Jobcenters ergeht diese Einladung mit" in text
+    assert 'name="f-with_rfb"' in text and "disabled" in text
