@@ -11,9 +11,11 @@ from jobcenter.models import Standort, User
 from jobcenter.roles import Role
 from minimumstandards.workdays import BERLIN
 
+from .invitations import not_before_by_post
 from .models import (
     ContactGroup,
     CourseKind,
+    Delivery,
     Form,
     Kind,
     Kooperationsplan,
@@ -110,6 +112,33 @@ class FollowUpBookForm(SlotChoiceForm):
         required=False,
         help_text=_("Wenn sie nötig erscheint, um das Gespräch sicherzustellen."),
     )
+    delivery = forms.ChoiceField(
+        label=_("Einladung"),
+        choices=Delivery.choices,
+        initial=Delivery.POST,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Bitte wählen, wie die Einladung übergeben wird.")},
+        help_text=_(
+            "Per Post gilt die Einladung erst am vierten Tag nach der Aufgabe zur Post als "
+            "bekanntgegeben; der Termin liegt danach."
+        ),
+    )
+
+    def __init__(self, *args, slots: list[tuple[str, str]], rfb_required: bool = False, **kwargs):
+        super().__init__(*args, slots=slots, **kwargs)
+        if rfb_required:
+            field = self.fields["with_rfb"]
+            field.initial, field.disabled = True, True
+            field.help_text = _(
+                "Nach den Regeln dieses Jobcenters ergeht diese Einladung mit "
+                "Rechtsfolgenbelehrung."
+            )
+        if not self.is_bound:
+            # Preselect the first slot a posted invitation reaches in time (rule R-TE-07).
+            not_before = not_before_by_post(timezone.localdate())
+            in_time = [value for value, _label in slots if parse_slot(value)[1] >= not_before]
+            if in_time:
+                self.fields["slot"].initial = in_time[0]
 
 
 class WindowForm(KernForm):
@@ -285,6 +314,18 @@ class GroupSeriesForm(KernForm):
 
 class GroupInviteForm(KernForm):
     standort = forms.ModelChoiceField(label=_("Standort"), queryset=Standort.objects.none())
+    # Right after the application the customer is usually at the desk (rule R-GV-01).
+    delivery = forms.ChoiceField(
+        label=_("Einladung"),
+        choices=Delivery.choices,
+        initial=Delivery.PERSOENLICH,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Bitte wählen, wie die Einladung übergeben wird.")},
+        help_text=_(
+            "Per Post wird zu einer Veranstaltung nach dem Tag eingeladen, an dem die "
+            "Einladung als bekanntgegeben gilt (vierter Tag nach der Aufgabe zur Post)."
+        ),
+    )
 
     def __init__(self, *args, jobcenter, **kwargs):
         super().__init__(*args, **kwargs)

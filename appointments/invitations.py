@@ -5,10 +5,12 @@ Jobcenter follows the defaults below, which are the Bürgergeld rules in force s
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from minimumstandards.workdays import berlin_wall_time
 
 from .models import Appointment, Form, InvitationRule, Kind, Status
 
@@ -32,6 +34,31 @@ DEFAULT_RFB_TEXT = gettext_lazy(
     "Sie ihn nach (bei Krankheit mit einer ärztlichen Bescheinigung). Können Sie den Termin "
     "nicht wahrnehmen, melden Sie sich bitte sofort bei uns."
 )
+
+
+# Rule R-TE-07, § 37 Abs. 2 Satz 1 SGB X: "Ein schriftlicher Verwaltungsakt, der im Inland
+# durch die Post übermittelt wird, gilt am vierten Tag nach der Aufgabe zur Post als bekannt
+# gegeben" since 1 January 2025 (Postrechtsmodernisierungsgesetz); "am dritten Tag" before.
+# The law in force on the day of posting decides. The fiction names a day, not a working
+# day: it holds on a Saturday, Sunday or holiday too (no shift under § 26 Abs. 3 SGB X).
+FOUR_DAYS_FROM = date(2025, 1, 1)
+
+
+def received_by_post(posted_on: date) -> date:
+    """The day a letter posted on `posted_on` counts as received (bekannt gegeben)."""
+    return posted_on + timedelta(days=4 if posted_on >= FOUR_DAYS_FROM else 3)
+
+
+def earliest_by_post(posted_on: date) -> date:
+    """The first day a posted invitation's appointment may lie on: the day after it counts
+    as received. The fiction fixes a day, not an hour; a letter deemed received that day may
+    come with the afternoon post, so the appointment is not on the day of receipt itself."""
+    return received_by_post(posted_on) + timedelta(days=1)
+
+
+def not_before_by_post(posted_on: date) -> datetime:
+    """The first moment (00:00 Berlin) a posted invitation's appointment may start at."""
+    return berlin_wall_time(earliest_by_post(posted_on), time(0))
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,12 @@ def occasion_for(*, kunde, kind: str) -> str:
     if kind == Kind.ERSTGESPRAECH:
         return Occasion.ERSTEINLADUNG
     return Occasion.FOLGEEINLADUNG
+
+
+def follow_up_rfb_required(*, kunde, on: date) -> bool:
+    """Whether the rule in force gives the next follow-up invitation an RFB anyway."""
+    occasion = occasion_for(kunde=kunde, kind=Kind.FOLGEGESPRAECH)
+    return rule_in_force(jobcenter=kunde.jobcenter, occasion=occasion, on=on).with_rfb
 
 
 def subject(appointment: Appointment) -> str:

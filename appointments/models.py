@@ -49,6 +49,13 @@ class RemoteReason(models.TextChoices):
     SCHUELER = "schueler", _("Schüler/in, Aktivierung (Ende § 10) mehr als 6 Monate entfernt")
 
 
+class Delivery(models.TextChoices):
+    """How the invitation reaches the customer: a posted one takes days (rule R-TE-07)."""
+
+    PERSOENLICH = "persoenlich", _("persönlich ausgehändigt")
+    POST = "post", _("per Post")
+
+
 class Status(models.TextChoices):
     GEBUCHT = "gebucht", _("geplant")
     DURCHGEFUEHRT = "durchgefuehrt", _("durchgeführt")
@@ -309,6 +316,9 @@ class Appointment(models.Model):
         _("Anlass der Einladung"), max_length=10, choices=InvitationRule.Occasion.choices
     )
     rfb_text = models.TextField(_("Rechtsfolgenbelehrung"), blank=True)
+    delivery = models.CharField(
+        _("Einladung"), max_length=12, choices=Delivery.choices, blank=True
+    )  # blank: not recorded
     status = models.CharField(
         _("Stand"), max_length=20, choices=Status.choices, default=Status.GEBUCHT
     )

@@ -52,6 +52,7 @@ from .forms import (
     slot_value,
 )
 from .ical import appointment_ical
+from .invitations import follow_up_rfb_required
 from .letters import invitation_pdf
 from .models import (
     OCCUPYING,
@@ -791,7 +792,12 @@ def _contact_context(request, kunde, **forms) -> dict:
                 "refusal_documentation": profile.refusal_documentation if profile else "",
             },
         ),
-        "book_form": forms.get("book_form") or FollowUpBookForm(slots=choices, prefix="f"),
+        "book_form": forms.get("book_form")
+        or FollowUpBookForm(
+            slots=choices,
+            prefix="f",
+            rfb_required=may_book and follow_up_rfb_required(kunde=kunde, on=timezone.localdate()),
+        ),
         "record_form": forms.get("record_form")
         or ContactRecordForm(prefix="r", initial={"minutes": 45}),
         "may_book": may_book,
@@ -973,7 +979,12 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = _kunde(request, pk)
     slots = selectors.follow_up_slots(caseworker=request.user)
     choices = [(slot_value(s), slot_label(s)) for s in slots]
-    form = FollowUpBookForm(request.POST, slots=choices, prefix="f")
+    form = FollowUpBookForm(
+        request.POST,
+        slots=choices,
+        prefix="f",
+        rfb_required=follow_up_rfb_required(kunde=kunde, on=timezone.localdate()),
+    )
     if form.is_valid():
         _caseworker_id, starts_at = form.cleaned_data["slot"]
         try:
@@ -984,6 +995,7 @@ def follow_up_book(request: HttpRequest, pk: int) -> HttpResponse:
                 starts_at=starts_at,
                 form=form.cleaned_data["form"],
                 with_rfb=form.cleaned_data["with_rfb"],
+                delivery=form.cleaned_data["delivery"],
             )
         except AppointmentError as error:
             add_to_form(form, error)
@@ -1137,6 +1149,7 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 kunde=antrag.applicant,
                 antrag=antrag,
                 standort=form.cleaned_data["standort"],
+                delivery=form.cleaned_data["delivery"],
             )
         except (AppointmentError, PermissionDenied) as error:
             messages.error(request, str(error))
@@ -1147,8 +1160,10 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"at": timezone.localtime(appointment.starts_at).strftime("%d.%m.%Y %H:%M")},
             )
             return redirect("appointments:detail", pk=appointment.pk)
-    else:
+    elif "standort" in form.errors:
         messages.error(request, _("Bitte einen Standort wählen."))
+    else:
+        messages.error(request, form.errors["delivery"][0])
     return redirect("intake:case_detail", pk=antrag.pk)
 
 

@@ -41,10 +41,12 @@ class ClosingDayAdmin(RecomputingAdmin):
     list_display = ["day", "closed", "reason"]
 
 
-def _preset_action(name: str):
+def preset_action(name: str, apply=apply_preset):
+    """An admin action applying preset `name` by `apply` (a higher app may add its own rules)."""
+
     def action(modeladmin, request, queryset):
         for jobcenter in queryset:
-            created = apply_preset(jobcenter=jobcenter, name=name)
+            created = apply(jobcenter=jobcenter, name=name)
             audit_record(
                 actor=request.user, action="change", target=jobcenter, summary=f"Vorlage {name}"
             )
@@ -68,4 +70,4 @@ admin.site.unregister(Jobcenter)
 
 @admin.register(Jobcenter)
 class JobcenterWithPresetsAdmin(JobcenterAdmin):
-    actions = [_preset_action(name) for name in PRESETS]
+    actions = [preset_action(name) for name in PRESETS]

@@ -63,6 +63,7 @@ def new_appointment(
     actor,
     previous=None,
     today=None,
+    delivery: str = "",
 ) -> Appointment:
     today = today or timezone.localdate()
     occasion = occasion_for(kunde=kunde, kind=kind)
@@ -80,6 +81,7 @@ def new_appointment(
         with_rfb=rule.with_rfb,
         rfb_text=rule.rfb_text if rule.with_rfb else "",
         invitation_occasion=occasion,
+        delivery=delivery,
         booked_by=actor,
         previous=previous,
     )

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import Kunde
@@ -12,9 +13,10 @@ from jobcenter.predicates import require_perm
 from minimumstandards.services import calendar_for
 
 from ..errors import AppointmentError
-from ..invitations import rule_in_force
+from ..invitations import earliest_by_post, not_before_by_post, received_by_post, rule_in_force
 from ..models import (
     Appointment,
+    Delivery,
     Form,
     InvitationRule,
     Kind,
@@ -34,8 +36,13 @@ def follow_up_book(
     form: str = Form.PERSOENLICH,
     with_rfb: bool | None = None,
     previous: Appointment | None = None,
+    delivery: str = Delivery.POST,
 ) -> Appointment:
-    """A follow-up consultation in one of the caseworker's released follow-up windows."""
+    """A follow-up consultation in one of the caseworker's released follow-up windows.
+
+    A posted invitation must count as received before the day of the appointment (rule
+    R-TE-07); handed over in person the appointment may be sooner.
+    """
     require_perm(
         actor,
         "appointments.book_follow_up",
@@ -45,7 +52,13 @@ def follow_up_book(
     if actor.has_perm("appointments.hold_consultations") and caseworker.pk != actor.pk:
         raise AppointmentError(_("Folgegespräche buchen Sie in Ihrem eigenen Kalender."))
     check_kunde_open(kunde)
+    if delivery not in Delivery.values:
+        raise AppointmentError(
+            _("Bitte wählen, wie die Einladung übergeben wird."), field="delivery"
+        )
     calendar = calendar_for(kunde.jobcenter)
+    if delivery == Delivery.POST:
+        _check_posted_in_time(starts_at, calendar)
     data = CalendarData.load(
         [caseworker.pk], starts_at - timedelta(days=1), starts_at + timedelta(days=1)
     )
@@ -71,24 +84,47 @@ def follow_up_book(
         form=form,
         actor=actor,
         previous=previous,
+        delivery=delivery,
     )
-    # Rule R-TE-05: follow-up invitations carry an RFB where it is needed to secure the visit;
-    # after a no-show the rule decides and cannot be waived here.
+    # Rule R-TE-05: the caseworker adds an RFB to a follow-up invitation where it is needed to
+    # secure the visit; where the Jobcenter's rule requires one (after a no-show, or every
+    # invitation as in Cottbus and Deutsche Weinstraße) it cannot be waived here.
     if (
-        with_rfb is not None
+        with_rfb
         and appointment.invitation_occasion == InvitationRule.Occasion.FOLGEEINLADUNG
-        and with_rfb != appointment.with_rfb
+        and not appointment.with_rfb
     ):
         rule = rule_in_force(
             jobcenter=kunde.jobcenter,
             occasion=InvitationRule.Occasion.NACH_MELDEVERSAEUMNIS,
             on=timezone.localdate(),
         )
-        appointment.with_rfb = with_rfb
-        appointment.rfb_text = rule.rfb_text if with_rfb else ""
+        appointment.with_rfb = True
+        appointment.rfb_text = rule.rfb_text
     insert(appointment)
     after_booking(actor=actor, appointment=appointment, late=[])
     return appointment
+
+
+def _check_posted_in_time(starts_at: datetime, calendar) -> None:
+    posted_on = timezone.localdate()
+    if starts_at >= not_before_by_post(posted_on):
+        return
+    earliest = earliest_by_post(posted_on)
+    while not calendar.is_working_day(earliest):
+        earliest += timedelta(days=1)
+    raise AppointmentError(
+        _(
+            "Per Post versandt gilt die Einladung erst am %(received)s als bekanntgegeben "
+            "(§ 37 Abs. 2 SGB X); bitte einen Termin ab %(earliest)s wählen oder die Einladung "
+            "persönlich aushändigen."
+        )
+        % {
+            "received": date_format(received_by_post(posted_on), "l, d.m.Y"),
+            "earliest": date_format(earliest, "l, d.m.Y"),
+        },
+        field="slot",
+    )
 
 
 @transaction.atomic

@@ -19,10 +19,12 @@ from minimumstandards.workdays import BERLIN
 from routing.services import aufgabe_create
 
 from ..errors import AppointmentError
+from ..invitations import not_before_by_post
 from ..models import (
     OCCUPYING,
     Absence,
     Appointment,
+    Delivery,
     Form,
     GroupEvent,
     Kind,
@@ -40,8 +42,10 @@ def group_event_invite(
     antrag: Antrag | None = None,
     after: datetime | None = None,
     previous: Appointment | None = None,
+    delivery: str = "",
 ) -> Appointment:
-    """Invite to the next group event for new customers at the site that has room (rule R-GV-01)."""
+    """Invite to the next group event for new customers at the site that has room (rule R-GV-01);
+    a posted invitation to one after the day the letter counts as received (rule R-TE-07)."""
     require_perm(
         actor,
         "appointments.invite_to_group_event",
@@ -60,6 +64,8 @@ def group_event_invite(
             _("Diese Person ist bereits zu einer Gruppenveranstaltung eingeladen.")
         )
     after = after or timezone.now()
+    if delivery == Delivery.POST:
+        after = max(after, not_before_by_post(timezone.localdate()))
     for event in group_events_with_room(standort=standort, after=after):
         if event.taken >= event.capacity:
             continue
@@ -78,6 +84,7 @@ def group_event_invite(
             form=Form.PERSOENLICH,
             actor=actor,
             previous=previous,
+            delivery=delivery,
         )
         appointment.group_event = locked
         insert(appointment)

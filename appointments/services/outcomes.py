@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import Antrag, ErstgespraechState, Kunde
@@ -17,9 +18,11 @@ from routing.models import Vermerk
 from routing.services import aufgabe_create, vermerk_create
 
 from ..errors import AppointmentError
+from ..invitations import earliest_by_post, not_before_by_post
 from ..models import (
     QUALIFIED_MINUTES,
     Appointment,
+    Delivery,
     Form,
     GroupEvent,
     Kind,
@@ -163,8 +166,9 @@ def appointment_record_held(
 def appointment_record_no_show(
     *, actor: User, appointment_id: int, note: str = ""
 ) -> tuple[Appointment, Appointment | None]:
-    """Meldeversäumnis: re-invitation with RFB (a group event's to the next one), a task to
-    examine a sanction; repeated no-shows a task to examine withdrawing benefits (rule R-TE-06).
+    """Meldeversäumnis: re-invitation with RFB by post (a group event's to the next one), a
+    task to examine a reduction if the missed invitation carried an RFB; repeated no-shows a
+    task to examine withdrawing benefits (rules R-TE-06, R-TE-07).
 
     Returns the appointment and the re-invitation (None if no slot was free: then a task
     tells the caseworker to invite by hand).
@@ -182,32 +186,41 @@ def appointment_record_no_show(
 
 
 def _no_show_consequences(*, actor: User, appointment: Appointment, note: str) -> None:
+    """The Vermerk, and a task to examine a reduction only if the invitation carried an RFB
+    (rule R-TE-06: § 32 SGB II needs the written notice of the legal consequences)."""
     kunde = appointment.kunde
     when = fmt_moment(appointment.starts_at)
+    if appointment.with_rfb:
+        rfb_line = _("Die Einladung enthielt eine Rechtsfolgenbelehrung.")
+    else:
+        rfb_line = _(
+            "Die Einladung enthielt keine Rechtsfolgenbelehrung: eine Leistungsminderung "
+            "kommt nicht in Betracht. Die Folgeeinladung ergeht mit Rechtsfolgenbelehrung."
+        )
     vermerk_create(
         kunde=kunde,
         author=actor,
         subject=_("Meldeversäumnis: nicht erschienen zum Termin am %(at)s (%(kind)s)")
         % {"at": when, "kind": appointment.get_kind_display()},
-        text=note.strip(),
+        text="\n".join(line for line in (note.strip(), str(rfb_line)) if line),
         known_on=timezone.localdate(),
         kind=Vermerk.Kind.ALLGEMEIN,
     )
     responsible = kunde.ifk if is_active_ifk(kunde.ifk) else appointment.caseworker
-    aufgabe_create(
-        created_by=actor,
-        assignee=responsible,
-        kunde=kunde,
-        title=_("Meldeversäumnis am %(at)s: Leistungsminderung prüfen (§ 32 SGB II)")
-        % {"at": when},
-        description=_("Anhörung und Prüfung eines wichtigen Grundes. Einladung war %(rfb)s.")
-        % {
-            "rfb": _("mit Rechtsfolgenbelehrung")
-            if appointment.with_rfb
-            else _("ohne Rechtsfolgenbelehrung")
-        },
-        due_at=timezone.now() + timedelta(days=7),
-    )
+    if appointment.with_rfb:
+        aufgabe_create(
+            created_by=actor,
+            assignee=responsible,
+            kunde=kunde,
+            title=_("Meldeversäumnis am %(at)s: Leistungsminderung prüfen (§ 32 SGB II)")
+            % {"at": when},
+            description=_(
+                "Die Einladung enthielt eine Rechtsfolgenbelehrung. Bitte anhören und prüfen, "
+                "ob ein wichtiger Grund vorliegt."
+            ),
+            due_at=timezone.now() + timedelta(days=7),
+        )
+    # Repeated no-shows, with or without RFB: examine withdrawing the benefits (rule R-TE-06).
     if _consecutive_no_shows(kunde) >= 2:
         antrag = (
             appointment.antrag
@@ -252,7 +265,11 @@ def _consecutive_no_shows(kunde: Kunde) -> int:
 
 
 def _reinvite(*, actor: User, appointment: Appointment) -> Appointment | None:
-    """The follow-up invitation after a no-show, with RFB by the rules (rules R-TE-05, R-TE-06)."""
+    """The follow-up invitation after a no-show, with RFB by the rules (rules R-TE-05, R-TE-06).
+
+    The customer is not there: the invitation goes by post, so the new appointment lies
+    after the day the letter counts as received (rule R-TE-07).
+    """
     kunde = appointment.kunde
     if appointment.kind == Kind.GRUPPE:
         try:
@@ -264,20 +281,24 @@ def _reinvite(*, actor: User, appointment: Appointment) -> Appointment | None:
                     antrag=appointment.antrag,
                     after=appointment.group_event.ends_at,
                     previous=appointment,
+                    delivery=Delivery.POST,
                 )
         except (AppointmentError, PermissionDenied):
             return _reinvite_by_hand(actor=actor, appointment=appointment)
     caseworker = appointment.caseworker
-    now = timezone.now()
+    not_before = max(timezone.now(), not_before_by_post(timezone.localdate()))
     calendar = calendar_for(appointment.jobcenter)
-    until = end_of_day(calendar.add_working_days(timezone.localdate(), REINVITE_WORKING_DAYS))
-    data = CalendarData.load([caseworker.pk], now, until)
+    # The search horizon runs from the earliest day, so the wait for the post costs no slots.
+    until = end_of_day(
+        calendar.add_working_days(not_before.astimezone(BERLIN).date(), REINVITE_WORKING_DAYS)
+    )
+    data = CalendarData.load([caseworker.pk], not_before, until)
     slots = free_slots(
         data,
         calendar,
         caseworker_id=caseworker.pk,
         kind=appointment.kind,
-        after=now,
+        after=not_before,
         until=until,
         limit=1,
     )
@@ -303,6 +324,7 @@ def _reinvite(*, actor: User, appointment: Appointment) -> Appointment | None:
         form=appointment.form,
         actor=actor,
         previous=appointment,
+        delivery=Delivery.POST,
     )
     new.booking_step = appointment.booking_step
     new.booking_note = _("Folgeeinladung nach Meldeversäumnis")
@@ -333,8 +355,14 @@ def _reinvite_by_hand(*, actor: User, appointment: Appointment) -> None:
         assignee=appointment.caseworker,
         kunde=appointment.kunde,
         title=_("Folgeeinladung mit Rechtsfolgenbelehrung: kein freier Termin gefunden"),
-        description=_("Nach dem Meldeversäumnis am %(at)s bitte von Hand neu einladen.")
-        % {"at": fmt_moment(appointment.starts_at)},
+        description=_(
+            "Nach dem Meldeversäumnis am %(at)s bitte von Hand neu einladen. Per Post "
+            "versandt ist ein Termin frühestens am %(day)s möglich (§ 37 Abs. 2 SGB X)."
+        )
+        % {
+            "at": fmt_moment(appointment.starts_at),
+            "day": date_format(earliest_by_post(timezone.localdate()), "D d.m.Y"),
+        },
         due_at=timezone.now() + timedelta(days=2),
     )
     return None

@@ -95,7 +95,8 @@ def test_after_a_no_show_the_invitation_carries_the_rfb(booked, clock, people):
         "Rechtsfolgenbelehrung: Wenn Sie ohne wichtigen Grund nicht zu diesem Termin kommen" in text
     )
     assert "§ 32 SGB II" in text
-    assert "Dienstag, 24.03.2026, 09:00 bis 10:00 Uhr" in text
+    # Posted Monday 23 March, received Friday 27 March: the EG window of Monday 30 March.
+    assert "Montag, 30.03.2026, 09:00 bis 10:00 Uhr" in text
     assert "keine Rechtsfolgenbelehrung" not in text
 
 

@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from appointments.errors import AppointmentError
-from appointments.models import Appointment, ContactProfile, GroupEvent, Kind, Status
+from appointments.models import (
+    Appointment,
+    ContactProfile,
+    Delivery,
+    GroupEvent,
+    Kind,
+    Status,
+)
 from appointments.selectors import eg_limits, eg_search
 from appointments.services.first_consultation import eg_book
 from appointments.services.follow_ups import follow_up_book
@@ -148,30 +155,82 @@ def test_only_the_caseworker_or_the_lead_records_the_outcome(world, teams, clock
     )
 
 
-def test_no_show_reinvites_with_rfb_and_raises_a_sanction_task(world, teams, clock):
+@pytest.mark.rule("R-TE-06")
+@pytest.mark.rule("R-TE-07")
+def test_no_show_without_rfb_no_reduction_then_with_rfb_reduction_and_withdrawal(
+    world, teams, clock
+):
+    # RL 2.5: "Erscheint eine Kundin/ ein Kunde ohne wichtigen Grund nicht auf eine Einladung
+    # ohne Rechtsfolgenbelehrung, erfolgt die Folgeeinladung immer mit
+    # Rechtsfolgenbelehrung." § 32 SGB II: a reduction only after an invitation with RFB.
     eg = book(world, teams)
     assert eg.with_rfb is False
-    after(clock, eg)
+    after(clock, eg)  # Monday 23 March 2026, 10:30
     missed, again = appointment_record_no_show(
         actor=world["ifk"], appointment_id=eg.pk, note="Telefonisch nicht erreicht"
     )
     assert missed.status == Status.MELDEVERSAEUMNIS
     assert again.with_rfb is True and again.previous == missed
-    assert again.starts_at == at(date(2026, 3, 24), 9)
+    # Posted Monday 23 March, received Friday 27 March (§ 37 Abs. 2 SGB X), so the first EG
+    # window after that day: Monday 30 March 09:00.
+    assert again.starts_at == at(date(2026, 3, 30), 9)
+    assert again.delivery == Delivery.POST
     antrag = Antrag.objects.get(pk=eg.antrag_id)
     assert antrag.eg_state == ErstgespraechState.GEBUCHT and antrag.eg_at == again.starts_at
-    sanction = Aufgabe.objects.get(title__startswith="Meldeversäumnis am Mo 23.03.2026 09:00")
-    assert sanction.assignee == world["ifk"] and "§ 32 SGB II" in sanction.title
-    assert Vermerk.objects.filter(kunde=eg.kunde, subject__startswith="Meldeversäumnis").exists()
+    assert not Aufgabe.objects.filter(title__contains="Leistungsminderung").exists()
+    note = Vermerk.objects.get(kunde=eg.kunde, subject__startswith="Meldeversäumnis")
+    assert note.text == (
+        "Telefonisch nicht erreicht\n"
+        "Die Einladung enthielt keine Rechtsfolgenbelehrung: eine Leistungsminderung kommt "
+        "nicht in Betracht. Die Folgeeinladung ergeht mit Rechtsfolgenbelehrung."
+    )
     assert not Aufgabe.objects.filter(title__contains="Entziehung").exists()
 
-    # A repeated no-show: a task to Leistung to examine withdrawing the benefits.
-    after(clock, again)
+    # The invitation with RFB is missed too: now a reduction is examined, and as a repeated
+    # no-show a task to Leistung to examine withdrawing the benefits.
+    after(clock, again)  # Monday 30 March 2026, 10:30
     _missed, third = appointment_record_no_show(actor=world["ifk"], appointment_id=again.pk)
+    sanction = Aufgabe.objects.get(title__contains="Leistungsminderung")
+    assert sanction.title == (
+        "Meldeversäumnis am Mo 30.03.2026 09:00: Leistungsminderung prüfen (§ 32 SGB II)"
+    )
+    assert sanction.assignee == world["ifk"]
     withdraw = Aufgabe.objects.get(title__contains="Entziehung oder Versagung")
     assert withdraw.postfach == teams["leistung"].postfach
     assert withdraw.kunde == eg.kunde
     assert third.with_rfb is True
+    # Posted Monday 30 March, received Friday 3 April (Good Friday: the fiction does not
+    # move); Easter Monday 6 April is a holiday: Tuesday 7 April 09:00.
+    assert third.starts_at == at(date(2026, 4, 7), 9)
+
+
+@pytest.mark.rule("R-TE-06")
+def test_no_show_on_an_invitation_with_rfb_raises_the_reduction_task(world, teams, clock):
+    eg = book(world, teams)
+    after(clock, eg)
+    appointment_record_held(
+        actor=world["ifk"], appointment_id=eg.pk, minutes=60, form="persoenlich", text="EG"
+    )
+    follow = follow_up_book(
+        actor=world["ifk"],
+        kunde=eg.kunde,
+        caseworker=world["ifk"],
+        starts_at=at(date(2026, 3, 24), 10),
+        with_rfb=True,
+        delivery=Delivery.PERSOENLICH,
+    )
+    assert follow.with_rfb is True
+    after(clock, follow)
+    appointment_record_no_show(actor=world["ifk"], appointment_id=follow.pk)
+    sanction = Aufgabe.objects.get(title__contains="Leistungsminderung")
+    assert sanction.title == (
+        "Meldeversäumnis am Di 24.03.2026 10:00: Leistungsminderung prüfen (§ 32 SGB II)"
+    )
+    assert "Die Einladung enthielt eine Rechtsfolgenbelehrung." in sanction.description
+    note = Vermerk.objects.get(kunde=eg.kunde, subject__startswith="Meldeversäumnis")
+    assert note.text == "Die Einladung enthielt eine Rechtsfolgenbelehrung."
+    # One no-show after a held consultation is not yet a repeated one.
+    assert not Aufgabe.objects.filter(title__contains="Entziehung").exists()
 
 
 def test_group_event_no_show_is_invited_to_the_next_event(world, teams, clock, site):
@@ -301,6 +360,7 @@ def test_follow_up_booking_and_a_closed_case(world, teams, clock):
         kunde=eg.kunde,
         caseworker=world["ifk"],
         starts_at=at(date(2026, 3, 24), 10),
+        delivery=Delivery.PERSOENLICH,
     )
     assert follow.kind == Kind.FOLGEGESPRAECH and follow.ends_at - follow.starts_at == timedelta(
         minutes=45

@@ -8,9 +8,9 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from appointments.presets import apply_seed_preset
 from demo.builders import appointments, frontdesk, intake, routing
 from demo.builders.organisation import PASSWORD, organisation, staff_of
-from minimumstandards.presets import apply_preset
 from minimumstandards.services import scan
 
 LOGIN_ROLES = ["empfang", "ez", "leistung", "ifk", "hotline", "teamleitung", "admin"]
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             jobcenter, created = organisation()
             staff = staff_of(jobcenter)
             if created:
-                apply_preset(jobcenter=jobcenter, name="demo")
+                apply_seed_preset(jobcenter=jobcenter, name="demo")
                 intake.build(
                     jobcenter=jobcenter, staff=staff, rng=random.Random(SEED), count=customers
                 )
