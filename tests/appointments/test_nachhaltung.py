@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from appointments.errors import AppointmentError
-from appointments.models import AvailabilityRestriction, Kind, PlacementProposal
+from appointments.models import AvailabilityRestriction, Delivery, Kind, PlacementProposal
 from appointments.services import nachhaltung as nh
 from appointments.services.follow_ups import contact_record, follow_up_book
 from appointments.worklist import follow_up_rows
@@ -304,6 +304,7 @@ def test_a_consultation_booked_in_the_last_school_year_is_the_invitation(
         kunde=kunde,
         caseworker=people["ifk"],
         starts_at=at(date(2026, 3, 24), 10),
+        delivery=Delivery.PERSOENLICH,
     )
     nh_deadline.refresh_from_db()
     assert nh_deadline.status == OPEN
@@ -314,6 +315,7 @@ def test_a_consultation_booked_in_the_last_school_year_is_the_invitation(
         kunde=kunde,
         caseworker=people["ifk"],
         starts_at=at(date(2026, 12, 8), 10),
+        delivery=Delivery.PERSOENLICH,
     )
     nh_deadline.refresh_from_db()
     assert nh_deadline.status == MET
