@@ -70,6 +70,7 @@ from .services.calling import (
 )
 from .services.checkin import CheckIn, visit_check_in
 from .services.desks import desk_close, desk_default, desk_open, desk_seen
+from .services.displays import display_guidance
 from .services.outcomes import visit_finish, visit_pass_on
 from .services.reception import visit_cancel, visit_come_back, visit_identify
 
@@ -912,6 +913,7 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
         {
             "display": screen,
             "state": stats.display_state(screen.standort),
+            "guidance": display_guidance(screen.standort.jobcenter),
             "data_url": reverse("frontdesk:display_data", args=[token]),
         },
     )
