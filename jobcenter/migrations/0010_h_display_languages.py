@@ -5,15 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobcenter', '0009_staff_room'),
+        ("jobcenter", "0009_staff_room"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='jobcenter',
-            name='display_languages',
-            field=models.CharField(blank=True, default='en,tr,ar,uk,ru', help_text='Der Hinweis der Anzeige steht auf Deutsch und in diesen Sprachen. Möglich: en, tr, ar, uk, ru, pl, fa.', max_length=40, validators=[django.core.validators.RegexValidator('^[a-z]{2}(,[a-z]{2})*$', 'Sprachkürzel mit Komma getrennt, z. B. en,tr,ar,uk,ru.')], verbose_name='weitere Sprachen der Aufrufanzeige'),
+            model_name="jobcenter",
+            name="display_languages",
+            field=models.CharField(
+                blank=True,
+                default="en,tr,ar,uk,ru",
+                help_text="Der Hinweis der Anzeige steht auf Deutsch und in diesen Sprachen. Möglich: en, tr, ar, uk, ru, pl, fa.",
+                max_length=40,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z]{2}(,[a-z]{2})*$",
+                        "Sprachkürzel mit Komma getrennt, z. B. en,tr,ar,uk,ru.",
+                    )
+                ],
+                verbose_name="weitere Sprachen der Aufrufanzeige",
+            ),
         ),
     ]
