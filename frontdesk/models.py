@@ -257,6 +257,17 @@ class SiteSettings(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
+    no_show_min_minutes = models.PositiveSmallIntegerField(
+        _("„nicht erschienen“ frühestens nach Minuten zwischen erstem und letztem Aufruf"),
+        default=2,
+        validators=[MaxValueValidator(30)],
+    )
+    recall_ignored_seconds = models.PositiveSmallIntegerField(
+        _("erneuter Aufruf zählt nicht, wenn er so viele Sekunden nach dem letzten kommt"),
+        default=5,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Mehrfaches Klicken kurz hintereinander ist ein Aufruf."),
+    )
 
     class Meta:
         verbose_name = _("Einstellungen der Warteschlange")

@@ -228,11 +228,12 @@ def estimates(standort: Standort, now: datetime) -> list[dict]:
 
 
 def recent_calls(standort: Standort, now: datetime) -> list[dict]:
-    """The numbers just called and their desk: the latest call of each visit, newest first.
-    Numbers only, never names."""
+    """The numbers called and their desk: the latest call of each visit still called, newest
+    first (finished, passed on, parked or not shown up: gone). Numbers only, never names."""
     events = (
         VisitEvent.objects.filter(
             standort=standort,
+            visit__state=VisitState.CALLED,
             action__in=[
                 VisitEvent.Action.CALL,
                 VisitEvent.Action.CALL_SPECIFIC,

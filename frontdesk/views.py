@@ -60,6 +60,7 @@ from .selectors import (
     waiting_for_desk,
 )
 from .services.calling import (
+    no_show_refusal,
     visit_call,
     visit_call_next,
     visit_no_show,
@@ -68,11 +69,13 @@ from .services.calling import (
     visit_requeue,
 )
 from .services.checkin import CheckIn, visit_check_in
-from .services.desks import desk_close, desk_open, desk_seen
+from .services.desks import desk_close, desk_default, desk_open, desk_seen
+from .services.displays import display_guidance
 from .services.outcomes import visit_finish, visit_pass_on
 from .services.reception import visit_cancel, visit_come_back, visit_identify
 
 SESSION_SITE = "frontdesk_standort"
+SESSION_DESK = "frontdesk_desk"
 QUEUE_ROWS = 50
 
 
@@ -384,6 +387,9 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
         context.update(
             {
                 "visit_concerns": visit_concerns,
+                "no_show_refusal": no_show_refusal(current),
+                "may_open_kunde": current.kunde is not None
+                and request.user.has_perm("intake.open_kunde", current.kunde),
                 "notes": current.events.exclude(note="").select_related("actor", "desk"),
                 "finish_form": forms.get("finish_form")
                 or FinishForm(
@@ -432,14 +438,21 @@ def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
         .order_by("standort__name", "position", "name")
     )
     now = timezone.now()
+    if form is None:
+        remembered = request.session.get(SESSION_DESK)
+        default = desk_default(desks, remembered=remembered, user=request.user, now=now)
+        form = DeskChoiceForm(desks=desks, initial={"desk": default})
+        errors = []
+    else:
+        errors = [form]
     return render(
         request,
         "frontdesk/desk_choice.html",
         {
-            "form": form or DeskChoiceForm(desks=desks),
+            "form": form,
             "desks": [(d, d.occupied_by_id and not desk_is_stale(d, now)) for d in desks],
-            "has_errors": bool(form and form.errors),
-            "error_forms": [form] if form else [],
+            "has_errors": bool(errors and form.errors),
+            "error_forms": errors,
         },
         status=status,
     )
@@ -476,6 +489,8 @@ def desk_open_view(request: HttpRequest) -> HttpResponse:
         except FrontdeskError as error:
             add_to_form(form, error)
         else:
+            request.session[SESSION_DESK] = opened.pk
+            request.session[SESSION_SITE] = opened.standort_id
             messages.success(
                 request, _("%(desk)s ist geöffnet.") % {"desk": f"{opened.standort} – {opened}"}
             )
@@ -589,11 +604,14 @@ def visit_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "parken":
         form = NoteForm(request.POST, prefix="park")
         kwargs["note"] = form.cleaned_data["note"] if form.is_valid() else ""
+    calls_before = visit.call_count
     try:
         visit = service(actor=request.user, desk_id=my_desk.pk, visit_id=visit.pk, **kwargs)
     except FrontdeskError as error:
         messages.error(request, error.message)
     else:
+        if step == "erneut" and visit.call_count == calls_before:
+            done = _("%(number)s wurde eben erst aufgerufen; das zählt nicht als neuer Aufruf.")
         messages.success(request, done % {"number": visit.number})
     return redirect("frontdesk:desk")
 
@@ -895,6 +913,7 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
         {
             "display": screen,
             "state": stats.display_state(screen.standort),
+            "guidance": display_guidance(screen.standort.jobcenter),
             "data_url": reverse("frontdesk:display_data", args=[token]),
         },
     )

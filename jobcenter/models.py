@@ -83,6 +83,23 @@ class Jobcenter(models.Model):
         blank=True,
         help_text=_("Leer: jede Form des Gesprächs ist wählbar."),
     )
+    # The waiting-room display shows its guidance in German and in these languages.
+    display_languages = models.CharField(
+        _("weitere Sprachen der Aufrufanzeige"),
+        max_length=40,
+        blank=True,
+        default="en,tr,ar,uk,ru",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2}(,[a-z]{2})*$",
+                _("Sprachkürzel mit Komma getrennt, z. B. en,tr,ar,uk,ru."),
+            )
+        ],
+        help_text=_(
+            "Der Hinweis der Anzeige steht auf Deutsch und in diesen Sprachen. Möglich: "
+            "en, tr, ar, uk, ru, pl, fa."
+        ),
+    )
     # Rule R-KD-01 (Deutsche Weinstraße): Fallmanager and project staff follow their own
     # contact concepts instead of the 180-day maximum.
     own_contact_concepts = models.BooleanField(

@@ -315,13 +315,13 @@ class _Simulation:
                 handled=list(current.visit_concerns.values_list("concern_id", flat=True)),
                 now=at(6),
             )
-        # Called three times at Schalter 1, nobody came.
+        # Called three times over two minutes at Schalter 1, nobody came.
         absent = check_in("sachstand", 30)
         visit_call(
             actor=user1, desk_id=desk1.pk, visit_id=absent.pk, reason="Dolmetscher da", now=at(5)
         )
         visit_recall(actor=user1, desk_id=desk1.pk, visit_id=absent.pk, now=at(4))
-        visit_recall(actor=user1, desk_id=desk1.pk, visit_id=absent.pk, now=at(3.5))
+        visit_recall(actor=user1, desk_id=desk1.pk, visit_id=absent.pk, now=at(3))
         visit_no_show(actor=user1, desk_id=desk1.pk, visit_id=absent.pk, now=at(3))
         # Fetching documents.
         parked = check_in("unterlagen", 25)

@@ -1,17 +1,17 @@
 """The call-up at a desk: next or out of turn, again, not shown up, back to the queue, parked."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django.utils.translation import ngettext
 
 from jobcenter.models import User
 
 from ..errors import FrontdeskError, QueueEmpty
 from ..models import Contact, Desk, Outcome, Visit, VisitState
-from ..selectors import waiting_for_desk
+from ..selectors import site_settings, waiting_for_desk
 from .guards import called_here, own_desk, refuse_if_busy, require_transition, visit_gone
 from .recording import A, end_contact, open_contact, record_event
 
@@ -103,11 +103,42 @@ def _refuse_if_not_ours(visit: Visit, desk: Desk, actor: User) -> None:
         )
 
 
+def recall_is_repeat(visit: Visit, now: datetime) -> bool:
+    """A recall this soon after the last call is the same call again (a double click, or
+    three clicks within a few seconds): it is not counted and not shown again."""
+    seconds = site_settings(visit.standort).recall_ignored_seconds
+    last = visit.last_called_at
+    return last is not None and now - last <= timedelta(seconds=seconds)
+
+
+def no_show_refusal(visit: Visit) -> str:
+    """Why "nicht erschienen" may not be recorded yet ("" once it may): only after the site's
+    number of calls, with at least its minutes between the first call and the last."""
+    minutes = site_settings(visit.standort).no_show_min_minutes
+    first, last = visit.called_at, visit.last_called_at
+    spread = first is not None and last is not None and last - first >= timedelta(minutes=minutes)
+    if visit.enough_calls() and spread:
+        return ""
+    calls = ngettext("%(n)d Aufruf", "%(n)d Aufrufen", visit.no_show_after) % {
+        "n": visit.no_show_after
+    }
+    if not minutes:
+        return _("erst nach %(calls)s") % {"calls": calls}
+    return _("erst nach %(calls)s über mindestens %(minutes)s") % {
+        "calls": calls,
+        "minutes": ngettext("%(n)d Minute", "%(n)d Minuten", minutes) % {"n": minutes},
+    }
+
+
 @transaction.atomic
 def visit_recall(*, actor: User, desk_id: int, visit_id: int, now=None) -> Visit:
+    """Call the customer again; a recall within the site's few seconds of the last call
+    counts as that call (nothing changes)."""
     now = now or timezone.now()
     desk, visit = called_here(actor, desk_id, visit_id, now)
     require_transition(visit, visit.recall, actor)
+    if recall_is_repeat(visit, now):
+        return visit
     visit.recall(at=now)
     visit.save()
     Contact.objects.filter(visit=visit, ended_at__isnull=True).update(call_count=visit.call_count)
@@ -120,13 +151,15 @@ def visit_no_show(*, actor: User, desk_id: int, visit_id: int, now=None) -> Visi
     now = now or timezone.now()
     desk, visit = called_here(actor, desk_id, visit_id, now)
     require_transition(visit, visit.no_show, actor)
-    if not can_proceed(visit.no_show):
+    refusal = no_show_refusal(visit)
+    if refusal:
         raise FrontdeskError(
-            _(
-                "„Nicht erschienen“ erst nach %(n)d Aufrufen (bisher %(count)d). "
-                "Bitte zuerst erneut aufrufen."
-            )
-            % {"n": visit.no_show_after, "count": visit.call_count}
+            _("„Nicht erschienen“ %(refusal)s (bisher %(count)s). Bitte erneut aufrufen.")
+            % {
+                "refusal": refusal,
+                "count": ngettext("%(n)d Aufruf", "%(n)d Aufrufe", visit.call_count)
+                % {"n": visit.call_count},
+            }
         )
     visit.no_show(at=now)
     visit.save()

@@ -70,3 +70,22 @@ def desk_close(*, actor: User, desk_id: int) -> None:
 def desk_seen(desk: Desk, now: datetime | None = None) -> None:
     """The occupant is still there (the desk page or its list was loaded)."""
     Desk.objects.filter(pk=desk.pk).update(last_seen_at=now or timezone.now())
+
+
+def desk_default(desks, *, remembered: int | None, user: User, now: datetime | None = None):
+    """The desk the choice starts on: the one this person opened last (if it is free), else
+    the first free desk at the site they opened it at or at their own site (Dienstort)."""
+    now = now or timezone.now()
+    desks = list(desks)
+
+    def free(desk: Desk) -> bool:
+        return desk.occupied_by_id in (None, user.pk) or desk_is_stale(desk, now)
+
+    last = next((d for d in desks if d.pk == remembered), None)
+    if last is not None and free(last):
+        return last
+    for site in (last.standort_id if last else None, user.standort_id):
+        here = [d for d in desks if d.standort_id == site and free(d)]
+        if here:
+            return here[0]
+    return None

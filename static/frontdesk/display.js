@@ -99,6 +99,7 @@
         arrow.setAttribute("aria-hidden", "true");
         li.appendChild(arrow);
         li.appendChild(el("span", "fd-call__desk", call.desk));
+        if (call.recall) { li.appendChild(el("span", "fd-call__recall", body.dataset.recall)); }
         list.appendChild(li);
       });
       callsEl.replaceChildren(list);

@@ -10,16 +10,25 @@
     if (target && !document.querySelector("[autofocus]")) { target.focus(); }
   });
 
+  // Focus inside the swapped part: back on the same element (by id), or, if it is gone
+  // (the customer was called elsewhere), on the part's heading, never lost to <body>.
+  var focusWasInside = false;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
-    lastFocusId = active && active.id && event.detail.target.contains(active) ? active.id : null;
+    focusWasInside = !!active && active !== document.body && event.detail.target.contains(active);
+    lastFocusId = focusWasInside && active.id ? active.id : null;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (lastFocusId) {
-      var again = document.getElementById(lastFocusId);
+    if (focusWasInside) {
+      var again = lastFocusId && document.getElementById(lastFocusId);
+      if (!again) {
+        var label = event.detail.target.closest("[aria-labelledby]");
+        again = label && document.getElementById(label.getAttribute("aria-labelledby"));
+      }
       if (again) { again.focus(); }
       lastFocusId = null;
+      focusWasInside = false;
     }
     // The number of people waiting: shown in the heading, announced only when it changes.
     var source = event.detail.target.querySelector("[data-queue-count]");

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from frontdesk.models import Contact, Outcome, Visit, VisitState
+from frontdesk.models import Contact, Outcome, SiteSettings, Visit, VisitState
 from frontdesk.services.calling import visit_call_next
 from jobcenter.models import AuditEvent, Standort
 from jobcenter.roles import Role
@@ -274,7 +274,10 @@ def test_finish_without_handled_concern_shows_the_form_again(ez_client, check_in
     assert visit.state == VisitState.CALLED
 
 
-def test_no_show_button_before_enough_calls(ez_client, check_in):
+def test_no_show_button_before_enough_calls(ez_client, check_in, site):
+    # Clicked at once here: the site counts every recall and asks no minutes between them
+    # (the spread over time: tests/frontdesk/test_desk_details.py).
+    SiteSettings.objects.create(standort=site, no_show_min_minutes=0, recall_ignored_seconds=0)
     visit = check_in("unterlagen")
     ez_client.post(reverse("frontdesk:call_next"))
     url = reverse("frontdesk:visit_step", args=[visit.pk, "nicht-erschienen"])
