@@ -181,7 +181,10 @@ class CheckInForm(KernForm):
 
 class CustomerLookupForm(KernForm):
     q = forms.CharField(required=False, max_length=100)
-    date_of_birth = DateField(required=False)
+    date_of_birth = DateField(
+        required=False,
+        error_messages={"invalid": _("Das Geburtsdatum bitte als TT.MM.JJJJ eingeben.")},
+    )
 
 
 class ReasonForm(KernForm):

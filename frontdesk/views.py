@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from intake.selectors import SearchKind
 from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
@@ -263,6 +264,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
     form = CustomerLookupForm(request.GET)
     search = results = None
+    hint = ""
     if form.is_valid():
         search = find_kunden(
             request.user, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
@@ -270,6 +272,13 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         results = search.kunden if search.searched else None
         if results:
             _audit_lookup(request, results)
+        hint = search.message
+        if not hint and search.kind == SearchKind.NAME and search.identifies is None and results:
+            # One match by the name alone: shown to choose, never chosen for the reception.
+            hint = _("Nur nach dem Namen gefunden: bitte das Geburtsdatum prüfen oder angeben.")
+    else:
+        # Say what is missing instead of showing nothing (e.g. a date not yet readable).
+        hint = " ".join(str(m) for errors in form.errors.values() for m in errors)
     identified = search.identifies if search is not None else None
     standort = _site(request, standorte_visible_to(request.user), request.GET.get("standort"))
     return render(
@@ -278,6 +287,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "search": search,
+            "hint": hint,
             "appointments": appointments_for_checkin(
                 [k.pk for k in results or []], timezone.localdate(), standort
             ),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Contact, Desk, Visit, VisitState
-from .selectors import site_settings
+from .selectors import DESK_IDLE, site_settings
 
 # Beyond this, "etwa 4 Stunden" would suggest a knowledge nobody has.
 LONGEST_STATED = 180
@@ -96,6 +96,7 @@ def expected_wait(visit: Visit, now: datetime | None = None) -> WaitEstimate | N
     """The expected waiting time of a waiting visit; None once it no longer waits."""
     if visit.state != VisitState.WAITING:
         return None
+    now = now or timezone.now()
     ahead = people_ahead(visit)
     if ahead == 0:
         return WaitEstimate(ahead=0, minutes=0)
@@ -104,6 +105,7 @@ def expected_wait(visit: Visit, now: datetime | None = None) -> WaitEstimate | N
             standort_id=visit.standort_id,
             active=True,
             occupied_by__isnull=False,
+            last_seen_at__gte=now - DESK_IDLE,  # as `stats.desks_open`: a desk left open idle
             teams=visit.team_id,
         )
         .distinct()
