@@ -152,4 +152,9 @@ class DisplayAdmin(SiteScopedAdmin):
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(SiteScopedAdmin):
-    list_display = ["standort", "number_prefix", "no_show_after_calls"]
+    list_display = [
+        "standort",
+        "number_prefix",
+        "no_show_after_calls",
+        "default_service_minutes",
+    ]

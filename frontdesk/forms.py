@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django import forms
@@ -7,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from intake.access import kunden_visible_to
 from intake.forms import DATE_INPUT_FORMATS, DateInput
 from intake.models import KUNDENNUMMER_PATTERN, Kunde
-from intake.selectors import SearchKind, SearchResult, kunde_search
+from intake.selectors import SearchKind, SearchResult, kunde_search, normalize_number
 from jobcenter.forms import DateField, DateTimeInput, KernForm
 from jobcenter.models import Team
 
 from .models import Concern, Outcome, PriorityReason
+from .selectors import by_frequency
 
 MAX_RESULTS = 8
 MAX_REPORT_DAYS = 366
@@ -31,7 +33,8 @@ class ConcernChoiceField(forms.ModelMultipleChoiceField):
 
 
 def group_concerns(bound_field) -> list[tuple[str, list]]:
-    """The checkboxes of a concern field grouped by concern class, in catalogue order."""
+    """The checkboxes of a concern field grouped by concern class, in the field's order: a
+    class comes where its first concern does."""
     by_pk = {c.pk: c for c in bound_field.field.queryset}
     groups: dict[str, list] = {}
     for widget in bound_field.subwidgets:
@@ -115,12 +118,15 @@ class CheckInForm(KernForm):
         help_text=_("Für Vermerk oder Ticket, z. B. Rückrufnummer."),
     )
 
-    def __init__(self, *args, user, standorte, served_teams, **kwargs):
+    def __init__(self, *args, user, standorte, served_teams, frequency=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["standort"].queryset = standorte
         self.fields["kunde"].queryset = kunden_visible_to(user)
-        self.fields["concerns"].queryset = Concern.objects.for_forms(user.jobcenter_id)
+        # The most frequent concerns at this site first (`concern_frequency`).
+        self.fields["concerns"].queryset = by_frequency(
+            Concern.objects.for_forms(user.jobcenter_id), frequency or {}
+        )
         self.fields["team"].queryset = served_teams
         self.results = None
         self.search = None
@@ -175,7 +181,10 @@ class CheckInForm(KernForm):
 
 class CustomerLookupForm(KernForm):
     q = forms.CharField(required=False, max_length=100)
-    date_of_birth = DateField(required=False)
+    date_of_birth = DateField(
+        required=False,
+        error_messages={"invalid": _("Das Geburtsdatum bitte als TT.MM.JJJJ eingeben.")},
+    )
 
 
 class ReasonForm(KernForm):
@@ -294,18 +303,17 @@ class CancelForm(KernForm):
 
 
 class IdentifyForm(KernForm):
-    kundennummer = forms.RegexField(
-        label=_("Kd.-Nr."),
-        regex=KUNDENNUMMER_PATTERN,
-        error_messages={"invalid": _("Die Kd.-Nr. hat das Format 123A456789.")},
-    )
+    kundennummer = forms.CharField(label=_("Kd.-Nr."), max_length=20)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_kundennummer(self):
-        value = self.cleaned_data["kundennummer"].strip().upper()
+        # Typed as printed on letters ("962D 000151") or in lower case: the one normalisation.
+        value = normalize_number(self.cleaned_data["kundennummer"])
+        if not re.fullmatch(KUNDENNUMMER_PATTERN, value):
+            raise ValidationError(_("Die Kd.-Nr. hat das Format 123A456789."))
         kunde = kunden_visible_to(self.user).filter(kundennummer=value).first()
         if kunde is None:
             raise ValidationError(_("Keine Kundin und kein Kunde mit dieser Kd.-Nr."))

@@ -268,6 +268,16 @@ class SiteSettings(models.Model):
         validators=[MaxValueValidator(60)],
         help_text=_("Mehrfaches Klicken kurz hintereinander ist ein Aufruf."),
     )
+    # The expected waiting time on the ticket: until desks have finished someone today.
+    default_service_minutes = models.PositiveSmallIntegerField(
+        _("angenommene Bearbeitungszeit je Person (Minuten)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Für die voraussichtliche Wartezeit auf der Wartemarke, solange heute noch "
+            "niemand fertig bedient ist."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Einstellungen der Warteschlange")
@@ -451,7 +461,9 @@ class Visit(FSMModelMixin, models.Model):
         Standort, verbose_name=_("Standort"), on_delete=models.PROTECT, related_name="visits"
     )
     day = models.DateField(_("Tag"))
-    number = models.CharField(_("Wartenummer"), max_length=8)
+    # Empty for a visit settled at the reception at once: it never waits, so no number is
+    # drawn and no Wartemarke printed; it still counts in the reports.
+    number = models.CharField(_("Wartenummer"), max_length=8, blank=True)
     kunde = models.ForeignKey(
         "intake.Kunde",
         verbose_name=_("Kundin / Kunde"),
@@ -535,7 +547,11 @@ class Visit(FSMModelMixin, models.Model):
             )
         ]
         constraints = [
-            models.UniqueConstraint(fields=["standort", "day", "number"], name="uniq_visit_number"),
+            models.UniqueConstraint(
+                fields=["standort", "day", "number"],
+                condition=~Q(number=""),
+                name="uniq_visit_number",
+            ),
             # A desk has at most one customer called at a time.
             models.UniqueConstraint(
                 fields=["desk"], condition=Q(state="called"), name="one_called_visit_per_desk"
@@ -554,7 +570,7 @@ class Visit(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return self.number or str(_("am Empfang erledigt"))
 
     # --- rules about one visit ------------------------------------------------------------
 

@@ -6,7 +6,7 @@ Lookups only; nothing here writes. The actions are in `frontdesk.services`.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from intake.models import Antrag, ErstgespraechState, Kunde
 from intake.services import integration_team_for
 from jobcenter.models import Jobcenter, Standort, Team, User
 
-from .models import Concern, Desk, SiteSettings, Visit
+from .models import Concern, Desk, SiteSettings, Visit, VisitConcern
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,37 @@ def site_settings(standort: Standort) -> SiteSettings:
         return standort.frontdesk_settings
     except SiteSettings.DoesNotExist:
         return SiteSettings(standort=standort)
+
+
+FREQUENCY_DAYS = 90
+
+
+def concern_frequency(standort: Standort, today: date | None = None) -> dict[int, int]:
+    """How often each concern was brought to this site over the last 90 days (one query)."""
+    today = today or timezone.localdate()
+    rows = (
+        VisitConcern.objects.filter(
+            visit__standort=standort,
+            visit__day__gt=today - timedelta(days=FREQUENCY_DAYS),
+            visit__day__lte=today,
+        )
+        .values("concern_id")
+        .annotate(n=Count("pk"))
+        .values_list("concern_id", "n")
+    )
+    return dict(rows)
+
+
+def by_frequency(concerns: QuerySet[Concern], frequency: dict[int, int]) -> QuerySet[Concern]:
+    """The most frequent concerns first; equal ones (and a new site) in catalogue order."""
+    if not frequency:
+        return concerns
+    uses = Case(
+        *[When(pk=pk, then=Value(n)) for pk, n in frequency.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return concerns.order_by(uses.desc(), *Concern._meta.ordering)
 
 
 def served_team_ids(standort: Standort) -> set[int]:

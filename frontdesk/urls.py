@@ -8,6 +8,7 @@ urlpatterns = [
     # The reception.
     path("empfang/", views.checkin, name="checkin"),
     path("empfang/kunden/", views.checkin_lookup, name="checkin_lookup"),
+    path("empfang/heute/", views.checkin_today, name="checkin_today"),
     path("besuche/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("besuche/<int:pk>/wartemarke/", views.visit_ticket, name="ticket"),
     path("besuche/<int:pk>/abmelden/", views.visit_cancel_view, name="visit_cancel"),

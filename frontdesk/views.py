@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from intake.selectors import SearchKind
 from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
@@ -54,6 +55,7 @@ from .models import (
 from .selectors import (
     appointment_for_checkin,
     appointments_for_checkin,
+    concern_frequency,
     desk_is_stale,
     desk_of,
     ticket_team_for,
@@ -73,6 +75,7 @@ from .services.desks import desk_close, desk_default, desk_open, desk_seen
 from .services.displays import display_guidance
 from .services.outcomes import visit_finish, visit_pass_on
 from .services.reception import visit_cancel, visit_come_back, visit_identify
+from .waiting import expected_wait
 
 SESSION_SITE = "frontdesk_standort"
 SESSION_DESK = "frontdesk_desk"
@@ -108,27 +111,49 @@ def _served_teams(user):
 # --- reception ---------------------------------------------------------------------------
 
 
-def _checkin_context(request, form, standort, **extra) -> dict:
+def _today_context(request, standort, *, full: bool) -> dict:
+    """The reception's "Heute" list: who is in the house at this site today.
+
+    Refreshed every few seconds (htmx poll): the interpreter flag it shows is the customer's,
+    so the customers are audited once each, not on every poll.
+    """
     today = timezone.localdate()
     open_visits = (
         visits_visible_to(request.user)
         .filter(standort=standort, day=today, state__in=OPEN_VISIT_STATES)
-        .select_related("team", "desk")
+        .select_related("team", "desk", "kunde")
         .prefetch_related(stats.prefetch_concerns())
         .order_by("-priority", "queued_at", "pk")
     )
+    shown = list(open_visits[:QUEUE_ROWS])
+    audit_read_refresh(
+        actor=request.user,
+        target=standort,
+        summary=_("Empfang: Liste „Heute“ angezeigt"),
+        subject_ids=[v.kunde_id for v in shown],
+        key=f"reception:{standort.pk}",
+        full=full and any(v.kunde_id for v in shown),
+    )
+    return {
+        "standort": standort,
+        "open_visits": shown,
+        "open_count": open_visits.count() if len(shown) == QUEUE_ROWS else len(shown),
+        "done_today": visits_visible_to(request.user)
+        .filter(standort=standort, day=today)
+        .exclude(state__in=OPEN_VISIT_STATES)
+        .count(),
+        "now": timezone.now(),
+    }
+
+
+def _checkin_context(request, form, standort, **extra) -> dict:
+    today = timezone.localdate()
     results = form.results if form.is_bound else None
     if results:
         _audit_lookup(request, results)
     return {
         "form": form,
-        "standort": standort,
-        "open_visits": list(open_visits[:QUEUE_ROWS]),
-        "open_count": open_visits.count(),
-        "done_today": visits_visible_to(request.user)
-        .filter(standort=standort, day=today)
-        .exclude(state__in=OPEN_VISIT_STATES)
-        .count(),
+        **_today_context(request, standort, full=True),
         "results": results,
         "search": form.search if form.is_bound else None,
         "appointments": appointments_for_checkin([k.pk for k in results or []], today, standort),
@@ -147,7 +172,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     standorte = standorte_visible_to(user)
     if not standorte.exists():
         return render(request, "frontdesk/no_site.html")
-    kwargs = {"user": user, "standorte": standorte, "served_teams": _served_teams(user)}
+    site = _site(request, standorte, request.POST.get("standort") or request.GET.get("standort"))
+    kwargs = {
+        "user": user,
+        "standorte": standorte,
+        "served_teams": _served_teams(user),
+        "frequency": concern_frequency(site),
+    }
     if request.method == "POST":
         form = CheckInForm(request.POST, **kwargs)
         action = request.POST.get("action", "wait")
@@ -188,11 +219,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 else:
                     request.session[SESSION_SITE] = visit.standort_id
                     return redirect(f"{reverse('frontdesk:checkin')}?neu={visit.pk}")
-        standort = form.cleaned_data.get("standort") or _site(request, standorte)
+        standort = form.cleaned_data.get("standort") or site
         return render(
             request, "frontdesk/checkin.html", _checkin_context(request, form, standort), status=422
         )
-    standort = _site(request, standorte, request.GET.get("standort"))
+    standort = site
     form = CheckInForm(initial={"standort": standort}, **kwargs)
     new = request.GET.get("neu", "")
     last = (
@@ -205,6 +236,20 @@ def checkin(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request, "frontdesk/checkin.html", _checkin_context(request, form, standort, last=last)
+    )
+
+
+@permission_required("frontdesk.receive_visitors")
+def checkin_today(request: HttpRequest) -> HttpResponse:
+    """The "Heute" list of the reception (polled by htmx every few seconds)."""
+    standorte = standorte_visible_to(request.user)
+    if not standorte.exists():
+        return HttpResponse(status=204)
+    standort = _site(request, standorte, request.GET.get("standort"))
+    return render(
+        request,
+        "frontdesk/partials/reception_today.html",
+        _today_context(request, standort, full=request.headers.get("X-Poll") != "1"),
     )
 
 
@@ -222,6 +267,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
     """The customers matching what the reception typed so far (htmx)."""
     form = CustomerLookupForm(request.GET)
     search = results = None
+    hint = ""
     if form.is_valid():
         search = find_kunden(
             request.user, form.cleaned_data["q"], form.cleaned_data["date_of_birth"]
@@ -229,6 +275,13 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         results = search.kunden if search.searched else None
         if results:
             _audit_lookup(request, results)
+        hint = search.message
+        if not hint and search.kind == SearchKind.NAME and search.identifies is None and results:
+            # One match by the name alone: shown to choose, never chosen for the reception.
+            hint = _("Nur nach dem Namen gefunden: bitte das Geburtsdatum prüfen oder angeben.")
+    else:
+        # Say what is missing instead of showing nothing (e.g. a date not yet readable).
+        hint = " ".join(str(m) for errors in form.errors.values() for m in errors)
     identified = search.identifies if search is not None else None
     standort = _site(request, standorte_visible_to(request.user), request.GET.get("standort"))
     return render(
@@ -237,6 +290,7 @@ def checkin_lookup(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "search": search,
+            "hint": hint,
             "appointments": appointments_for_checkin(
                 [k.pk for k in results or []], timezone.localdate(), standort
             ),
@@ -275,7 +329,9 @@ def _visit_context(request, visit: Visit, **extra) -> dict:
 def visit_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable waiting ticket: number and site, no name."""
     visit = get_visit_for_user(request.user, pk)
-    return render(request, "frontdesk/ticket.html", {"visit": visit})
+    if not visit.number:  # settled at the reception: there is no waiting number to print
+        raise Http404
+    return render(request, "frontdesk/ticket.html", {"visit": visit, "wait": expected_wait(visit)})
 
 
 def _back(request: HttpRequest, visit: Visit) -> HttpResponse:

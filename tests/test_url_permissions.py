@@ -130,6 +130,7 @@ TABLE: dict[str, Row] = {
     # front desk
     "frontdesk:checkin": row(**RECEPTION),
     "frontdesk:checkin_lookup": row(**RECEPTION),
+    "frontdesk:checkin_today": row(**RECEPTION),
     "frontdesk:visit_detail": row(obj="visit", **VISIT),
     "frontdesk:ticket": row(obj="visit", **VISIT),
     "frontdesk:visit_cancel": row(obj="visit", post=True, **VISIT),

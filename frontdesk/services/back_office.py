@@ -21,6 +21,11 @@ def _concern_names(concerns) -> str:
 
 
 def subject_line(visit: Visit, text: str) -> str:
+    if not visit.number:  # settled at the reception: no waiting number was drawn
+        return (
+            _("Vorsprache %(date)s am Empfang: %(text)s")
+            % {"date": date_format(visit.day, "d.m.Y"), "text": text}
+        )[:200]
     return (
         _("Vorsprache %(date)s, Wartenummer %(number)s: %(text)s")
         % {

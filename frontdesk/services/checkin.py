@@ -156,7 +156,9 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
         jobcenter=jobcenter,
         standort=standort,
         day=day,
-        number=next_number(standort, day, settings.number_prefix),
+        # Settled on the spot at the reception: the customer never waits, so no number is
+        # drawn and no Wartemarke printed (issue 12). Sent to an appointment keeps its number.
+        number="" if data.settle else next_number(standort, day, settings.number_prefix),
         kunde=data.kunde,
         team=team,
         assigned_to=assigned_to,

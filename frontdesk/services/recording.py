@@ -38,7 +38,7 @@ def record_event(
         actor=actor,
         action="create" if action == A.CHECK_IN else "transition",
         target=visit,
-        summary=visit_summary(visit.number, action, source, visit.state),
+        summary=visit_summary(str(visit), action, source, visit.state),
         changes={"state": [source, visit.state]} if source != visit.state else {},
     )
     return event

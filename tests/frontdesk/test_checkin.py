@@ -130,7 +130,9 @@ def test_settled_at_reception_records_a_vermerk_and_informs_leistung(check_in, s
     contact = visit.contacts.get()
     assert contact.at_reception and contact.desk is None
     # Documents handed in record routing's generic type; its rules decide the mailboxes.
-    vermerk = Vermerk.objects.get(kunde=antrag.applicant, text__contains=visit.number)
+    # Settled on the spot: no waiting number was drawn (issue 12).
+    assert visit.number == ""
+    vermerk = Vermerk.objects.get(kunde=antrag.applicant, text__contains="am Empfang")
     assert vermerk.information_type.code == "sonstiges"
     assert "Kontoauszüge März abgegeben" in vermerk.text
     task = Aufgabe.objects.get(postfach=teams["leistung"].postfach, vermerk=vermerk)
@@ -140,7 +142,7 @@ def test_settled_at_reception_records_a_vermerk_and_informs_leistung(check_in, s
 def test_unknown_customers_note_goes_to_the_mailbox(check_in, teams, desks):
     visit = check_in("wertgutschein", settle=Outcome.RESOLVED, note="Gutschein", now=at(9))
     # No record to write a Vermerk to: the handling team's mailbox gets the note.
-    task = Aufgabe.objects.get(title__contains=visit.number)
+    task = Aufgabe.objects.get(title__contains="am Empfang")
     assert "nicht zugeordnet" in task.description
     assert not Vermerk.objects.exists()
 
