@@ -140,7 +140,7 @@ def test_settled_at_reception_records_a_vermerk_and_informs_leistung(check_in, s
 
 
 def test_unknown_customers_note_goes_to_the_mailbox(check_in, teams, desks):
-    visit = check_in("wertgutschein", settle=Outcome.RESOLVED, note="Gutschein", now=at(9))
+    check_in("wertgutschein", settle=Outcome.RESOLVED, note="Gutschein", now=at(9))
     # No record to write a Vermerk to: the handling team's mailbox gets the note.
     task = Aufgabe.objects.get(title__contains="am Empfang")
     assert "nicht zugeordnet" in task.description
