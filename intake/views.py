@@ -57,6 +57,37 @@ def _row_count(raw: str) -> int | None:
     return int(raw)
 
 
+def _without_row(data, index: int, count: int):
+    """The POST data without person row `index`: the later rows renumbered one up."""
+    prefix = "person-"
+    kept = data.copy()
+    for key in list(kept.keys()):
+        if key.startswith(prefix) and key.split("-")[1].isdigit():
+            del kept[key]
+    for key, values in data.lists():
+        parts = key.split("-", 2)
+        if key.startswith(prefix) and len(parts) == 3 and parts[1].isdigit():
+            row = int(parts[1])
+            if row == index:
+                continue
+            kept.setlist(f"{prefix}{row - 1 if row > index else row}-{parts[2]}", values)
+    kept["person-TOTAL_FORMS"] = str(count - 1)
+    return kept
+
+
+def _rows_changed(request, data, *, focus: int) -> HttpResponse:
+    """The form again after a row was added or removed: what was typed, no errors yet."""
+    jobcenter = request.user.jobcenter
+    form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
+    persons = PersonFormSet(data, prefix="person")
+    persons._errors, persons._non_form_errors = [], persons.error_class()
+    for person_form in persons.forms:
+        quiet(person_form)
+    return render(
+        request, "intake/intake_form.html", _intake_context(form, persons, focus_person=focus)
+    )
+
+
 def _intake_context(form, persons, **extra) -> dict:
     has_errors = form.is_bound and (
         bool(form.errors) or persons.total_error_count() > 0 or bool(persons.non_form_errors())
@@ -101,16 +132,16 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             data["person-TOTAL_FORMS"] = str(new_index + 1)
             # A bound row ignores initial values: set the defaults of the new row explicitly.
             data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
-            form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
-            persons = PersonFormSet(data, prefix="person")
-            persons._errors, persons._non_form_errors = [], persons.error_class()
-            for person_form in persons.forms:
-                quiet(person_form)
-            return render(
-                request,
-                "intake/intake_form.html",
-                _intake_context(form, persons, focus_person=len(persons.forms) - 1),
-            )
+            return _rows_changed(request, data, focus=new_index)
+        if "remove_person" in request.POST:
+            # A row taken out before saving; the rows after it move up, nothing is checked.
+            data = request.POST.copy()
+            count = _row_count(data.get("person-TOTAL_FORMS", "1"))
+            index = _row_count(data.get("remove_person", ""))
+            if count is not None and index is not None and index < count and count > 1:
+                data = _without_row(data, index, count)
+                return _rows_changed(request, data, focus=min(index, count - 2))
+            return _rows_changed(request, data, focus=0)
         if form.is_valid() and persons.is_valid():
             try:
                 antrag = antrag_register(
