@@ -472,3 +472,56 @@ class StepForm(KernForm):
 class CustomerSearchForm(KernForm):
     q = forms.CharField(label=_("Kd.-Nr., BG-Nummer oder Name"), max_length=100, required=False)
     date_of_birth = _date_field(_("Geburtsdatum"), required=False)
+
+
+class MasterDataForm(KernForm):
+    """A customer's IFK, address and contact, corrected after intake (issue 12)."""
+
+    ifk = forms.ModelChoiceField(
+        label=_("Hauptbetreuung (IFK)"), queryset=User.objects.none(), required=False
+    )
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200, required=False)
+    postcode = forms.RegexField(
+        label=_("PLZ"),
+        regex=r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": _("Die Postleitzahl hat fünf Ziffern.")},
+    )
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    phone = PersonForm.base_fields["phone"]
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    contact_consent = forms.BooleanField(
+        label=_("willigt ein, per Telefon oder E-Mail kontaktiert und erinnert zu werden"),
+        required=False,
+        help_text=_("Ohne Einwilligung werden Telefon und E-Mail gelöscht."),
+    )
+
+    def __init__(self, *args, kunde, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "ifk": kunde.ifk_id,
+                "street": kunde.street,
+                "postcode": kunde.postcode,
+                "city": kunde.city,
+                "phone": kunde.phone,
+                "email": kunde.email,
+                "contact_consent": kunde.contact_consent_on is not None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["ifk"].queryset = User.objects.filter(
+            jobcenter_id=kunde.jobcenter_id, role=Role.INTEGRATION, is_active=True
+        ).order_by("last_name", "first_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("phone") or cleaned.get("email")) and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                _(
+                    "Telefon und E-Mail werden nur mit Einwilligung gespeichert: "
+                    "bitte ankreuzen oder die Angaben leeren."
+                ),
+            )
+        return cleaned

@@ -321,6 +321,70 @@ def ifk_proposed_for(kunde: Kunde) -> User | None:
     )
 
 
+def kunde_ifk_assign(*, actor: User, kunde: Kunde, ifk: User) -> None:
+    """Give a customer without an IFK their Hauptbetreuung (audited)."""
+    if kunde.ifk_id is not None:
+        return
+    kunde.ifk = ifk
+    kunde.save(update_fields=["ifk"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=kunde,
+        summary=_("Hauptbetreuung nach Team und Altersgruppe zugeordnet"),
+        changes={"fields": ["ifk"]},
+    )
+
+
+MASTER_DATA_FIELDS = ("ifk", "street", "postcode", "city", "phone", "email")
+
+
+@transaction.atomic
+def kunde_master_data_change(
+    *, actor: User, kunde_id: int, changes: dict, contact_consent: bool
+) -> list[str]:
+    """Correct a customer's IFK, address and contact after intake; returns the names of
+    the fields changed. Phone and e-mail stay only with consent. Audited by field name,
+    without the values."""
+    kunde = Kunde.objects.select_for_update().get(pk=kunde_id)
+    require_perm(
+        actor,
+        "intake.change_kunde",
+        kunde,
+        message=_("Sie dürfen die Stammdaten dieser Person nicht ändern."),
+    )
+    ifk = changes.get("ifk")
+    if ifk is not None and (ifk.jobcenter_id != kunde.jobcenter_id or ifk.role != Role.INTEGRATION):
+        raise IntakeError(
+            _("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."), field="ifk"
+        )
+    if not contact_consent:
+        changes = {**changes, "phone": "", "email": ""}
+    changed = [
+        name
+        for name in MASTER_DATA_FIELDS
+        if getattr(kunde, name) != changes.get(name, getattr(kunde, name))
+    ]
+    for name in changed:
+        setattr(kunde, name, changes[name])
+    consent_on = kunde.contact_consent_on if contact_consent else None
+    if contact_consent and (consent_on is None or {"phone", "email"} & set(changed)):
+        consent_on = timezone.localdate()
+    if consent_on != kunde.contact_consent_on:
+        kunde.contact_consent_on = consent_on
+        changed.append("contact_consent_on")
+    if changed:
+        kunde.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            action="change",
+            target=kunde,
+            summary=_("Stammdaten nach der Antragsaufnahme berichtigt"),
+            changes={"fields": changed},
+        )
+    return changed
+
+
 def _take_contact(kunde: Kunde, person: PersonData, *, today: date) -> None:
     """Phone and e-mail are kept only with the customer's consent, and its day."""
     if not person.contact_consent:

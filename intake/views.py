@@ -24,6 +24,7 @@ from .forms import (
     IdCheckRecordForm,
     IdCheckScheduleForm,
     IntakeForm,
+    MasterDataForm,
     PersonFormSet,
     ServiceCentreReferralForm,
     StepForm,
@@ -41,6 +42,7 @@ from .services import (
     IntakeError,
     antrag_register,
     antrag_transition,
+    kunde_master_data_change,
     kunde_record_view,
     nachweis_settle,
     service_centre_refer,
@@ -508,6 +510,10 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @permission_required("intake.search_kunden")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = get_kunde_for_user(request.user, pk)
+    return _customer_page(request, kunde, MasterDataForm(kunde=kunde))
+
+
+def _customer_page(request, kunde, master_form, *, status: int = 200) -> HttpResponse:
     bg = kunde.bedarfsgemeinschaft
     bg_members = list(bg.members.order_by("date_of_birth")) if bg else []
     kunde_record_view(actor=request.user, kunde=kunde, shown_ids=[m.pk for m in bg_members])
@@ -519,5 +525,32 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("bedarfsgemeinschaft"),
         # The notes come through routing's `Vermerk.objects.visible_to` (need to know).
         "erstgespraech_states": ErstgespraechState,
+        "master_form": master_form,
+        "may_change": request.user.has_perm("intake.change_kunde", kunde),
     }
-    return render(request, "intake/customer_detail.html", context)
+    return render(request, "intake/customer_detail.html", context, status=status)
+
+
+@require_POST
+def customer_master_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct IFK, address and contact after intake (issue 12)."""
+    kunde = get_kunde_for_user(request.user, pk)
+    if not request.user.has_perm("intake.change_kunde", kunde):
+        raise PermissionDenied
+    form = MasterDataForm(request.POST, kunde=kunde)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        consent = data.pop("contact_consent")
+        try:
+            changed = kunde_master_data_change(
+                actor=request.user, kunde_id=kunde.pk, changes=data, contact_consent=consent
+            )
+        except IntakeError as error:
+            add_to_form(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Stammdaten gespeichert."))
+            else:
+                messages.info(request, _("Keine Änderung: die Stammdaten waren schon so."))
+            return redirect("intake:customer_detail", pk=kunde.pk)
+    return _customer_page(request, kunde, form, status=422)
