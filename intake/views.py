@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +35,8 @@ from .registration import (
     arbeitspaket_receive,
     id_check_record,
     id_check_schedule,
+    person_documents,
+    proposed_documents,
 )
 from .selectors import kunde_search
 from .services import (
@@ -77,11 +79,33 @@ def _without_row(data, index: int, count: int):
     return kept
 
 
+def _typed_birth(person_form):
+    field = person_form.fields["date_of_birth"]
+    try:
+        return field.clean(person_form["date_of_birth"].value())
+    except ValidationError:
+        return None
+
+
 def _rows_changed(request, data, *, focus: int) -> HttpResponse:
-    """The form again after a row was added or removed: what was typed, no errors yet."""
+    """The form again after a row was added or removed: what was typed, no errors yet;
+    the checklist gains what each person with a date of birth needs."""
     jobcenter = request.user.jobcenter
-    form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
     persons = PersonFormSet(data, prefix="person")
+    on = timezone.localdate()
+    typed = []
+    for person_form in persons.forms:
+        born = _typed_birth(person_form)
+        is_head = bool(person_form["is_head"].value())
+        person_form.needs = (
+            person_documents(born=born, is_head=is_head, on=on) if born is not None else []
+        )
+        if born is not None:
+            typed.append((born, is_head))
+    proposal = [str(d.pk) for d in proposed_documents(jobcenter, typed, on=on)]
+    data = data.copy()
+    data.setlist("documents", list(dict.fromkeys([*data.getlist("documents"), *proposal])))
+    form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
     persons._errors, persons._non_form_errors = [], persons.error_class()
     for person_form in persons.forms:
         quiet(person_form)
@@ -135,6 +159,8 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             # A bound row ignores initial values: set the defaults of the new row explicitly.
             data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
             return _rows_changed(request, data, focus=new_index)
+        if "propose_documents" in request.POST:
+            return _rows_changed(request, request.POST.copy(), focus=0)
         if "remove_person" in request.POST:
             # A row taken out before saving; the rows after it move up, nothing is checked.
             data = request.POST.copy()
