@@ -427,8 +427,10 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
                 % {"bg": bg.number}
             )
         bg.other_household_members = data.other_household_members
-        if data.leistung_team is not None and bg.leistung_team_id is None:
-            bg.leistung_team = data.leistung_team
+        if bg.leistung_team_id is None:
+            bg.leistung_team = data.leistung_team or leistung_team_for_surname(
+                jobcenter, data.persons[head_index].last_name
+            )
         bg.save()
     else:
         team = data.leistung_team or leistung_team_for_surname(
