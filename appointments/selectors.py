@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import Antrag
-from intake.services import integration_team_for
+from intake.services import ifk_proposed_for, integration_team_for
 from jobcenter.models import Deputy, Standort, User
 from jobcenter.roles import Role
 from minimumstandards.models import Deadline, RuleKind
@@ -147,10 +147,15 @@ def eg_search(*, antrag: Antrag, now: datetime | None = None, alternatives: int 
     today = timezone.localtime(now, BERLIN).date()
     horizon = end_of_day(calendar.add_working_days(today, CHAIN_WORKING_DAYS))
     ifk = antrag.applicant.ifk if antrag.applicant.ifk_id else None
+    note = ""
+    if ifk is None:
+        # No IFK yet: the one of the team and age group, assigned when the EG is booked.
+        ifk = ifk_proposed_for(antrag.applicant)
+        note = _("Noch keine Hauptbetreuung: nach Team und Altersgruppe vorgeschlagen.")
     candidates: list[ChainStep] = []
     steps: list[ChainStep] = []
     if is_active_ifk(ifk):
-        candidates.append(ChainStep(BookingStep.IFK, ifk))
+        candidates.append(ChainStep(BookingStep.IFK, ifk, note=note))
         candidates += [ChainStep(BookingStep.VERTRETUNG, d, pos) for pos, d in deputies(ifk)]
     else:
         steps.append(

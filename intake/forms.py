@@ -2,6 +2,7 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from jobcenter.models import Jobcenter, Team, User
 from jobcenter.predicates import is_hotline
 from jobcenter.roles import Role
 
-from .models import Antrag, DocumentType, kundennummer_validator
+from .models import Antrag, DocumentType, Kunde, kundennummer_validator
 from .neukunde import age_on
 from .services import IntakeData, NoDataReason, PersonData
 from .states import EntryCheckPart
@@ -60,6 +61,29 @@ class PersonForm(KernForm):
         help_text=_("Die Hauptbetreuung wird auf das Jobcenter umgestellt."),
     )
 
+    relation_to_head = forms.ChoiceField(
+        label=_("Beziehung zum Vorstand"),
+        choices=[("", "—"), *Kunde.Relation.choices],
+        required=False,
+        help_text=_("Nicht beim Vorstand selbst."),
+    )
+    phone = forms.CharField(
+        label=_("Telefon"),
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()/-]{5,30}$",
+                _("Bitte nur Ziffern, Leerzeichen und + ( ) / - eingeben."),
+            )
+        ],
+    )
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    contact_consent = forms.BooleanField(
+        label=_("willigt ein, per Telefon oder E-Mail kontaktiert und erinnert zu werden"),
+        required=False,
+    )
+
     def clean_kundennummer(self) -> str:
         return self.cleaned_data["kundennummer"].strip().upper()
 
@@ -96,10 +120,32 @@ class PersonForm(KernForm):
                     "erst, wenn es ausgelaufen ist. Bitte nur eines ankreuzen."
                 ),
             )
+        if cleaned.get("is_head") and cleaned.get("relation_to_head"):
+            self.add_error(
+                "relation_to_head",
+                _("Der Vorstand hat keine Beziehung zu sich selbst: bitte leer lassen."),
+            )
+        elif not cleaned.get("is_head") and not cleaned.get("relation_to_head"):
+            self.add_error("relation_to_head", _("Bitte die Beziehung zum Vorstand wählen."))
+        has_contact = bool(cleaned.get("phone") or cleaned.get("email"))
+        if has_contact and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                _(
+                    "Telefon und E-Mail werden nur mit Einwilligung gespeichert: "
+                    "bitte ankreuzen oder die Angaben leeren."
+                ),
+            )
+        elif (
+            cleaned.get("contact_consent")
+            and not has_contact
+            and not (self.has_error("phone") or self.has_error("email"))
+        ):
+            self.add_error("phone", _("Bitte Telefon oder E-Mail angeben."))
         return cleaned
 
     def to_data(self) -> PersonData:
-        return PersonData(**self.cleaned_data)
+        return PersonData(**{k: v for k, v in self.cleaned_data.items() if k != "DELETE"})
 
 
 class BasePersonFormSet(forms.BaseFormSet):
@@ -166,10 +212,16 @@ class IntakeForm(KernForm):
         label=_("zuständiges Leistungsteam"),
         queryset=Team.objects.none(),
         required=False,
-        help_text=_("Bei einer bestehenden BG bleibt deren Team zuständig."),
+        help_text=_(
+            "Leer lassen: bei einer bestehenden BG bleibt deren Team zuständig, "
+            "sonst nach dem Nachnamen des Vorstands."
+        ),
     )
     ifk = forms.ModelChoiceField(
-        label=_("Hauptbetreuung (IFK)"), queryset=User.objects.none(), required=False
+        label=_("Hauptbetreuung (IFK)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Leer lassen: nach Integrationsteam und Altersgruppe (U25/Ü25)."),
     )
     return_date = _date_field(_("Rückgabe der Unterlagen bis"))
     documents = forms.ModelMultipleChoiceField(
@@ -296,6 +348,7 @@ class IntakeForm(KernForm):
             city=c["city"],
             leistung_team=c["leistung_team"],
             ifk=c["ifk"],
+            ifk_by_team=c["ifk"] is None,
             documents=list(c["documents"]),
             persons=persons,
             applied_by=c["applied_by"],
@@ -419,3 +472,56 @@ class StepForm(KernForm):
 class CustomerSearchForm(KernForm):
     q = forms.CharField(label=_("Kd.-Nr., BG-Nummer oder Name"), max_length=100, required=False)
     date_of_birth = _date_field(_("Geburtsdatum"), required=False)
+
+
+class MasterDataForm(KernForm):
+    """A customer's IFK, address and contact, corrected after intake (issue 12)."""
+
+    ifk = forms.ModelChoiceField(
+        label=_("Hauptbetreuung (IFK)"), queryset=User.objects.none(), required=False
+    )
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200, required=False)
+    postcode = forms.RegexField(
+        label=_("PLZ"),
+        regex=r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": _("Die Postleitzahl hat fünf Ziffern.")},
+    )
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    phone = PersonForm.base_fields["phone"]
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    contact_consent = forms.BooleanField(
+        label=_("willigt ein, per Telefon oder E-Mail kontaktiert und erinnert zu werden"),
+        required=False,
+        help_text=_("Ohne Einwilligung werden Telefon und E-Mail gelöscht."),
+    )
+
+    def __init__(self, *args, kunde, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "ifk": kunde.ifk_id,
+                "street": kunde.street,
+                "postcode": kunde.postcode,
+                "city": kunde.city,
+                "phone": kunde.phone,
+                "email": kunde.email,
+                "contact_consent": kunde.contact_consent_on is not None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["ifk"].queryset = User.objects.filter(
+            jobcenter_id=kunde.jobcenter_id, role=Role.INTEGRATION, is_active=True
+        ).order_by("last_name", "first_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("phone") or cleaned.get("email")) and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                _(
+                    "Telefon und E-Mail werden nur mit Einwilligung gespeichert: "
+                    "bitte ankreuzen oder die Angaben leeren."
+                ),
+            )
+        return cleaned

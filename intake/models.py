@@ -97,6 +97,25 @@ class Kunde(models.Model):
         related_name="kunden",
         limit_choices_to={"role": Role.INTEGRATION},
     )
+
+    class Relation(models.TextChoices):
+        """How a member of the BG is related to its Vorstand."""
+
+        PARTNER = "partner", _("Partner/in")
+        KIND = "kind", _("Kind")
+        ELTERNTEIL = "elternteil", _("Elternteil")
+        SONSTIGE = "sonstige", _("sonstige Person")
+
+    # Empty for the Vorstand itself.
+    relation_to_head = models.CharField(
+        _("Beziehung zum Vorstand"), max_length=20, choices=Relation.choices, blank=True
+    )
+    phone = models.CharField(_("Telefon"), max_length=30, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    # The customer agreed to be contacted and reminded by phone or e-mail on this day.
+    contact_consent_on = models.DateField(
+        _("Einwilligung in Kontakt und Erinnerung am"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = KundeQuerySet.as_manager()

@@ -39,6 +39,35 @@ def is_erwerbsfaehig_by_age(born: date, on: date) -> bool:
     return age_on(born, on) >= MINDESTALTER and not has_reached_age_limit(born, on)
 
 
+# --- The checklist proposed per person -----------------------------------------------------
+
+# The Anlagen each member needs, matched against the Jobcenter's checklist by the start of
+# their name (the catalogue's "Anlage WEP – weitere Person ab 15 Jahren" and so on).
+HAUPTANTRAG, ANLAGE_WEP, ANLAGE_KI = "Hauptantrag", "Anlage WEP", "Anlage KI"
+
+
+def person_documents(*, born: date, is_head: bool, on: date) -> list[str]:
+    """The Vorstand files the Hauptantrag; each further person from 15 an Anlage WEP, a
+    child under 15 an Anlage KI: the child of 16 needs WEP, not KI."""
+    if is_head:
+        return [HAUPTANTRAG]
+    return [ANLAGE_WEP] if age_on(born, on) >= MINDESTALTER else [ANLAGE_KI]
+
+
+def proposed_documents(jobcenter, persons: list[tuple[date, bool]], *, on: date):
+    """The Jobcenter's checklist items the members need, as `person_documents` says."""
+    from .models import DocumentType
+
+    wanted = {
+        name for born, head in persons for name in person_documents(born=born, is_head=head, on=on)
+    }
+    return [
+        doc
+        for doc in DocumentType.objects.filter(jobcenter=jobcenter, active=True)
+        if any(doc.name.startswith(name) for name in wanted)
+    ]
+
+
 # --- The service centre takes no data for these callers (rule R-AN-02) --------------------
 
 

@@ -56,6 +56,8 @@ rules.add_perm(
     "intake.find_every_kunde", is_empfang | is_eingangszone | is_hotline | is_teamleitung
 )
 rules.add_perm("intake.open_kunde", is_staff_member & sees_the_customer)
+# Master data (IFK, contact, address) corrected after intake (issue 12).
+rules.add_perm("intake.change_kunde", (is_eingangszone | is_teamleitung) & sees_the_customer)
 # Taking an application: the EZ in person, the service centre by phone (rule R-AN-02).
 rules.add_perm("intake.register_antrag", is_eingangszone | is_hotline | is_teamleitung)
 rules.add_perm("intake.take_phone_intake", is_hotline | is_teamleitung)

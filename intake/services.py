@@ -5,11 +5,13 @@ without its history row cannot exist.
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from django_fsm import can_proceed, has_transition_perm
 from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Postfach, Team, User
 from jobcenter.predicates import require_perm
+from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
 from minimumstandards.models import Scope, StartEvent
 from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
@@ -76,6 +79,10 @@ class PersonData:
     aufstocker: bool = False
     # Rule R-AN-06: ALG I ran out; the EZ switches the Hauptbetreuung to the Jobcenter.
     rechtskreiswechsel: bool = False
+    relation_to_head: str = ""
+    phone: str = ""
+    email: str = ""
+    contact_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,9 @@ class IntakeData:
     city: str = ""
     leistung_team: Team | None = None
     ifk: User | None = None
+    # The intake form's "left empty": an erwerbsfähige member without an IFK gets the one
+    # of their Integration team and age group (ifk_proposed_for).
+    ifk_by_team: bool = False
     documents: list[DocumentType] = field(default_factory=list)
     # Rule R-AN-02: an application by a proxy or third parties (Antrag.AppliedBy).
     applied_by: str = "self"
@@ -264,6 +274,125 @@ def history_note_text(*, antrag: Antrag, persons: list[Kunde], other_household_m
     return "\n".join(lines)
 
 
+def _surname_initial(last_name: str) -> str:
+    """The letter a surname is filed under: "Özdemir" under O, "von der Heide" under H."""
+    words = [w for w in last_name.split() if w.lower() not in NAME_PARTICLES] or [""]
+    letter = unicodedata.normalize("NFKD", words[0])[:1].upper()
+    return letter
+
+
+NAME_PARTICLES = {"von", "van", "der", "den", "de", "zu", "vom", "zum", "zur", "di", "da", "del"}
+
+
+def _letters(rule: str) -> set[str]:
+    """The letters of a rule such as "A–K" or "A-D, S"."""
+    result: set[str] = set()
+    for part in rule.replace("–", "-").replace("—", "-").split(","):
+        ends = [p.strip().upper() for p in part.split("-") if p.strip()]
+        if len(ends) == 1 and len(ends[0]) == 1:
+            result.add(ends[0])
+        elif len(ends) == 2 and len(ends[0]) == len(ends[1]) == 1:
+            result.update(chr(c) for c in range(ord(ends[0]), ord(ends[1]) + 1))
+    return result
+
+
+def leistung_team_for_surname(jobcenter: Jobcenter, last_name: str) -> Team | None:
+    """The Leistung team a new BG goes to by the Jobcenter's surname rule; the only
+    Leistung team where there is no rule; None where the rule leaves it open."""
+    teams = list(Team.objects.filter(jobcenter=jobcenter, kind=Team.Kind.LEISTUNG))
+    if len(teams) == 1:
+        return teams[0]
+    letter = _surname_initial(last_name)
+    matching = [t for t in teams if letter and letter in _letters(t.surname_letters)]
+    return matching[0] if len(matching) == 1 else None
+
+
+def ifk_proposed_for(kunde: Kunde) -> User | None:
+    """An IFK by team and age group: of the customer's Integration team (U25/Ü25), the
+    active IFK with the fewest customers (by name on a tie)."""
+    team = integration_team_for(kunde)
+    if team is None:
+        return None
+    return (
+        team.members.filter(role=Role.INTEGRATION, is_active=True)
+        .annotate(load=Count("kunden"))
+        .order_by("load", "last_name", "first_name", "pk")
+        .first()
+    )
+
+
+def kunde_ifk_assign(*, actor: User, kunde: Kunde, ifk: User) -> None:
+    """Give a customer without an IFK their Hauptbetreuung (audited)."""
+    if kunde.ifk_id is not None:
+        return
+    kunde.ifk = ifk
+    kunde.save(update_fields=["ifk"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=kunde,
+        summary=_("Hauptbetreuung nach Team und Altersgruppe zugeordnet"),
+        changes={"fields": ["ifk"]},
+    )
+
+
+MASTER_DATA_FIELDS = ("ifk", "street", "postcode", "city", "phone", "email")
+
+
+@transaction.atomic
+def kunde_master_data_change(
+    *, actor: User, kunde_id: int, changes: dict, contact_consent: bool
+) -> list[str]:
+    """Correct a customer's IFK, address and contact after intake; returns the names of
+    the fields changed. Phone and e-mail stay only with consent. Audited by field name,
+    without the values."""
+    kunde = Kunde.objects.select_for_update().get(pk=kunde_id)
+    require_perm(
+        actor,
+        "intake.change_kunde",
+        kunde,
+        message=_("Sie dürfen die Stammdaten dieser Person nicht ändern."),
+    )
+    ifk = changes.get("ifk")
+    if ifk is not None and (ifk.jobcenter_id != kunde.jobcenter_id or ifk.role != Role.INTEGRATION):
+        raise IntakeError(
+            _("Bitte eine Integrationsfachkraft dieses Jobcenters wählen."), field="ifk"
+        )
+    if not contact_consent:
+        changes = {**changes, "phone": "", "email": ""}
+    changed = [
+        name
+        for name in MASTER_DATA_FIELDS
+        if getattr(kunde, name) != changes.get(name, getattr(kunde, name))
+    ]
+    for name in changed:
+        setattr(kunde, name, changes[name])
+    consent_on = kunde.contact_consent_on if contact_consent else None
+    if contact_consent and (consent_on is None or {"phone", "email"} & set(changed)):
+        consent_on = timezone.localdate()
+    if consent_on != kunde.contact_consent_on:
+        kunde.contact_consent_on = consent_on
+        changed.append("contact_consent_on")
+    if changed:
+        kunde.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            action="change",
+            target=kunde,
+            summary=_("Stammdaten nach der Antragsaufnahme berichtigt"),
+            changes={"fields": changed},
+        )
+    return changed
+
+
+def _take_contact(kunde: Kunde, person: PersonData, *, today: date) -> None:
+    """Phone and e-mail are kept only with the customer's consent, and its day."""
+    if not person.contact_consent:
+        return
+    kunde.phone, kunde.email = person.phone.strip(), person.email.strip()
+    kunde.contact_consent_on = today
+
+
 @transaction.atomic
 def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> Antrag:
     """Register an application with every member of the BG (rule R-AN-01), in one transaction."""
@@ -298,17 +427,28 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
                 % {"bg": bg.number}
             )
         bg.other_household_members = data.other_household_members
-        if data.leistung_team is not None and bg.leistung_team_id is None:
-            bg.leistung_team = data.leistung_team
+        if bg.leistung_team_id is None:
+            bg.leistung_team = data.leistung_team or leistung_team_for_surname(
+                jobcenter, data.persons[head_index].last_name
+            )
         bg.save()
     else:
-        if data.leistung_team is None:
-            raise IntakeError(_("Bitte das zuständige Leistungsteam wählen."))
+        team = data.leistung_team or leistung_team_for_surname(
+            jobcenter, data.persons[head_index].last_name
+        )
+        if team is None:
+            raise IntakeError(
+                _(
+                    "Das Leistungsteam lässt sich nicht aus dem Nachnamen ableiten: "
+                    "bitte das zuständige Leistungsteam wählen."
+                ),
+                field="leistung_team",
+            )
         bg = Bedarfsgemeinschaft.objects.create(
             jobcenter=jobcenter,
             number=_new_bg_number(jobcenter),
             other_household_members=data.other_household_members,
-            leistung_team=data.leistung_team,
+            leistung_team=team,
         )
 
     threshold = InterruptionThreshold(
@@ -340,9 +480,17 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
             kunde.last_benefit_end = person.last_benefit_end
         if data.street:
             kunde.street, kunde.postcode, kunde.city = data.street, data.postcode, data.city
-        if data.ifk is not None and kunde.ifk_id is None:
-            kunde.ifk = data.ifk
+        kunde.relation_to_head = "" if person.is_head else person.relation_to_head
+        _take_contact(kunde, person, today=timezone.localdate())
         kunde.bedarfsgemeinschaft = bg
+        if kunde.ifk_id is None:
+            # Left empty: an erwerbsfähige member gets the IFK of their team and age group.
+            kunde.ifk = data.ifk or (
+                ifk_proposed_for(kunde)
+                if data.ifk_by_team
+                and registration.is_erwerbsfaehig_by_age(kunde.date_of_birth, data.application_date)
+                else None
+            )
         kunde.save()
         audit_record(
             actor=actor,
@@ -350,6 +498,13 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
             target=kunde,
             summary=_("bei Antragsaufnahme erfasst"),
         )
+        if person.contact_consent:
+            audit_record(
+                actor=actor,
+                action="change",
+                target=kunde,
+                summary=_("Einwilligung in Kontakt und Erinnerung erfasst (Telefon, E-Mail)"),
+            )
         kunden.append(kunde)
         checks.append(
             check_neukunde(

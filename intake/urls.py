@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("kunden/", views.customer_search, name="customer_search"),
     path("kunden/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("kunden/<int:pk>/stammdaten/", views.customer_master_data, name="customer_master_data"),
 ]

@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +24,7 @@ from .forms import (
     IdCheckRecordForm,
     IdCheckScheduleForm,
     IntakeForm,
+    MasterDataForm,
     PersonFormSet,
     ServiceCentreReferralForm,
     StepForm,
@@ -34,6 +35,8 @@ from .registration import (
     arbeitspaket_receive,
     id_check_record,
     id_check_schedule,
+    person_documents,
+    proposed_documents,
 )
 from .selectors import kunde_search
 from .services import (
@@ -41,6 +44,7 @@ from .services import (
     IntakeError,
     antrag_register,
     antrag_transition,
+    kunde_master_data_change,
     kunde_record_view,
     nachweis_settle,
     service_centre_refer,
@@ -55,6 +59,59 @@ def _row_count(raw: str) -> int | None:
     if not raw.isdigit() or len(raw) > 3:  # also refuses "-3", "1e3" and 10**20
         return None
     return int(raw)
+
+
+def _without_row(data, index: int, count: int):
+    """The POST data without person row `index`: the later rows renumbered one up."""
+    prefix = "person-"
+    kept = data.copy()
+    for key in list(kept.keys()):
+        if key.startswith(prefix) and key.split("-")[1].isdigit():
+            del kept[key]
+    for key, values in data.lists():
+        parts = key.split("-", 2)
+        if key.startswith(prefix) and len(parts) == 3 and parts[1].isdigit():
+            row = int(parts[1])
+            if row == index:
+                continue
+            kept.setlist(f"{prefix}{row - 1 if row > index else row}-{parts[2]}", values)
+    kept["person-TOTAL_FORMS"] = str(count - 1)
+    return kept
+
+
+def _typed_birth(person_form):
+    field = person_form.fields["date_of_birth"]
+    try:
+        return field.clean(person_form["date_of_birth"].value())
+    except ValidationError:
+        return None
+
+
+def _rows_changed(request, data, *, focus: int) -> HttpResponse:
+    """The form again after a row was added or removed: what was typed, no errors yet;
+    the checklist gains what each person with a date of birth needs."""
+    jobcenter = request.user.jobcenter
+    persons = PersonFormSet(data, prefix="person")
+    on = timezone.localdate()
+    typed = []
+    for person_form in persons.forms:
+        born = _typed_birth(person_form)
+        is_head = bool(person_form["is_head"].value())
+        person_form.needs = (
+            person_documents(born=born, is_head=is_head, on=on) if born is not None else []
+        )
+        if born is not None:
+            typed.append((born, is_head))
+    proposal = [str(d.pk) for d in proposed_documents(jobcenter, typed, on=on)]
+    data = data.copy()
+    data.setlist("documents", list(dict.fromkeys([*data.getlist("documents"), *proposal])))
+    form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
+    persons._errors, persons._non_form_errors = [], persons.error_class()
+    for person_form in persons.forms:
+        quiet(person_form)
+    return render(
+        request, "intake/intake_form.html", _intake_context(form, persons, focus_person=focus)
+    )
 
 
 def _intake_context(form, persons, **extra) -> dict:
@@ -101,16 +158,18 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             data["person-TOTAL_FORMS"] = str(new_index + 1)
             # A bound row ignores initial values: set the defaults of the new row explicitly.
             data[f"person-{new_index}-habitual_residence_in_germany"] = "on"
-            form = quiet(IntakeForm(data, jobcenter=jobcenter, user=request.user))
-            persons = PersonFormSet(data, prefix="person")
-            persons._errors, persons._non_form_errors = [], persons.error_class()
-            for person_form in persons.forms:
-                quiet(person_form)
-            return render(
-                request,
-                "intake/intake_form.html",
-                _intake_context(form, persons, focus_person=len(persons.forms) - 1),
-            )
+            return _rows_changed(request, data, focus=new_index)
+        if "propose_documents" in request.POST:
+            return _rows_changed(request, request.POST.copy(), focus=0)
+        if "remove_person" in request.POST:
+            # A row taken out before saving; the rows after it move up, nothing is checked.
+            data = request.POST.copy()
+            count = _row_count(data.get("person-TOTAL_FORMS", "1"))
+            index = _row_count(data.get("remove_person", ""))
+            if count is not None and index is not None and index < count and count > 1:
+                data = _without_row(data, index, count)
+                return _rows_changed(request, data, focus=min(index, count - 2))
+            return _rows_changed(request, data, focus=0)
         if form.is_valid() and persons.is_valid():
             try:
                 antrag = antrag_register(
@@ -477,6 +536,10 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @permission_required("intake.search_kunden")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kunde = get_kunde_for_user(request.user, pk)
+    return _customer_page(request, kunde, MasterDataForm(kunde=kunde))
+
+
+def _customer_page(request, kunde, master_form, *, status: int = 200) -> HttpResponse:
     bg = kunde.bedarfsgemeinschaft
     bg_members = list(bg.members.order_by("date_of_birth")) if bg else []
     kunde_record_view(actor=request.user, kunde=kunde, shown_ids=[m.pk for m in bg_members])
@@ -488,5 +551,32 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("bedarfsgemeinschaft"),
         # The notes come through routing's `Vermerk.objects.visible_to` (need to know).
         "erstgespraech_states": ErstgespraechState,
+        "master_form": master_form,
+        "may_change": request.user.has_perm("intake.change_kunde", kunde),
     }
-    return render(request, "intake/customer_detail.html", context)
+    return render(request, "intake/customer_detail.html", context, status=status)
+
+
+@require_POST
+def customer_master_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct IFK, address and contact after intake (issue 12)."""
+    kunde = get_kunde_for_user(request.user, pk)
+    if not request.user.has_perm("intake.change_kunde", kunde):
+        raise PermissionDenied
+    form = MasterDataForm(request.POST, kunde=kunde)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        consent = data.pop("contact_consent")
+        try:
+            changed = kunde_master_data_change(
+                actor=request.user, kunde_id=kunde.pk, changes=data, contact_consent=consent
+            )
+        except IntakeError as error:
+            add_to_form(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Stammdaten gespeichert."))
+            else:
+                messages.info(request, _("Keine Änderung: die Stammdaten waren schon so."))
+            return redirect("intake:customer_detail", pk=kunde.pk)
+    return _customer_page(request, kunde, form, status=422)

@@ -247,6 +247,13 @@ class Team(models.Model):
     )
     name = models.CharField(_("Name"), max_length=200)
     kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    # A Leistung team's share of the customers by the first letter of the surname.
+    surname_letters = models.CharField(
+        _("Nachnamen (Anfangsbuchstaben)"),
+        max_length=50,
+        blank=True,
+        help_text=_("Nur Leistungsteams: z. B. „A–K“ oder „A–D, S“. Leer: keine Aufteilung."),
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Teamleitung"),

@@ -127,6 +127,8 @@ TABLE: dict[str, Row] = {
     "intake:arbeitspaket_received": row(obj="antrag", post=True, **{EZ: ANY, TL: ANY}),
     "intake:customer_search": row(**NOTE_DESKS),
     "intake:customer_detail": row(obj="kunde", **CUSTOMER),
+    # Master data corrected after intake (issue 12).
+    "intake:customer_master_data": row(obj="kunde", post=True, **{EZ: ANY, TL: ANY}),
     # front desk
     "frontdesk:checkin": row(**RECEPTION),
     "frontdesk:checkin_lookup": row(**RECEPTION),

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import NEGATIVE_STATES, Antrag, ErstgespraechState
-from intake.services import integration_team_for
+from intake.services import integration_team_for, kunde_ifk_assign
 from jobcenter.models import Standort, User
 from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
@@ -164,6 +164,10 @@ def eg_book(
         raise AppointmentError(str(error), field="slot") from None
 
     chain = eg_search(antrag=antrag, now=now)
+    proposed = chain.steps[0].caseworker if chain.steps[0].step == BookingStep.IFK else None
+    if antrag.applicant.ifk_id is None and proposed is not None:
+        # The customer had no IFK: the one the chain proposed becomes theirs first.
+        kunde_ifk_assign(actor=actor, kunde=antrag.applicant, ifk=proposed)
     found = chain.found
     if found is not None and found.caseworker == caseworker and slot in found.slots:
         step = found.step

@@ -168,11 +168,17 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
         shape = rng.random()
         if shape > 0.55:  # a partner
             born = head_born + timedelta(days=rng.randint(-2000, 2000))
-            persons.append(_person(rng, last, born, not head_female, head=False, used=used))
+            persons.append(
+                _person(rng, last, born, not head_female, head=False, used=used, relation="partner")
+            )
         if shape > 0.75:  # children
             for _ in range(rng.randint(1, 3)):
                 born = today - timedelta(days=rng.randint(1 * 365, 17 * 365))
-                persons.append(_person(rng, last, born, rng.random() < 0.5, head=False, used=used))
+                persons.append(
+                    _person(
+                        rng, last, born, rng.random() < 0.5, head=False, used=used, relation="kind"
+                    )
+                )
         application_date = today - timedelta(days=rng.randint(0, 70))
         channel = rng.choice(
             [Antrag.Channel.PERSONAL] * 3
@@ -207,12 +213,18 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
         _advance(rng, papers, antrag, staff, received_at, today)
 
 
-def _person(rng, last, born, female, *, head, used):
+def _person(rng, last, born, female, *, head, used, relation=""):
     while True:
         first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
         if (first, last, born) not in used:
             used.add((first, last, born))
-            return PersonData(first_name=first, last_name=last, date_of_birth=born, is_head=head)
+            return PersonData(
+                first_name=first,
+                last_name=last,
+                date_of_birth=born,
+                is_head=head,
+                relation_to_head=relation,
+            )
         born += timedelta(days=1)
 
 

@@ -93,9 +93,12 @@ def organisation() -> tuple[Jobcenter, bool]:
         ("Hotline", Team.Kind.HOTLINE, main),
         ("Bildung und Teilhabe", Team.Kind.BUT, main),
     ]
+    letters = {"Leistung 1 (A–K)": "A–K", "Leistung 2 (L–Z)": "L–Z"}
     for name, kind, site in teams:
         team, _ = Team.objects.get_or_create(
-            jobcenter=jobcenter, name=name, defaults={"kind": kind, "standort": site}
+            jobcenter=jobcenter,
+            name=name,
+            defaults={"kind": kind, "standort": site, "surname_letters": letters.get(name, "")},
         )
         Postfach.objects.get_or_create(
             team=team,

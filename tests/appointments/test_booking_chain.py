@@ -14,7 +14,7 @@ from appointments.services import booking, group_events
 from appointments.services.first_consultation import eg_book, eg_escalate
 from intake.models import Antrag, AntragState, ErstgespraechState
 from intake.services import CaseConflict, antrag_transition
-from jobcenter.models import Jobcenter
+from jobcenter.models import AuditEvent, Jobcenter
 from minimumstandards.models import Deadline, RuleKind
 from minimumstandards.workdays import BERLIN, end_of_day
 from routing.models import Aufgabe, Vermerk
@@ -200,7 +200,8 @@ def test_step_3_ticket_to_the_team_mailbox_and_the_lead_books_by_hand(chain, tea
     assert not BookingEscalation.objects.filter(resolved_by__isnull=True).exists()
 
 
-def test_without_a_responsible_ifk_the_chain_goes_to_the_team(chain, teams):
+def test_without_an_ifk_in_team_and_age_group_the_chain_goes_to_the_team(chain, teams):
+    teams["ue25"].members.clear()  # no IFK in the Ü25 team to assign
     antrag = register(
         actor=chain["ez"],
         leistung_team=teams["leistung"],
@@ -209,6 +210,34 @@ def test_without_a_responsible_ifk_the_chain_goes_to_the_team(chain, teams):
     result = eg_search(antrag=antrag)
     assert result.found is None
     assert result.steps[0].note == "Keine Hauptbetreuung (IFK) zugeordnet."
+
+
+def test_booking_for_a_customer_without_an_ifk_assigns_one_first(chain, teams):
+    # ifk already looks after a customer; of the Ü25 team ifk2 has the fewest.
+    new_case(chain, teams, first="Schon", last="Betreut")
+    antrag = register(
+        actor=chain["ez"],
+        leistung_team=teams["leistung"],
+        persons=[person("Ohne", "Betreuung", is_head=True)],
+    )
+    result = eg_search(antrag=antrag)
+    assert result.found.step == BookingStep.IFK
+    assert result.found.caseworker == chain["ifk2"]
+    assert (
+        result.found.note == "Noch keine Hauptbetreuung: nach Team und Altersgruppe vorgeschlagen."
+    )
+    eg_book(
+        actor=chain["ez"],
+        antrag_id=antrag.pk,
+        caseworker=chain["ifk2"],
+        starts_at=result.found.slots[0].starts_at,
+    )
+    antrag.applicant.refresh_from_db()
+    assert antrag.applicant.ifk == chain["ifk2"]
+    assert AuditEvent.objects.filter(
+        subject_id=antrag.applicant_id,
+        summary="Hauptbetreuung nach Team und Altersgruppe zugeordnet",
+    ).exists()
 
 
 def test_a_slot_after_the_deadline_needs_a_documented_reason(chain, teams):

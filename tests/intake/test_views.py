@@ -225,8 +225,18 @@ def intake_post(teams, persons, **overrides):
 
 FAMILY = [
     {"first_name": "Erika", "last_name": "Muster", "date_of_birth": "1985-03-27", "is_head": "on"},
-    {"first_name": "Max", "last_name": "Muster", "date_of_birth": "27.03.1984"},
-    {"first_name": "Mia", "last_name": "Muster", "date_of_birth": "2015-06-01"},
+    {
+        "first_name": "Max",
+        "last_name": "Muster",
+        "date_of_birth": "27.03.1984",
+        "relation_to_head": "partner",
+    },
+    {
+        "first_name": "Mia",
+        "last_name": "Muster",
+        "date_of_birth": "2015-06-01",
+        "relation_to_head": "kind",
+    },
 ]
 
 
