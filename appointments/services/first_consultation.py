@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -282,8 +283,14 @@ def eg_escalate(*, actor: User, antrag_id: int) -> BookingEscalation:
         postfach=postfach,
         assignee=team.lead if team.lead_id else None,
         kunde=kunde,
-        title=_("Erstgespräch buchen: kein freier Termin innerhalb von 10 Arbeitstagen (BG %(bg)s)")
+        # The task states its real reason: without an (active) IFK there was nobody to search.
+        title=(
+            _("Erstgespräch buchen: kein freier Termin innerhalb von 10 Arbeitstagen (BG %(bg)s)")
+            if is_active_ifk(kunde.ifk if kunde.ifk_id else None)
+            else _("Erstgespräch buchen: keine IFK zugeordnet (BG %(bg)s)")
+        )
         % {"bg": antrag.bedarfsgemeinschaft.number},
+        work_url=reverse("appointments:eg_manual", args=[antrag.pk]),
         description="\n".join(
             [
                 _(
