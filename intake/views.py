@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
+from minimumstandards.models import Deadline
 from minimumstandards.services import calendar_for
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
@@ -207,7 +209,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(state=state)
     else:
         state = "all"
-    page = Paginator(qs.order_by("application_date", "id"), 50).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(applicant__last_name__icontains=q)
+            | Q(applicant__first_name__icontains=q)
+            | Q(applicant__kundennummer__iexact=q.replace(" ", ""))
+            | Q(bedarfsgemeinschaft__number__iexact=q.replace(" ", ""))
+        )
+    # The next due date of each case: its nearest open deadline, in the same query.
+    qs = qs.annotate(
+        next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN))
+    ).order_by(F("next_due").asc(nulls_last=True), "application_date", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         target=request.user.jobcenter,
@@ -217,6 +231,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "state": state,
+        "q": q,
         "state_choices": [
             ("open", _("alle offenen")),
             ("risk", _("Fristen gefährdet oder überschritten")),
