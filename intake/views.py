@@ -270,6 +270,7 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "history": antrag.history.select_related("actor"),
         "transitions": _step_forms(antrag, request.user),
         "may_edit_checklist": request.user.has_perm("intake.edit_checklist"),
+        "offer_complete": _offers_complete(antrag, request),
         "deadlines": antrag.deadlines.select_related("rule", "kunde").order_by("started_at", "id"),
         "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
@@ -436,12 +437,26 @@ def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResp
             return HttpResponseClientRedirect(reverse("intake:case_detail", args=[antrag.pk]))
         return redirect("intake:case_detail", pk=antrag.pk)
     if request.htmx:
-        return render(
+        # The row again, its control keeping the keyboard focus; with the last item settled,
+        # the offer to confirm the documents complete (out of band, under the checklist).
+        antrag.refresh_from_db()
+        context = {"antrag": antrag, "n": nachweis, "may_edit_checklist": True, "focus": True}
+        row = render(request, "intake/partials/nachweis_row.html", context).content.decode()
+        offer = render(
             request,
-            "intake/partials/nachweis_row.html",
-            {"antrag": antrag, "n": nachweis, "may_edit_checklist": True},
-        )
+            "intake/partials/checklist_complete.html",
+            {"antrag": antrag, "oob": True, "offer_complete": _offers_complete(antrag, request)},
+        ).content.decode()
+        return HttpResponse(row + offer)
     return redirect("intake:case_detail", pk=antrag.pk)
+
+
+def _offers_complete(antrag: Antrag, request: HttpRequest) -> bool:
+    """Whether the checklist is settled and this person may confirm it complete now."""
+    return any(
+        t["name"] == "confirm_documents_complete" and not t["missing"]
+        for t in _step_forms(antrag, request.user)
+    )
 
 
 @permission_required("intake.list_antraege")
