@@ -90,6 +90,7 @@ def test_a_customer_without_an_ifk_is_not_told_no_free_slot(chain, teams):
     bg = antrag.bedarfsgemeinschaft.number
     assert task.title == f"Erstgespräch buchen: keine IFK zugeordnet (BG {bg})"
     assert "kein freier Termin" not in task.title
+    assert task.description.startswith("Der Kundin / dem Kunden ist keine IFK zugeordnet")
 
 
 def test_other_open_tasks_of_the_customer_stay_open(chain, teams):
