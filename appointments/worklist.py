@@ -62,6 +62,7 @@ def appointment_rows(user, now) -> list[Row]:
             due_at=appointment.starts_at,
             level="danger",
             level_label=arrived_label(appointment),
+            arrived=True,
         )
         for appointment in arrived
     ]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,7 +25,9 @@ from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
 from minimumstandards.models import Scope, StartEvent
 from minimumstandards.services import Owners, deadlines_cancel, deadlines_on_event
-from routing.services import aufgabe_create, vermerk_create
+from routing.models import Aufgabe
+from routing.selectors import NEW_CUSTOMER_TITLE_PREFIX
+from routing.services import aufgabe_create, aufgaben_done_for_work, vermerk_create
 
 from . import catalogue
 from .models import (
@@ -45,7 +48,7 @@ from .neukunde import (
     check_neukunde,
     has_reached_age_limit,
 )
-from .steps import BY_NAME, Recipient, Step, Task
+from .steps import BY_NAME, EG_BOOKING_URL, EG_MANUAL_URL, Recipient, Step, Task
 
 
 def catalogue_seed(jobcenter: Jobcenter) -> int:
@@ -809,10 +812,31 @@ def antrag_transition(
         # Rule R-AN-03: the IFK of the first consultation becomes the customer's IFK.
         antrag.applicant.ifk = antrag.eg_with
         antrag.applicant.save(update_fields=["ifk"])
+    if name == "book_first_consultation":
+        _close_booking_tasks(actor=actor, antrag=antrag)
     for task in taken.tasks:
         if task.only_if is None or task.only_if(antrag):
             _raise_task(actor=actor, antrag=antrag, task=task, today=today)
     return antrag
+
+
+def _close_booking_tasks(*, actor: User, antrag: Antrag) -> None:
+    """The EG is booked: the tasks to book it close themselves, and a rebooking closes the
+    earlier "Neuer Kunde zugeordnet" (the new one names the new date)."""
+    work = [reverse(name, args=[antrag.pk]) for name in (EG_BOOKING_URL, EG_MANUAL_URL)]
+    when = date_format(timezone.localtime(antrag.eg_at), "d.m.Y H:i") if antrag.eg_at else ""
+    aufgaben_done_for_work(
+        actor=actor,
+        queryset=Aufgabe.objects.filter(work_url__in=work),
+        note=_("erledigt durch die Buchung des Erstgesprächs am %(at)s") % {"at": when},
+    )
+    aufgaben_done_for_work(
+        actor=actor,
+        queryset=Aufgabe.objects.filter(
+            kunde=antrag.applicant, title__startswith=NEW_CUSTOMER_TITLE_PREFIX
+        ),
+        note=_("erledigt durch die Umbuchung des Erstgesprächs auf %(at)s") % {"at": when},
+    )
 
 
 def _raise_task(*, actor: User, antrag: Antrag, task: Task, today: date) -> None:
@@ -845,6 +869,7 @@ def _raise_task(*, actor: User, antrag: Antrag, task: Task, today: date) -> None
         kunde=applicant,
         title=title,
         description=antrag.decision_note if task.with_decision_note else "",
+        work_url=reverse(task.work, args=[antrag.pk]) if task.work else "",
     )
 
 

@@ -187,6 +187,11 @@ class Recipient(Enum):
     EZ_MAILBOX = "ez_mailbox"
 
 
+# The EG booking of a case (appointments app, named only: intake does not import it).
+EG_BOOKING_URL = "appointments:eg_search"
+EG_MANUAL_URL = "appointments:eg_manual"
+
+
 @dataclass(frozen=True)
 class Task:
     to: Recipient
@@ -196,6 +201,8 @@ class Task:
     with_decision_note: bool = False
     # The task is raised only if this holds for the case (e.g. the Jobcenter's setting).
     only_if: Callable | None = None
+    # The page of its work (a URL name taking the case's pk): the task leads there.
+    work: str = ""
 
 
 # --- The step ------------------------------------------------------------------------------
@@ -329,6 +336,7 @@ STEPS: tuple[Step, ...] = (
                 Recipient.EZ_MAILBOX,
                 _("Leistungsanspruch bestätigt – Erstgespräch buchen (BG %(bg)s)"),
                 only_if=eg_from_entitlement,
+                work=EG_BOOKING_URL,
             ),
         ),
     ),

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
+from minimumstandards.models import Deadline
 from minimumstandards.services import calendar_for
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
@@ -266,7 +268,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(state=state)
     else:
         state = "all"
-    page = Paginator(qs.order_by("application_date", "id"), 50).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(applicant__last_name__icontains=q)
+            | Q(applicant__first_name__icontains=q)
+            | Q(applicant__kundennummer__iexact=q.replace(" ", ""))
+            | Q(bedarfsgemeinschaft__number__iexact=q.replace(" ", ""))
+        )
+    # The next due date of each case: its nearest open deadline, in the same query.
+    qs = qs.annotate(
+        next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN))
+    ).order_by(F("next_due").asc(nulls_last=True), "application_date", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         target=request.user.jobcenter,
@@ -276,6 +290,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "state": state,
+        "q": q,
         "state_choices": [
             ("open", _("alle offenen")),
             ("risk", _("Fristen gefährdet oder überschritten")),
@@ -314,6 +329,7 @@ def _case_context(request: HttpRequest, antrag: Antrag) -> dict:
         "history": antrag.history.select_related("actor"),
         "transitions": _step_forms(antrag, request.user),
         "may_edit_checklist": request.user.has_perm("intake.edit_checklist"),
+        "offer_complete": _offers_complete(antrag, request),
         "deadlines": antrag.deadlines.select_related("rule", "kunde").order_by("started_at", "id"),
         "may_pause": request.user.has_perm("minimumstandards.pause_deadline"),
         "now": timezone.now(),
@@ -480,12 +496,26 @@ def nachweis_toggle(request: HttpRequest, pk: int, nachweis_pk: int) -> HttpResp
             return HttpResponseClientRedirect(reverse("intake:case_detail", args=[antrag.pk]))
         return redirect("intake:case_detail", pk=antrag.pk)
     if request.htmx:
-        return render(
+        # The row again, its control keeping the keyboard focus; with the last item settled,
+        # the offer to confirm the documents complete (out of band, under the checklist).
+        antrag.refresh_from_db()
+        context = {"antrag": antrag, "n": nachweis, "may_edit_checklist": True, "focus": True}
+        row = render(request, "intake/partials/nachweis_row.html", context).content.decode()
+        offer = render(
             request,
-            "intake/partials/nachweis_row.html",
-            {"antrag": antrag, "n": nachweis, "may_edit_checklist": True},
-        )
+            "intake/partials/checklist_complete.html",
+            {"antrag": antrag, "oob": True, "offer_complete": _offers_complete(antrag, request)},
+        ).content.decode()
+        return HttpResponse(row + offer)
     return redirect("intake:case_detail", pk=antrag.pk)
+
+
+def _offers_complete(antrag: Antrag, request: HttpRequest) -> bool:
+    """Whether the checklist is settled and this person may confirm it complete now."""
+    return any(
+        t["name"] == "confirm_documents_complete" and not t["missing"]
+        for t in _step_forms(antrag, request.user)
+    )
 
 
 @permission_required("intake.list_antraege")

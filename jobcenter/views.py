@@ -21,14 +21,16 @@ def permission_required(perm: str, fn: Callable | None = None) -> Callable:
     return rules_permission_required(perm, fn=fn, raise_exception=True)
 
 
-# Where each role starts the day (a start page, not a permission: each page asks its own).
+# Where each role starts the day: its own work (a start page, not a permission: each page
+# asks its own). Leistung: its open cases by next due date; the IFK: "Heute" (the worklist);
+# the team lead: the deadlines; the reception: the check-in.
 HOME = {
     Role.EINGANGSZONE: "intake:new",
     Role.HOTLINE: "intake:service_centre",
     Role.LEISTUNG: "intake:case_list",
-    Role.INTEGRATION: "intake:case_list",
-    Role.TEAMLEITUNG: "intake:case_list",
-    Role.EMPFANG: "intake:customer_search",
+    Role.INTEGRATION: "routing:worklist",
+    Role.TEAMLEITUNG: "minimumstandards:dashboard",
+    Role.EMPFANG: "frontdesk:checkin",
 }
 
 

@@ -378,6 +378,9 @@ class Aufgabe(models.Model):
     )
     done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
     done_note = models.TextField(_("Was wurde getan?"), blank=True)
+    # Where the work of the task is done (e.g. the EG booking of the case). Tasks pointing at
+    # a page close themselves when that work is done there (`aufgaben_done_for_work`).
+    work_url = models.CharField(_("Zur Bearbeitung"), max_length=200, blank=True)
 
     objects = AufgabeQuerySet.as_manager()
 

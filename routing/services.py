@@ -289,8 +289,11 @@ def aufgabe_create(
     due_at: datetime | None = None,
     kind: str = Aufgabe.Kind.TASK,
     urgent: bool = False,
+    work_url: str = "",
 ) -> Aufgabe:
-    """Raise a task or ticket to a mailbox or a person (intake, front desk, appointments)."""
+    """Raise a task or ticket to a mailbox or a person (intake, front desk, appointments).
+
+    `work_url`: the page where its work is done; the task leads there."""
     if postfach is None and assignee is None:
         raise ValueError("A task needs a mailbox or a person.")
     aufgabe = Aufgabe.objects.create(
@@ -303,6 +306,7 @@ def aufgabe_create(
         due_at=due_at,
         kind=kind,
         urgent=urgent,
+        work_url=work_url,
     )
     AufgabeEvent.objects.create(
         aufgabe=aufgabe,
@@ -407,6 +411,21 @@ def aufgabe_done(*, actor: User, aufgabe_id: int, note: str) -> Aufgabe:
     deadline_complete(kind=RuleKind.CALLBACK, aufgabe=aufgabe, at=now)
     _step(actor, aufgabe, AufgabeEvent.Action.DONE, _("erledigt"), note=note.strip())
     return aufgabe
+
+
+def aufgaben_done_for_work(*, actor: User, queryset, note: str) -> int:
+    """Close the open tasks whose work was just done elsewhere (the EG booked, a rebooking):
+    done with the note "erledigt durch …" and a step in their path. Returns how many."""
+    now = timezone.now()
+    closed = 0
+    for aufgabe in queryset.open().select_for_update():
+        aufgabe.status = Aufgabe.Status.DONE
+        aufgabe.done_by, aufgabe.done_at, aufgabe.done_note = actor, now, note
+        aufgabe.save(update_fields=["status", "done_by", "done_at", "done_note"])
+        deadline_complete(kind=RuleKind.CALLBACK, aufgabe=aufgabe, at=now)
+        _step(actor, aufgabe, AufgabeEvent.Action.DONE, _("erledigt"), note=note)
+        closed += 1
+    return closed
 
 
 @transaction.atomic

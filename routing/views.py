@@ -39,7 +39,15 @@ from .services import (
     vermerk_create,
     vermerk_route,
 )
-from .worklist import SORTS, build_worklist, mailbox_row, sources_for, state_counts
+from .worklist import (
+    SORTS,
+    build_worklist,
+    mailbox_row,
+    merge_by_customer,
+    sources_for,
+    state_counts,
+    today_counts,
+)
 
 SEARCH_LIMIT = 20
 
@@ -529,13 +537,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("art", "")
     if category not in {s.key for s in sources}:
         category = ""
-    sort = request.GET.get("sortierung", "dringlichkeit")
+    # Leistung's list holds the team's open cases: it offers them by state. The IFK's is
+    # "Heute": today's appointments and arrivals first.
+    lists_cases = any(s.key == "fall" for s in sources)
+    default_sort = "dringlichkeit" if lists_cases else "heute"
+    sort = request.GET.get("sortierung", default_sort)
     if sort not in SORTS:
-        sort = "dringlichkeit"
+        sort = default_sort
     descending = request.GET.get("richtung") == "ab"
     q = request.GET.get("q", "").strip()[:100]
-    # Leistung's list holds the team's open cases: it offers them by state.
-    lists_cases = any(s.key == "fall" for s in sources)
     states = state_counts(user) if lists_cases else []
     state = request.GET.get("status", "")
     if state not in {s for s, _label, _n in states}:
@@ -543,6 +553,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rows = build_worklist(
         user, category=category, q=q, state=state, sort=sort, descending=descending
     )
+    # The IFK's "Heute": counters on top, one row per customer with all its reasons.
+    today = None if lists_cases else today_counts(rows, timezone.now())
+    if not lists_cases:
+        rows = merge_by_customer(rows)
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=user,
@@ -588,6 +602,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "next": request.get_full_path(),
         "lists_cases": lists_cases,
+        "today_counts": today,
     }
     template = "routing/partials/worklist_table.html" if request.htmx else "routing/worklist.html"
     return render(request, template, context)

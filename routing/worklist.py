@@ -48,6 +48,9 @@ class Row:
     detail: str = ""
     state: str = ""  # a case's state (Leistung's filter)
     aufgabe: Aufgabe | None = None  # mailbox items can be claimed from the list
+    arrived: bool = False  # the customer of this appointment checked in today
+    # The customer's other reasons to be on the list today (merged into this row).
+    also: list["Row"] = field(default_factory=list)
 
     @property
     def kunde_name(self) -> str:
@@ -322,7 +325,30 @@ def _when(*values) -> datetime:
     return next((v for v in values if v is not None), FAR)
 
 
+APPOINTMENT_CATEGORIES = {"termin", "erstgespraech"}
+
+
+def _today_first(row: Row, now) -> tuple:
+    """The IFK's "Heute": arrivals, then today's appointments by time, then what falls due
+    (overdue and today first, then this week and later), then the rest by urgency."""
+    today = timezone.localdate(now)
+    if row.arrived:
+        group = 0
+    elif (
+        row.category in APPOINTMENT_CATEGORIES
+        and row.due_at
+        and timezone.localdate(row.due_at) == today
+    ):
+        group = 1
+    elif row.due_at:
+        group = 2
+    else:
+        group = 3
+    return (group, _when(row.due_at, row.received_at))
+
+
 SORTS = {
+    "heute": _today_first,
     "faellig": lambda r: (r.due_at is None, _when(r.due_at, r.received_at)),
     "kunde": lambda r: (r.kunde is None, r.kunde_name.casefold()),
     "art": lambda r: (str(r.category_label), _when(r.due_at, r.received_at)),
@@ -364,9 +390,58 @@ def build_worklist(
                 or needle == r.kunde.kundennummer.casefold()
             )
         ]
-    key = SORTS.get(sort, SORTS["dringlichkeit"])
-    rows.sort(key=key, reverse=descending)
+    if sort == "heute":
+        rows.sort(key=lambda r: _today_first(r, now))
+    else:
+        rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
     return rows
+
+
+def merge_by_customer(rows: list[Row]) -> list[Row]:
+    """One row per customer: the first (most pressing in the chosen order) keeps the place,
+    the customer's other reasons go with it (`also`). Rows without a customer stay."""
+    merged: list[Row] = []
+    lead: dict[int, Row] = {}
+    for row in rows:
+        if row.kunde is None:
+            merged.append(row)
+        elif row.kunde.pk in lead:
+            lead[row.kunde.pk].also.append(row)
+        else:
+            lead[row.kunde.pk] = row
+            merged.append(row)
+    return merged
+
+
+@dataclass(frozen=True)
+class Today:
+    appointments: int  # appointments of today
+    arrived: int  # of them, customers who checked in
+    due_this_week: int  # everything else falling due from today to Sunday
+
+
+def today_counts(rows: list[Row], now) -> Today:
+    """The counters on top of the IFK's "Heute" (from the rows before merging)."""
+    today = timezone.localdate(now)
+    sunday = today + timedelta(days=6 - today.weekday())
+    on_today = [
+        r
+        for r in rows
+        if r.category in APPOINTMENT_CATEGORIES
+        and r.due_at
+        and timezone.localdate(r.due_at) == today
+    ]
+    return Today(
+        appointments=len(on_today),
+        arrived=sum(1 for r in rows if r.arrived),
+        due_this_week=sum(
+            1
+            for r in rows
+            if r.category not in APPOINTMENT_CATEGORIES
+            and r.due_at
+            and today <= timezone.localdate(r.due_at) <= sunday
+        ),
+    )
 
 
 def state_counts(user) -> list[tuple[str, str, int]]:

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -281,17 +282,30 @@ def eg_escalate(*, actor: User, antrag_id: int) -> BookingEscalation:
         if chain.limits.deadline and chain.limits.deadline.status == "open"
         else None
     )
+    # The task states its real reason: without an (active) IFK there was nobody to search.
+    has_ifk = is_active_ifk(kunde.ifk if kunde.ifk_id else None)
     aufgabe = aufgabe_create(
         created_by=actor,
         postfach=postfach,
         assignee=team.lead if team.lead_id else None,
         kunde=kunde,
-        title=_("Erstgespräch buchen: kein freier Termin innerhalb von 10 Arbeitstagen (BG %(bg)s)")
+        title=(
+            _("Erstgespräch buchen: kein freier Termin innerhalb von 10 Arbeitstagen (BG %(bg)s)")
+            if has_ifk
+            else _("Erstgespräch buchen: keine IFK zugeordnet (BG %(bg)s)")
+        )
         % {"bg": antrag.bedarfsgemeinschaft.number},
+        work_url=reverse("appointments:eg_manual", args=[antrag.pk]),
         description="\n".join(
             [
-                _(
-                    "Die Eingangszone hat bei der IFK und allen Vertretungen bis %(until)s keinen freien Termin gefunden:"
+                (
+                    _(
+                        "Die Eingangszone hat bei der IFK und allen Vertretungen bis %(until)s keinen freien Termin gefunden:"
+                    )
+                    if has_ifk
+                    else _(
+                        "Der Kundin / dem Kunden ist keine IFK zugeordnet: bitte im Team eine IFK bestimmen und das Erstgespräch bis %(until)s buchen."
+                    )
                 )
                 % {"until": fmt_moment(chain.horizon)},
                 *searched,
