@@ -81,6 +81,10 @@ def test_a_rebooking_closes_the_earlier_new_customer_task(chain, teams):
 
 
 def test_a_customer_without_an_ifk_is_not_told_no_free_slot(chain, teams):
+    # Without an IFK the search offers any free IFK of the team (and assigns her with the
+    # booking); only when the whole team is away does the ticket go to the team lead.
+    for key in ("ifk", "ifk2", "ifk3"):
+        leave(chain[key], date(2026, 3, 23), date(2026, 4, 10))
     antrag = register(
         actor=chain["ez"],
         leistung_team=teams["leistung"],

@@ -74,7 +74,8 @@ def test_new_administration_sets_up_site_team_and_staff(page: Page, live_server)
 
     submit(page, page.get_by_role("button", name=re.compile("^Abmelden")))
     login(page, live_server, "nora.neu", "ein-langes-passwort-2026")
-    expect(page).to_have_url(re.compile(r"/faelle/$"))
+    # An IFK starts on her day ("Heute"), not on the case list.
+    expect(page).to_have_url(re.compile(r"/arbeitsliste/$"))
 
 
 def test_admin_forms_css_is_djangos_without_its_import():

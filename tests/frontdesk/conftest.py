@@ -71,6 +71,19 @@ def at(hour: int, minute: int = 0, second: int = 0, day=None):
 
 
 @pytest.fixture
+def frozen_at(monkeypatch):
+    """Freeze `timezone.now` at a moment today: `frozen_at(10, 30)`. Tests whose fixtures
+    place events at 9:00 today need "now" after them, whatever hour the suite runs."""
+
+    def freeze(hour: int, minute: int = 0):
+        moment = at(hour, minute)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return freeze
+
+
+@pytest.fixture
 def check_in(staff, site, catalogue):
     """Check someone in at the reception: `check_in("unterlagen", now=..., **fields)`."""
 

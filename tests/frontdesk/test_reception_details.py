@@ -290,9 +290,10 @@ def test_long_waits_are_stated_without_false_precision():
     )
 
 
-def test_the_ticket_shows_the_expected_wait(login, staff, site, desks, check_in):
+def test_the_ticket_shows_the_expected_wait(login, staff, site, desks, check_in, frozen_at):
     for minute in range(3):
         check_in("unterlagen", now=at(9, minute))
+    frozen_at(9, 10)
     fourth = check_in("unterlagen")
     page = login(staff["empfang"]).get(reverse("frontdesk:ticket", args=[fourth.pk]))
     text = re.sub(r"\s+", " ", page.content.decode())

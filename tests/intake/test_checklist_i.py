@@ -22,7 +22,7 @@ def test_toggle_keeps_focus_and_the_last_one_offers_documents_complete(client, s
     first = client.post(toggle[0], {"action": "received"}, headers=HX).content.decode()
     # The swapped row's own control takes the focus back (htmx focuses [autofocus]).
     assert f'id="toggle-{items[0].pk}" autofocus' in first
-    assert '<div id="checklist-complete" role="status" hx-swap-oob="true"></div>' in first
+    assert '<div id="checklist-complete" aria-live="polite" hx-swap-oob="true"></div>' in first
 
     for url in toggle[1:]:
         last = client.post(url, {"action": "received"}, headers=HX).content.decode()

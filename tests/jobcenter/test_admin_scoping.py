@@ -244,7 +244,7 @@ def test_new_staff_member_on_one_page_can_log_in_and_lands_on_work(client, staff
         reverse("login"), {"username": "neu.kollegin", "password": "ein-langes-passwort-2026"}
     )
     assert response.status_code == 302
-    assert client.get(response["Location"])["Location"] == reverse("intake:case_list")
+    assert client.get(response["Location"])["Location"] == reverse("routing:worklist")
 
 
 def test_staff_page_shows_only_what_a_jobcenter_admin_needs(login, staff):
