@@ -115,6 +115,8 @@ def test_the_team_lead_follows_the_booking_task_and_sees_it_close(
     visit(page, live_server.url + reverse("routing:item", args=[task.pk]))
     # The task's state line says who closed it and how; the history below repeats it.
     expect(
-        page.locator("p").filter(has_text=re.compile("erledigt durch die Buchung des Erstgesprächs am"))
+        page.locator("p").filter(
+            has_text=re.compile("erledigt durch die Buchung des Erstgesprächs am")
+        )
     ).to_be_visible()
     expect(page.get_by_role("link", name="Zur Bearbeitung")).to_have_count(0)
