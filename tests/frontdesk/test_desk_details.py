@@ -135,9 +135,9 @@ def test_the_desk_page_disables_the_button_and_says_why(login, ez, called):
 
 
 def test_a_double_click_on_recall_says_it_did_not_count(login, ez, called, frozen_at):
-    client = login(ez[0])
     # The test's call was at 9:00 today; a recall at 10:00 is long after it: counted.
     frozen_at(10)
+    client = login(ez[0])
     url = reverse("frontdesk:visit_step", args=[called.pk, "erneut"])
     page = client.post(url, follow=True).content.decode()
     assert f"{called.number} ist erneut aufgerufen." in page
