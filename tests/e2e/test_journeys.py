@@ -81,11 +81,13 @@ def test_ez_registers_family_of_three(transactional_db, live_server, page, staff
     expect(person(page, 1).get_by_label("Vorstand der Bedarfsgemeinschaft")).to_be_checked()
     expect(page.locator("#error-summary")).to_have_count(0)
     fill_person(page, 2, "Tomasz", "Kowalski", "1982-11-03")
+    person(page, 2).get_by_label("Beziehung zum Vorstand").select_option(label="Partner/in")
 
     add_person(page, 3)
     expect(person(page, 2).get_by_label("Nachname")).to_have_value("Kowalski")
     expect(person(page, 2).get_by_label("Vorstand der Bedarfsgemeinschaft")).not_to_be_checked()
     fill_person(page, 3, "Mia", "Kowalski", "2015-08-20")
+    person(page, 3).get_by_label("Beziehung zum Vorstand").select_option(label="Kind")
 
     page.get_by_label("Grund der Antragstellung").fill("Arbeitslosigkeit nach Insolvenz")
     page.get_by_label("zuständiges Leistungsteam").select_option(label="Team leistung")
@@ -95,6 +97,8 @@ def test_ez_registers_family_of_three(transactional_db, live_server, page, staff
 
     # The case page.
     antrag = Antrag.objects.get()
+    relations = dict(antrag.persons.values_list("kunde__first_name", "kunde__relation_to_head"))
+    assert relations == {"Sabine": "", "Tomasz": "partner", "Mia": "kind"}
     expect(page).to_have_url(f"{live_server.url}/faelle/{antrag.pk}/")
     expect(page.get_by_role("status")).to_have_text(
         re.compile(rf"Antrag für die BG {BG_NUMMER} aufgenommen\.")
@@ -145,7 +149,14 @@ def test_ez_registers_family_of_three(transactional_db, live_server, page, staff
     for name in ("Sabine Kowalski", "Tomasz Kowalski", "Mia Kowalski, geboren am 20.08.2015"):
         expect(letter).to_contain_text(name)
     documents = letter.get_by_role("list").filter(has_text="☐").get_by_role("listitem")
-    expect(documents).to_have_text(["☐ Hauptantrag", "☐ Anlage KI – Kind unter 15 Jahren"])
+    # Proposed per person: WEP for Tomasz (a further adult), KI for Mia (11).
+    expect(documents).to_have_text(
+        [
+            "☐ Hauptantrag",
+            "☐ Anlage WEP – weitere Person ab 15 Jahren",
+            "☐ Anlage KI – Kind unter 15 Jahren",
+        ]
+    )
 
 
 # --- b. Bad input is shown, kept and not saved ----------------------------------------------
