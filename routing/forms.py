@@ -426,6 +426,10 @@ class TicketForm(KernForm):
         ]
         self.fields["kunde"].initial = ""
 
+    @property
+    def reachable_window_fields(self):
+        return [self["reachable_date"], self["reachable_from"], self["reachable_until"]]
+
     def clean_kunde(self):
         value = self.cleaned_data.get("kunde")
         if value is None:
