@@ -410,13 +410,10 @@ class TicketForm(KernForm):
         self.kunden = kunden
         raw = self.data.get(self.add_prefix("kunde")) if self.is_bound else None
         self.selected_kunde = None
-        if raw:
-            try:
-                self.selected_kunde = (
-                    kunden.filter(pk=int(raw)).select_related("bedarfsgemeinschaft").first()
-                )
-            except ValueError:
-                self.selected_kunde = None
+        if raw and raw.isdigit() and len(raw) <= 12:  # no number beyond a key's range
+            self.selected_kunde = (
+                kunden.filter(pk=int(raw)).select_related("bedarfsgemeinschaft").first()
+            )
         choices = {k.pk: kunde_label(k) for k in search_results}
         if self.selected_kunde is not None:
             choices = {self.selected_kunde.pk: kunde_label(self.selected_kunde), **choices}

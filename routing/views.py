@@ -605,7 +605,7 @@ def item_identify(request: HttpRequest, pk: int) -> HttpResponse:
     aufgabe = get_aufgabe_for_user(request.user, pk)
     kunden = kunden_visible_to(request.user)
     raw = request.POST.get("id-kunde", "")
-    found = kunden.filter(pk=int(raw)) if raw.isdigit() else kunden.none()
+    found = kunden.filter(pk=int(raw)) if raw.isdigit() and len(raw) <= 12 else kunden.none()
     form = IdentifyForm(request.POST, prefix="id", kunden=kunden, search_results=list(found))
     if form.is_valid():
         try:

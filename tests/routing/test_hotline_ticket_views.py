@@ -217,3 +217,27 @@ def test_identifying_without_a_choice_is_refused_at_the_field(login, staff, site
     response = login(staff["ez"]).post(reverse("routing:item_identify", args=[aufgabe.pk]), {})
     assert response.status_code == 422
     assert response.context["identify_form"].errors["kunde"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kunde": "99999999999999999999"},
+        {"kunde": "abc"},
+        {"reachable": "zeitraum", "reachable_date": "2026-02-30", "reachable_from": "25:99"},
+        {"kind": "beschwerde"},
+    ],
+)
+def test_bad_input_gets_a_german_answer_and_writes_nothing(login, staff, site, bad):
+    response = login(staff["hotline"]).post(URL, form_data(**bad))
+    assert response.status_code == 422
+    assert not Aufgabe.objects.exists()
+
+
+def test_a_huge_customer_number_on_identify_is_refused(login, staff, site):
+    _take(login(staff["hotline"]))
+    aufgabe = HotlineTicket.objects.get().aufgabe
+    response = login(staff["ez"]).post(
+        reverse("routing:item_identify", args=[aufgabe.pk]), {"id-kunde": "9" * 30}
+    )
+    assert response.status_code == 422
