@@ -6,39 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobcenter', '0011_team_surname_letters'),
-        ('routing', '0006_aufgabe_work_url'),
+        ("jobcenter", "0011_team_surname_letters"),
+        ("routing", "0006_aufgabe_work_url"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='aufgabeevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'angelegt'), ('routed', 'zugestellt nach Regel'), ('forwarded', 'weitergeleitet'), ('rerouted', 'von Hand umgeleitet'), ('claimed', 'übernommen'), ('released', 'freigegeben'), ('follow_up', 'Wiedervorlage gesetzt'), ('done', 'erledigt'), ('identified', 'Identität ergänzt')], max_length=20),
+            model_name="aufgabeevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "angelegt"),
+                    ("routed", "zugestellt nach Regel"),
+                    ("forwarded", "weitergeleitet"),
+                    ("rerouted", "von Hand umgeleitet"),
+                    ("claimed", "übernommen"),
+                    ("released", "freigegeben"),
+                    ("follow_up", "Wiedervorlage gesetzt"),
+                    ("done", "erledigt"),
+                    ("identified", "Identität ergänzt"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='HotlineTicket',
+            name="HotlineTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rueckrufbitte', 'Rückrufbitte'), ('sachstandsanfrage', 'Sachstandsanfrage')], max_length=20, verbose_name='Art des Tickets')),
-                ('caller_name', models.CharField(blank=True, max_length=200, verbose_name='Name laut Anruf')),
-                ('caller_details', models.CharField(blank=True, max_length=300, verbose_name='weitere Angaben laut Anruf')),
-                ('callback_number', models.CharField(max_length=40, verbose_name='Rückrufnummer')),
-                ('reachable_from', models.DateTimeField(blank=True, null=True, verbose_name='erreichbar ab')),
-                ('reachable_until', models.DateTimeField(blank=True, null=True, verbose_name='erreichbar bis')),
-                ('reachable_note', models.CharField(blank=True, max_length=300, verbose_name='Hinweis zur Erreichbarkeit')),
-                ('identified_at', models.DateTimeField(blank=True, null=True, verbose_name='Identität ergänzt am')),
-                ('aufgabe', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='hotline_ticket', to='routing.aufgabe')),
-                ('identified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Identität ergänzt von')),
-                ('standort', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobcenter.standort', verbose_name='Standort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rueckrufbitte", "Rückrufbitte"),
+                            ("sachstandsanfrage", "Sachstandsanfrage"),
+                        ],
+                        max_length=20,
+                        verbose_name="Art des Tickets",
+                    ),
+                ),
+                (
+                    "caller_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="Name laut Anruf"),
+                ),
+                (
+                    "caller_details",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="weitere Angaben laut Anruf"
+                    ),
+                ),
+                ("callback_number", models.CharField(max_length=40, verbose_name="Rückrufnummer")),
+                (
+                    "reachable_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="erreichbar ab"),
+                ),
+                (
+                    "reachable_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="erreichbar bis"),
+                ),
+                (
+                    "reachable_note",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="Hinweis zur Erreichbarkeit"
+                    ),
+                ),
+                (
+                    "identified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="Identität ergänzt am"
+                    ),
+                ),
+                (
+                    "aufgabe",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hotline_ticket",
+                        to="routing.aufgabe",
+                    ),
+                ),
+                (
+                    "identified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Identität ergänzt von",
+                    ),
+                ),
+                (
+                    "standort",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobcenter.standort",
+                        verbose_name="Standort",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Hotline-Ticket',
-                'verbose_name_plural': 'Hotline-Tickets',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('reachable_from__isnull', True), ('reachable_until__isnull', True)), ('reachable_from__lt', models.F('reachable_until')), _connector='OR'), name='hotline_ticket_window_in_order')],
+                "verbose_name": "Hotline-Ticket",
+                "verbose_name_plural": "Hotline-Tickets",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("reachable_from__isnull", True), ("reachable_until__isnull", True)
+                            ),
+                            ("reachable_from__lt", models.F("reachable_until")),
+                            _connector="OR",
+                        ),
+                        name="hotline_ticket_window_in_order",
+                    )
+                ],
             },
         ),
     ]
