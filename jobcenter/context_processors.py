@@ -11,6 +11,7 @@ NAVIGATION = [
     ("frontdesk:desk", _("Aufruf"), "frontdesk.use_desk"),
     ("intake:new", _("Antragsaufnahme"), "jobcenter.take_personal_intake"),
     ("intake:service_centre", _("Servicecenter"), "intake.take_phone_intake"),
+    ("routing:ticket_new", _("Ticket aufnehmen"), "routing.take_ticket"),
     ("routing:worklist", _("Arbeitsliste"), "routing.use_worklist"),
     ("intake:case_list", _("Fälle"), "intake.list_antraege"),
     ("routing:mailboxes", _("Postfächer"), "routing.use_mailboxes"),

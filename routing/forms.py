@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Kunde
 from jobcenter.forms import DATE_INPUT_FORMATS, DateInput, KernForm
+from jobcenter.hours import BERLIN
 from jobcenter.models import Postfach
 
-from .models import InformationType, RoutingRule
-from .services import check_note
+from .models import HotlineTicket, InformationType, RoutingRule
+from .services import REACHABLE_ANYTIME, REACHABLE_WINDOW, TICKET_AREAS, check_note
 
 REQUIRED = InformationType.Requirement.REQUIRED
 
@@ -306,3 +307,179 @@ class RerouteForm(KernForm):
 class ForwardForm(KernForm):
     person_label = _("Weiterleiten")
     note = forms.CharField(label=_("Hinweis"), max_length=1000, required=False)
+
+
+class TicketForm(KernForm):
+    """A call the hotline takes (rules R-RU-01, R-OE-02): what kind, who, the number to call
+    back and when the caller can be reached. The rules are the service's; the form only
+    shapes the input (`routing.services.hotline_ticket_create`)."""
+
+    kind = forms.ChoiceField(
+        label=_("Art des Tickets"),
+        choices=HotlineTicket.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Bitte die Art des Tickets wählen.")},
+    )
+    q = forms.CharField(
+        label=_("Kundin oder Kunde suchen"),
+        help_text=_("Name, BG-Nummer oder Kd.-Nr., wie die anrufende Person sie nennt."),
+        max_length=100,
+        required=False,
+    )
+    kunde = forms.TypedChoiceField(
+        label=_("Wer ruft an?"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _(
+                "Diese Kundin oder dieser Kunde wurde nicht gefunden. Bitte erneut suchen."
+            ),
+        },
+    )
+    caller_name = forms.CharField(
+        label=_("Name laut Anruf"),
+        max_length=200,
+        required=False,
+        help_text=_("Nur wenn die Person nicht im Bestand ist (oder nicht gefunden wird)."),
+    )
+    caller_details = forms.CharField(
+        label=_("Weitere Angaben zur Person"),
+        max_length=300,
+        required=False,
+        help_text=_("z. B. Geburtsdatum oder BG-Nummer, falls genannt: hilft beim Zuordnen."),
+    )
+    callback_number = forms.CharField(
+        label=_("Rückrufnummer"),
+        max_length=40,
+        help_text=_("Mit Vorwahl, so wie genannt, z. B. 0202 123456 oder +49 171 1234567."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        error_messages={"required": _("Bitte die Rückrufnummer angeben.")},
+    )
+    area = forms.ChoiceField(
+        label=_("Worum geht es?"),
+        choices=list(TICKET_AREAS.items()),
+        widget=forms.RadioSelect,
+        initial="leistung",
+        help_text=_(
+            "Das Ticket geht an das zuständige Team; ist die Person nicht im Bestand, an die "
+            "Eingangszone."
+        ),
+        error_messages={"required": _("Bitte wählen, welcher Bereich zurückruft.")},
+    )
+    concern = forms.CharField(
+        label=_("Anliegen"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Bitte notieren, worum es geht.")},
+    )
+    reachable = forms.ChoiceField(
+        label=_("Erreichbar"),
+        choices=[
+            (REACHABLE_ANYTIME, _("jederzeit in den Telefonzeiten")),
+            (REACHABLE_WINDOW, _("nur in diesem Zeitraum:")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Pflicht bei einer Rückrufbitte. Der Zeitraum muss in den Telefonzeiten liegen."
+        ),
+    )
+    reachable_date = forms.DateField(
+        label=_("am"),
+        required=False,
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    reachable_from = forms.TimeField(
+        label=_("von"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reachable_until = forms.TimeField(
+        label=_("bis"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reachable_note = forms.CharField(
+        label=_("Hinweis zur Erreichbarkeit"),
+        max_length=300,
+        required=False,
+        help_text=_("z. B. „nur Handy“, „nicht vor 10 Uhr“."),
+    )
+
+    def __init__(self, *args, kunden, search_results=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kunden = kunden
+        raw = self.data.get(self.add_prefix("kunde")) if self.is_bound else None
+        self.selected_kunde = None
+        if raw and raw.isdigit() and len(raw) <= 12:  # no number beyond a key's range
+            self.selected_kunde = (
+                kunden.filter(pk=int(raw)).select_related("bedarfsgemeinschaft").first()
+            )
+        choices = {k.pk: kunde_label(k) for k in search_results}
+        if self.selected_kunde is not None:
+            choices = {self.selected_kunde.pk: kunde_label(self.selected_kunde), **choices}
+        self.fields["kunde"].choices = [
+            ("", _("nicht im Bestand oder nicht gefunden: Name und Nummer genügen")),
+            *choices.items(),
+        ]
+        self.fields["kunde"].initial = ""
+
+    @property
+    def reachable_window_fields(self):
+        return [self["reachable_date"], self["reachable_from"], self["reachable_until"]]
+
+    def clean_kunde(self):
+        value = self.cleaned_data.get("kunde")
+        if value is None:
+            return None
+        if self.selected_kunde is None or self.selected_kunde.pk != value:
+            raise ValidationError(self.fields["kunde"].error_messages["invalid_choice"])
+        return self.selected_kunde
+
+    def _moment(self, day, at):
+        if day is None or at is None:
+            return None
+        return datetime.combine(day, at, tzinfo=BERLIN)
+
+    def ticket_kwargs(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "kind": c["kind"],
+            "kunde": c["kunde"],
+            "caller_name": c["caller_name"],
+            "caller_details": c["caller_details"],
+            "callback_number": c["callback_number"],
+            "area": c["area"],
+            "concern": c["concern"],
+            "reachable": c["reachable"],
+            "reachable_from": self._moment(c["reachable_date"], c["reachable_from"]),
+            "reachable_until": self._moment(c["reachable_date"], c["reachable_until"]),
+            "reachable_note": c["reachable_note"],
+        }
+
+
+class IdentifyForm(KernForm):
+    """Complete the identity of a caller not on file: the customer found by search."""
+
+    person_label = _("Identität ergänzen")
+    kunde = forms.TypedChoiceField(
+        label=_("Gefunden"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Bitte eine Kundin oder einen Kunden auswählen."),
+            "invalid_choice": _(
+                "Diese Kundin oder dieser Kunde wurde nicht gefunden. Bitte erneut suchen."
+            ),
+        },
+    )
+
+    def __init__(self, *args, kunden, search_results=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kunden = kunden
+        self.fields["kunde"].choices = [(k.pk, kunde_label(k)) for k in search_results]
+
+    def clean_kunde(self):
+        kunde = self.kunden.filter(pk=self.cleaned_data["kunde"]).first()
+        if kunde is None:
+            raise ValidationError(self.fields["kunde"].error_messages["invalid_choice"])
+        return kunde

@@ -434,6 +434,7 @@ class AufgabeEvent(models.Model):
         RELEASED = "released", _("freigegeben")
         FOLLOW_UP = "follow_up", _("Wiedervorlage gesetzt")
         DONE = "done", _("erledigt")
+        IDENTIFIED = "identified", _("Identität ergänzt")
 
     aufgabe = models.ForeignKey(Aufgabe, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -460,6 +461,65 @@ class AufgabeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%d.%m.%Y %H:%M}"
+
+
+class HotlineTicket(models.Model):
+    """What the hotline takes on the phone besides the ticket in the mailbox (WU 2c, RL 4.4).
+
+    The `aufgabe` is the ticket in the team's mailbox, with the callback clock of rule
+    R-RU-01; this row keeps who called, the number to call back (as the caller gave it) and
+    when they can be reached. A caller not on file has no `aufgabe.kunde` until the team
+    completes the identity on the ticket (`identified_by`/`identified_at`, audited).
+    """
+
+    class Kind(models.TextChoices):
+        RUECKRUFBITTE = "rueckrufbitte", _("Rückrufbitte")
+        SACHSTANDSANFRAGE = "sachstandsanfrage", _("Sachstandsanfrage")
+
+    aufgabe = models.OneToOneField(Aufgabe, on_delete=models.CASCADE, related_name="hotline_ticket")
+    kind = models.CharField(_("Art des Tickets"), max_length=20, choices=Kind.choices)
+    caller_name = models.CharField(_("Name laut Anruf"), max_length=200, blank=True)
+    caller_details = models.CharField(_("weitere Angaben laut Anruf"), max_length=300, blank=True)
+    callback_number = models.CharField(_("Rückrufnummer"), max_length=40)
+    reachable_from = models.DateTimeField(_("erreichbar ab"), null=True, blank=True)
+    reachable_until = models.DateTimeField(_("erreichbar bis"), null=True, blank=True)
+    reachable_note = models.CharField(_("Hinweis zur Erreichbarkeit"), max_length=300, blank=True)
+    # The site whose phone hours the callback keeps to (rule R-OE-02).
+    standort = models.ForeignKey(
+        "jobcenter.Standort",
+        verbose_name=_("Standort"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Identität ergänzt von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identified_at = models.DateTimeField(_("Identität ergänzt am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Hotline-Ticket")
+        verbose_name_plural = _("Hotline-Tickets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reachable_from__isnull=True, reachable_until__isnull=True)
+                | models.Q(reachable_from__lt=models.F("reachable_until")),
+                name="hotline_ticket_window_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.aufgabe_id}"
+
+    @property
+    def has_window(self) -> bool:
+        return self.reachable_from is not None
 
 
 class ApiClient(models.Model):

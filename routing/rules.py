@@ -11,6 +11,7 @@ from jobcenter.predicates import (
     is_administration,
     is_eingangszone,
     is_empfang,
+    is_hotline,
     is_integration,
     is_leistung,
     is_staff_member,
@@ -40,6 +41,9 @@ def claimed_by_a_colleague(user, aufgabe) -> bool:
 # Every desk writes notes and works its team's mailbox (rule R-IA-02).
 rules.add_perm("routing.write_vermerk", is_staff_member)
 rules.add_perm("routing.use_mailboxes", is_staff_member)
+# The hotline takes callback tickets on the phone (WU 2c, rule R-RU-01); the team whose
+# mailbox holds one completes a caller's identity with `routing.act_on_aufgabe`.
+rules.add_perm("routing.take_ticket", is_hotline)
 # Need to know (rule R-DS-01, § 67a SGB X): the reception and the hotline learn that a
 # customer exists, their appointments today and their open concerns, not what was said in
 # a consultation. They never read a Beratungsvermerk.

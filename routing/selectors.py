@@ -34,6 +34,7 @@ def for_display(qs: QuerySet[Aufgabe]) -> QuerySet[Aufgabe]:
         "postfach",
         "assignee",
         "done_by",
+        "hotline_ticket",
     ).prefetch_related(open_deadlines_prefetch())
 
 

@@ -13,13 +13,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from intake.access import kunden_visible_to
 from jobcenter.errors import DomainError
-from jobcenter.models import Jobcenter, Postfach, Team, User
+from jobcenter.hours import BERLIN, WeeklySchedule
+from jobcenter.models import Jobcenter, Postfach, Standort, Team, User
+from jobcenter.phone import phone_number_problem
 from jobcenter.roles import Role
 from jobcenter.services import audit_record, secret_hash
-from minimumstandards.models import RuleKind
-from minimumstandards.services import deadline_complete
+from minimumstandards.models import DeadlineRule, RuleKind, Scope
+from minimumstandards.services import calendar_for, deadline_complete, deadline_open
 
 from . import catalogue
 from .models import (
@@ -27,6 +31,7 @@ from .models import (
     ApiSubmission,
     Aufgabe,
     AufgabeEvent,
+    HotlineTicket,
     InformationType,
     RoutingRule,
     Vermerk,
@@ -571,6 +576,326 @@ def aufgabe_forward(*, actor: User, aufgabe_id: int, note: str = "") -> Aufgabe:
         note=note.strip(),
     )
     return copy
+
+
+# --- callback tickets (rules R-RU-01, R-OE-02): the reception's and the hotline's -------------
+
+
+def phone_hours_at(standort: Standort | None, jobcenter: Jobcenter) -> WeeklySchedule:
+    """The site's phone hours, closed on the Jobcenter's non-working days (none: no site)."""
+    if standort is None:
+        return WeeklySchedule([])
+    return WeeklySchedule.phone_hours_of(standort, calendar_for(jobcenter).is_working_day)
+
+
+def callback_due(*, jobcenter: Jobcenter, now: datetime) -> datetime:
+    """When the caller must have been called back (rule R-RU-01): the window of the
+    Jobcenter's callback rule in force, 24 hours where the profile has none."""
+    rule = DeadlineRule.objects.in_force(
+        jobcenter=jobcenter, kind=RuleKind.CALLBACK, scope=Scope.ALL, on=timezone.localdate(now)
+    )
+    return calendar_for(jobcenter).due(now, rule.window if rule else "24h")
+
+
+def callback_moment(moment: datetime) -> str:
+    local = moment.astimezone(BERLIN)
+    return f"{date_format(local, 'D')} {local:%d.%m.%Y %H:%M}"
+
+
+def _outside_phone_hours(schedule: WeeklySchedule, field: str) -> RoutingError:
+    return RoutingError(
+        _("Außerhalb der Telefonzeiten: %(hours)s") % {"hours": schedule.summary()}, field=field
+    )
+
+
+def callback_time_check(
+    *, schedule: WeeklySchedule, callback_at: datetime | None, now: datetime
+) -> None:
+    """Rule R-OE-02: a callback time the caller asks for lies within the phone hours (and
+    not in the past). A site without phone hours refuses none."""
+    if callback_at is None:
+        return
+    if callback_at < now:
+        raise RoutingError(
+            _("Der Rückruf kann nicht in der Vergangenheit liegen."), field="callback_at"
+        )
+    if schedule and not schedule.is_within(callback_at):
+        raise _outside_phone_hours(schedule, "callback_at")
+
+
+def callback_window_check(
+    *, schedule: WeeklySchedule, start: datetime, end: datetime, now: datetime
+) -> None:
+    """Rule R-OE-02 for a time window ("Do 10–12 Uhr"): it lies within one span of the
+    phone hours on one day, and has not passed. A site without phone hours refuses none."""
+    if end <= start:
+        raise RoutingError(
+            _("Das Ende des Zeitraums muss nach seinem Beginn liegen."), field="reachable_until"
+        )
+    if end <= now:
+        raise RoutingError(_("Der Zeitraum liegt in der Vergangenheit."), field="reachable_date")
+    if not schedule:
+        return
+    local_start, local_end = start.astimezone(BERLIN), end.astimezone(BERLIN)
+    inside = local_start.date() == local_end.date() and any(
+        opens <= local_start and local_end <= closes
+        for opens, closes in schedule.hours_on(local_start.date())
+    )
+    if not inside:
+        raise _outside_phone_hours(schedule, "reachable_from")
+
+
+def callback_proposal(*, schedule: WeeklySchedule, due_at: datetime, now: datetime) -> str:
+    """The latest moment within the phone hours that keeps the deadline (the next opening
+    if none does), as a line for the ticket; '' for a site without phone hours."""
+    if not schedule:
+        return ""
+    slot = schedule.latest_before(due_at, now) or schedule.status(now).next_opening
+    if slot is None:
+        return ""
+    return _("Rückruf in den Telefonzeiten bis %(when)s") % {"when": callback_moment(slot)}
+
+
+def callback_ticket_raise(
+    *,
+    created_by: User,
+    team: Team | None,
+    kunde,
+    title: str,
+    description: str,
+    due_at: datetime,
+    now: datetime,
+) -> Aufgabe:
+    """A ticket in the team's mailbox with its callback clock (rule R-RU-01), whichever
+    desk takes it: the deadline is opened when the Jobcenter's rule profile has one, and
+    closes when the ticket is done (`aufgabe_done`)."""
+    if team is None:
+        raise RoutingError(_("Bitte das Team wählen, an das das Ticket geht."), field="team")
+    postfach = getattr(team, "postfach", None)
+    if postfach is None:
+        raise RoutingError(
+            _("Das Team %(team)s hat kein Postfach: bitte ein anderes Team wählen.")
+            % {"team": team.name},
+            field="team",
+        )
+    ticket = aufgabe_create(
+        created_by=created_by,
+        postfach=postfach,
+        kunde=kunde,
+        title=title,
+        description=description,
+        due_at=due_at,
+        kind=Aufgabe.Kind.TICKET,
+    )
+    deadline_open(
+        jobcenter=team.jobcenter,
+        kind=RuleKind.CALLBACK,
+        started_at=now,
+        team=team,
+        aufgabe=ticket,
+    )
+    return ticket
+
+
+# Where a hotline ticket goes: the side of the house the caller's concern belongs to.
+TICKET_AREAS = {
+    "leistung": gettext_lazy("Leistung (Geldleistungen, Antrag, Bescheid)"),
+    "integration": gettext_lazy("Integration (Beratung, Vermittlung, Termin bei der IFK)"),
+}
+REACHABLE_ANYTIME = "telefonzeiten"
+REACHABLE_WINDOW = "zeitraum"
+
+
+def ticket_team(*, jobcenter: Jobcenter, kunde, area: str) -> tuple[Team | None, str]:
+    """The team that calls back, and why. A caller not on file goes to the Eingangszone,
+    the desk that can find out who they are (rule R-EM-03)."""
+    if kunde is not None:
+        if area == "integration":
+            team, why = integration_team(kunde)
+            return team, why
+        bg = kunde.bedarfsgemeinschaft
+        if bg is not None and bg.leistung_team_id:
+            return bg.leistung_team, _("BG %(bg)s gehört zum Team %(team)s") % {
+                "bg": bg.number,
+                "team": bg.leistung_team,
+            }
+    team = (
+        Team.objects.filter(jobcenter=jobcenter, kind=Team.Kind.EINGANGSZONE)
+        .select_related("postfach", "standort")
+        .order_by("name")
+        .first()
+    )
+    why = (
+        _("nicht im Bestand: die Eingangszone klärt, wer anruft")
+        if kunde is None
+        else _("kein zuständiges Leistungsteam: die Eingangszone klärt es")
+    )
+    return team, why
+
+
+def ticket_standort(*, team: Team | None, author: User) -> Standort | None:
+    """Whose phone hours the callback keeps to: the calling team's site, else the hotline
+    worker's, else the Jobcenter's first site with phone hours."""
+    if team is not None and team.standort_id:
+        return team.standort
+    if author.standort_id:
+        return author.standort
+    return (
+        Standort.objects.filter(jobcenter_id=author.jobcenter_id, phone_hours__isnull=False)
+        .order_by("name")
+        .first()
+    )
+
+
+@transaction.atomic
+def hotline_ticket_create(
+    *,
+    author: User,
+    kind: str,
+    kunde,
+    concern: str,
+    callback_number: str,
+    caller_name: str = "",
+    caller_details: str = "",
+    area: str = "leistung",
+    reachable: str = "",
+    reachable_from: datetime | None = None,
+    reachable_until: datetime | None = None,
+    reachable_note: str = "",
+    now: datetime | None = None,
+) -> HotlineTicket:
+    """A Rückrufbitte or Sachstandsanfrage taken on the phone, in the mailbox of the team
+    that calls back, with the callback clock of the reception's tickets (rules R-RU-01,
+    R-OE-02). A caller not on file (`kunde` None) is taken by name and number; the team
+    completes the identity later (`hotline_ticket_identify`)."""
+    now = now or timezone.now()
+    if not author.has_perm("routing.take_ticket"):
+        raise RoutingError(_("Tickets nimmt die Hotline auf."))
+    if kind not in HotlineTicket.Kind.values:
+        raise RoutingError(_("Bitte die Art des Tickets wählen."), field="kind")
+    if kunde is not None and kunde.jobcenter_id != author.jobcenter_id:
+        raise RoutingError(_("Kundin oder Kunde nicht gefunden."), field="kunde")
+    errors: dict[str, str] = {}
+    caller_name = caller_name.strip()
+    if kunde is None and not caller_name:
+        errors["caller_name"] = _(
+            "Bitte den Namen angeben, den die anrufende Person nennt (nicht im Bestand)."
+        )
+    problem = phone_number_problem(callback_number)
+    if problem:
+        errors["callback_number"] = problem
+    if not concern.strip():
+        errors["concern"] = _("Bitte notieren, worum es geht.")
+    if area not in TICKET_AREAS:
+        errors["area"] = _("Bitte wählen, welcher Bereich zurückruft.")
+    if kind == HotlineTicket.Kind.RUECKRUFBITTE and reachable not in (
+        REACHABLE_ANYTIME,
+        REACHABLE_WINDOW,
+    ):
+        errors["reachable"] = _("Bitte angeben, wann die Person erreichbar ist.")
+    window = reachable == REACHABLE_WINDOW
+    if window and (reachable_from is None or reachable_until is None):
+        errors["reachable_from"] = _("Bitte Tag und Uhrzeit von … bis … angeben.")
+    if errors:
+        raise RoutingError(_("Bitte die markierten Angaben prüfen."), errors=errors)
+    team, why = ticket_team(jobcenter=author.jobcenter, kunde=kunde, area=area)
+    standort = ticket_standort(team=team, author=author)
+    schedule = phone_hours_at(standort, author.jobcenter)
+    if window:
+        callback_window_check(schedule=schedule, start=reachable_from, end=reachable_until, now=now)
+    else:
+        reachable_from = reachable_until = None
+    due_at = callback_due(jobcenter=author.jobcenter, now=now)
+    label = HotlineTicket.Kind(kind).label
+    first_line = concern.strip().splitlines()[0]
+    lines = []
+    if kunde is None:
+        lines.append(
+            _("Anrufer/in: %(name)s (nicht im Bestand, Identität noch zu ergänzen)")
+            % {"name": caller_name}
+        )
+        if caller_details.strip():
+            lines.append(_("Angaben laut Anruf: %(d)s") % {"d": caller_details.strip()})
+    lines.append(_("Rückrufnummer: %(nr)s") % {"nr": callback_number.strip()})
+    if window:
+        local_from, local_until = (
+            reachable_from.astimezone(BERLIN),
+            reachable_until.astimezone(BERLIN),
+        )
+        lines.append(
+            _("Erreichbar: %(day)s %(from)s–%(until)s Uhr")
+            % {
+                "day": f"{date_format(local_from, 'D')} {local_from:%d.%m.%Y}",
+                "from": f"{local_from:%H:%M}",
+                "until": f"{local_until:%H:%M}",
+            }
+        )
+    else:
+        lines.append(_("Erreichbar: jederzeit in den Telefonzeiten"))
+        proposal = callback_proposal(schedule=schedule, due_at=due_at, now=now)
+        if proposal:
+            lines.append(proposal)
+    if reachable_note.strip():
+        lines.append(_("Hinweis zur Erreichbarkeit: %(n)s") % {"n": reachable_note.strip()})
+    lines.append(_("Zuständig: %(why)s") % {"why": why})
+    lines.append("")
+    lines.append(concern.strip())
+    aufgabe = callback_ticket_raise(
+        created_by=author,
+        team=team,
+        kunde=kunde,
+        title=f"{label}: {first_line}",
+        description="\n".join(lines),
+        due_at=due_at,
+        now=now,
+    )
+    return HotlineTicket.objects.create(
+        aufgabe=aufgabe,
+        kind=kind,
+        caller_name=caller_name if kunde is None else "",
+        caller_details=caller_details.strip() if kunde is None else "",
+        callback_number=callback_number.strip(),
+        reachable_from=reachable_from,
+        reachable_until=reachable_until,
+        reachable_note=reachable_note.strip(),
+        standort=standort,
+    )
+
+
+@transaction.atomic
+def hotline_ticket_identify(*, actor: User, aufgabe_id: int, kunde) -> HotlineTicket:
+    """Complete the identity of a caller not on file: the ticket now names the customer.
+    Audited, with a step in the ticket's path."""
+    aufgabe = _locked(actor, aufgabe_id)
+    _check_not_claimed_by_other(actor, aufgabe)
+    ticket = HotlineTicket.objects.filter(aufgabe=aufgabe).first()
+    if ticket is None:
+        raise RoutingError(_("Nur bei einem Ticket der Hotline."))
+    if aufgabe.kunde_id is not None:
+        raise RoutingError(_("Die Kundin oder der Kunde ist bereits zugeordnet."))
+    if kunde is None or not kunden_visible_to(actor).filter(pk=kunde.pk).exists():
+        raise RoutingError(_("Kundin oder Kunde nicht gefunden."), field="kunde")
+    now = timezone.now()
+    aufgabe.kunde = kunde
+    aufgabe.save(update_fields=["kunde"])
+    ticket.identified_by, ticket.identified_at = actor, now
+    ticket.save(update_fields=["identified_by", "identified_at"])
+    AufgabeEvent.objects.create(
+        aufgabe=aufgabe,
+        action=AufgabeEvent.Action.IDENTIFIED,
+        actor=actor,
+        at=now,
+        note=_("Kd.-Nr. %(nr)s") % {"nr": kunde.kundennummer},
+    )
+    audit_record(
+        actor=actor,
+        action="change",
+        target=aufgabe,
+        summary=_("Identität ergänzt: Kd.-Nr. %(nr)s") % {"nr": kunde.kundennummer},
+        changes={"kunde": [None, kunde.pk], "step": AufgabeEvent.Action.IDENTIFIED},
+        subject_id=kunde.pk,
+    )
+    return ticket
 
 
 # --- the API for other systems ---------------------------------------------------------------

@@ -24,8 +24,16 @@ from minimumstandards.services import calendar_for
 
 from . import selectors
 from .access import get_aufgabe_for_user, get_postfach_for_user, postfaecher_visible_to
-from .forms import DoneForm, FollowUpForm, ForwardForm, RerouteForm, VermerkForm
-from .models import Aufgabe, InformationType, Vermerk
+from .forms import (
+    DoneForm,
+    FollowUpForm,
+    ForwardForm,
+    IdentifyForm,
+    RerouteForm,
+    TicketForm,
+    VermerkForm,
+)
+from .models import Aufgabe, HotlineTicket, InformationType, Vermerk
 from .resolution import plan_routing, source_for
 from .services import (
     RoutingError,
@@ -35,7 +43,10 @@ from .services import (
     aufgabe_forward,
     aufgabe_release,
     aufgabe_reroute,
+    callback_moment,
     forward_target,
+    hotline_ticket_create,
+    hotline_ticket_identify,
     vermerk_create,
     vermerk_route,
 )
@@ -177,16 +188,21 @@ def vermerk_new(request: HttpRequest) -> HttpResponse:
             add_to_form(form, error)
         else:
             targets = [str(t.label) for t in routed.plan.deliveries]
+            # One word throughout: what the hotline takes is a ticket (WU 2c), not a Vermerk.
+            is_ticket = routed.vermerk.source == Vermerk.Source.HOTLINE
             if targets:
-                messages.success(
-                    request,
-                    _("Vermerk gespeichert und weitergeleitet an: %(targets)s.")
-                    % {"targets": ", ".join(targets)},
+                text = (
+                    _("Ticket angelegt und weitergeleitet an: %(targets)s.")
+                    if is_ticket
+                    else _("Vermerk gespeichert und weitergeleitet an: %(targets)s.")
                 )
+                messages.success(request, text % {"targets": ", ".join(targets)})
             else:
                 messages.success(
                     request,
-                    _("Vermerk gespeichert. Eine Weiterleitung war nicht nötig."),
+                    _("Ticket angelegt. Eine Weiterleitung war nicht nötig.")
+                    if is_ticket
+                    else _("Vermerk gespeichert. Eine Weiterleitung war nicht nötig."),
                 )
             for aufgabe in routed.call_needed:
                 messages.warning(
@@ -256,6 +272,76 @@ def vermerk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- the hotline's tickets (rules R-RU-01, R-OE-02) ---------------------------------------------
+
+
+def _ticket_context(request, form, **extra) -> dict:
+    shown = [pk for pk, _label in form.fields["kunde"].choices if pk]
+    if shown:
+        audit_read(
+            actor=request.user,
+            target=request.user.jobcenter,
+            summary=_("Ticketformular: Kundinnen und Kunden angezeigt"),
+            subject_ids=shown,
+        )
+    jobcenter = request.user.jobcenter
+    return {
+        "form": form,
+        "error_forms": [form],
+        "has_errors": form.is_bound and bool(form.errors),
+        "phone_board": phone_board_for(
+            jobcenter, timezone.now(), calendar_for(jobcenter).is_working_day
+        ),
+        **extra,
+    }
+
+
+@permission_required("routing.take_ticket")
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """The hotline takes a call: a Rückrufbitte or a Sachstandsanfrage, also for a caller not
+    on file, to the mailbox of the team that calls back, with the 24-hour callback clock."""
+    user = request.user
+    kunden = kunden_visible_to(user)
+    if request.method != "POST":
+        initial = {"kind": request.GET.get("art", "")}
+        return render(
+            request,
+            "routing/ticket_form.html",
+            _ticket_context(request, TicketForm(initial=initial, kunden=kunden)),
+        )
+    q = request.POST.get("q", "")
+    if request.POST.get("action") == "suchen":
+        search = _search_kunden(user, q)
+        form = quiet(TicketForm(request.POST, kunden=kunden, search_results=search.kunden))
+        template = (
+            "routing/partials/ticket_kunde_choices.html"
+            if request.htmx
+            else "routing/ticket_form.html"
+        )
+        return render(
+            request, template, _ticket_context(request, form, searched=True, search=search)
+        )
+    form = TicketForm(request.POST, kunden=kunden)
+    if form.is_valid():
+        try:
+            ticket = hotline_ticket_create(author=user, **form.ticket_kwargs())
+        except RoutingError as error:
+            add_to_form(form, error)
+        else:
+            aufgabe = ticket.aufgabe
+            messages.success(
+                request,
+                _("%(kind)s angelegt: an %(postfach)s, Rückruf bis %(due)s.")
+                % {
+                    "kind": ticket.get_kind_display(),
+                    "postfach": aufgabe.postfach,
+                    "due": callback_moment(aufgabe.due_at),
+                },
+            )
+            return redirect("routing:ticket_new")
+    return render(request, "routing/ticket_form.html", _ticket_context(request, form), status=422)
+
+
 # --- mailboxes --------------------------------------------------------------------------------
 
 
@@ -322,8 +408,41 @@ def personal_mailbox(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _hotline_ticket(aufgabe: Aufgabe) -> HotlineTicket | None:
+    try:
+        return aufgabe.hotline_ticket
+    except HotlineTicket.DoesNotExist:
+        return None
+
+
+def _identify_context(request, aufgabe: Aufgabe, ticket, form=None) -> dict:
+    """The search that completes a caller's identity, on an open ticket without customer."""
+    if ticket is None or aufgabe.kunde_id or not aufgabe.is_open:
+        return {}
+    if not request.user.has_perm("routing.act_on_aufgabe", aufgabe):
+        return {}
+    q = request.GET.get("q", "").strip()[:100]
+    search = _search_kunden(request.user, q) if q else None
+    if form is None:
+        form = IdentifyForm(
+            prefix="id",
+            kunden=kunden_visible_to(request.user),
+            search_results=search.kunden if search else (),
+        )
+    shown = [pk for pk, _label in form.fields["kunde"].choices if pk]
+    if shown:
+        audit_read(
+            actor=request.user,
+            target=aufgabe,
+            summary=_("Identität ergänzen: Kundinnen und Kunden angezeigt"),
+            subject_ids=shown,
+        )
+    return {"identify_form": form, "identify_q": q, "identify_search": search}
+
+
 def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
     user = request.user
+    ticket = _hotline_ticket(aufgabe)
     claimed_by_other = bool(aufgabe.claimed_by_id and aufgabe.claimed_by_id != user.pk)
     forward_to, forward_why = (None, "")
     if aufgabe.is_open and aufgabe.kunde_id:
@@ -357,6 +476,8 @@ def _item_context(request, aufgabe: Aufgabe, **forms) -> dict:
         "has_errors": any(f is not None and f.errors for f in forms.values()),
         "today": timezone.localdate(),
         "now": timezone.now(),
+        "ticket": ticket,
+        **_identify_context(request, aufgabe, ticket, forms.get("identify_form")),
     }
 
 
@@ -474,6 +595,39 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
         "done_form",
         lambda a, c: aufgabe_done(actor=request.user, aufgabe_id=a.pk, note=c["note"]),
         lambda a: _("Erledigt: %(title)s") % {"title": a.title},
+    )
+
+
+@require_POST
+@permission_required("routing.use_mailboxes")
+def item_identify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete a caller's identity on the ticket: the customer found is linked, audited."""
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    kunden = kunden_visible_to(request.user)
+    raw = request.POST.get("id-kunde", "")
+    found = kunden.filter(pk=int(raw)) if raw.isdigit() and len(raw) <= 12 else kunden.none()
+    form = IdentifyForm(request.POST, prefix="id", kunden=kunden, search_results=list(found))
+    if form.is_valid():
+        try:
+            hotline_ticket_identify(
+                actor=request.user, aufgabe_id=aufgabe.pk, kunde=form.cleaned_data["kunde"]
+            )
+        except RoutingError as error:
+            add_to_form(form, error)
+        else:
+            kunde = form.cleaned_data["kunde"]
+            messages.success(
+                request,
+                _("Identität ergänzt: %(name)s (Kd.-Nr. %(nr)s).")
+                % {"name": kunde.full_name, "nr": kunde.kundennummer},
+            )
+            return redirect("routing:item", pk=aufgabe.pk)
+    aufgabe = get_aufgabe_for_user(request.user, pk)
+    return render(
+        request,
+        "routing/item.html",
+        _item_context(request, aufgabe, identify_form=form),
+        status=422,
     )
 
 

@@ -155,6 +155,8 @@ TABLE: dict[str, Row] = {
     "frontdesk:display_data": row(public=True),
     # routing
     "routing:vermerk_new": row(**NOTE_DESKS),
+    # The hotline takes callback tickets (issue 12); the team completes a caller's identity.
+    "routing:ticket_new": row(**{H: ANY}),
     "routing:kunde_search": row(**NOTE_DESKS),
     "routing:type_details": row(**NOTE_DESKS),
     "routing:vermerk_detail": row(obj="vermerk", **NOTE),
@@ -167,6 +169,7 @@ TABLE: dict[str, Row] = {
     "routing:item_done": row(obj="aufgabe", post=True, **MAILBOX),
     "routing:item_follow_up": row(obj="aufgabe", post=True, **MAILBOX),
     "routing:item_reroute": row(obj="aufgabe", post=True, **MAILBOX),
+    "routing:item_identify": row(obj="aufgabe", post=True, **MAILBOX),
     "routing:item_forward": row(obj="aufgabe", post=True, **MAILBOX),
     "routing:worklist": row(**{IFK: ANY, L: ANY}),
     "routing:rules": everyone(),

@@ -4,12 +4,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from jobcenter.hours import BERLIN, WeeklySchedule
+from jobcenter.hours import WeeklySchedule
 from jobcenter.models import Team, User
-from minimumstandards.models import DeadlineRule, RuleKind, Scope
-from minimumstandards.services import calendar_for, deadline_open
-from routing.models import Aufgabe
-from routing.services import RoutingError, aufgabe_create, vermerk_create, vermerk_route
+from routing.services import (
+    RoutingError,
+    aufgabe_create,
+    callback_due,
+    callback_moment,
+    callback_proposal,
+    callback_ticket_raise,
+    callback_time_check,
+    phone_hours_at,
+    vermerk_create,
+    vermerk_route,
+)
 
 from ..errors import FrontdeskError
 from ..models import Concern, Outcome, Visit, VisitConcern
@@ -153,45 +161,24 @@ def _inform_back_office(
 
 def phone_hours_for(visit: Visit) -> WeeklySchedule:
     """The phone hours of the visit's site, closed on the Jobcenter's non-working days."""
-    return WeeklySchedule.phone_hours_of(
-        visit.standort, calendar_for(visit.jobcenter).is_working_day
-    )
+    return phone_hours_at(visit.standort, visit.jobcenter)
 
 
 def check_callback_at(*, visit: Visit, callback_at, now) -> None:
     """Rule R-OE-02: a callback time the customer asks for lies within the site's phone
-    hours (and not in the past). A site without phone hours refuses none."""
-    if callback_at is None:
-        return
-    if callback_at < now:
-        raise FrontdeskError(
-            _("Der Rückruf kann nicht in der Vergangenheit liegen."), field="callback_at"
-        )
-    schedule = phone_hours_for(visit)
-    if schedule and not schedule.is_within(callback_at):
-        raise FrontdeskError(
-            _("Außerhalb der Telefonzeiten: %(hours)s") % {"hours": schedule.summary()},
-            field="callback_at",
-        )
+    hours (and not in the past): routing's check, the same as the hotline's."""
+    try:
+        callback_time_check(schedule=phone_hours_for(visit), callback_at=callback_at, now=now)
+    except RoutingError as error:
+        raise FrontdeskError(error.message, field="callback_at") from error
 
 
 def callback_line(*, visit: Visit, due_at, callback_at, now) -> str:
     """The ticket's callback time (rule R-OE-02): the customer's wish, else the latest moment
     within the phone hours that keeps the 24-hour deadline (the next opening if none does)."""
     if callback_at is not None:
-        return _("Rückruf gewünscht: %(when)s") % {"when": _moment(callback_at)}
-    schedule = phone_hours_for(visit)
-    if not schedule:
-        return ""
-    slot = schedule.latest_before(due_at, now) or schedule.status(now).next_opening
-    if slot is None:
-        return ""
-    return _("Rückruf in den Telefonzeiten bis %(when)s") % {"when": _moment(slot)}
-
-
-def _moment(moment) -> str:
-    local = moment.astimezone(BERLIN)
-    return f"{date_format(local, 'D')} {local:%d.%m.%Y %H:%M}"
+        return _("Rückruf gewünscht: %(when)s") % {"when": callback_moment(callback_at)}
+    return callback_proposal(schedule=phone_hours_for(visit), due_at=due_at, now=now)
 
 
 def _raise_ticket(
@@ -205,39 +192,24 @@ def _raise_ticket(
     callback_at=None,
 ):
     """Rule R-RU-01: the concern goes to the responsible team by ticket; the customer gets a call
-    back within 24 hours. The ticket's callback deadline is opened when the Jobcenter's
-    rule profile has one (the mailbox closes it when the ticket is done)."""
-    if team is None:
-        raise FrontdeskError(_("Bitte das Team wählen, an das das Ticket geht."))
-    postfach = getattr(team, "postfach", None)
-    if postfach is None:
-        raise FrontdeskError(
-            _("Das Team %(team)s hat kein Postfach: bitte ein anderes Team wählen.")
-            % {"team": team.name}
-        )
-    jobcenter = visit.jobcenter
-    rule = DeadlineRule.objects.in_force(
-        jobcenter=jobcenter, kind=RuleKind.CALLBACK, scope=Scope.ALL, on=timezone.localdate(now)
-    )
-    due_at = calendar_for(jobcenter).due(now, rule.window if rule else "24h")
+    back within 24 hours. The clock is routing's, the same for the hotline's tickets
+    (`routing.services.callback_ticket_raise`)."""
+    due_at = callback_due(jobcenter=visit.jobcenter, now=now)
     callback = callback_line(visit=visit, due_at=due_at, callback_at=callback_at, now=now)
-    ticket = aufgabe_create(
-        created_by=actor,
-        postfach=postfach,
-        kunde=visit.kunde,
-        title=subject_line(visit, _("Rückruf: %(c)s") % {"c": _concern_names(concerns)}),
-        description="\n".join(part for part in (kunde_line(visit), callback, note.strip()) if part),
-        due_at=due_at,
-        kind=Aufgabe.Kind.TICKET,
-    )
-    deadline_open(
-        jobcenter=jobcenter,
-        kind=RuleKind.CALLBACK,
-        started_at=now,
-        team=team,
-        aufgabe=ticket,
-    )
-    return ticket
+    try:
+        return callback_ticket_raise(
+            created_by=actor,
+            team=team,
+            kunde=visit.kunde,
+            title=subject_line(visit, _("Rückruf: %(c)s") % {"c": _concern_names(concerns)}),
+            description="\n".join(
+                part for part in (kunde_line(visit), callback, note.strip()) if part
+            ),
+            due_at=due_at,
+            now=now,
+        )
+    except RoutingError as error:
+        raise FrontdeskError(error.message) from error
 
 
 def record_outcome(

@@ -43,6 +43,7 @@ EXPECTED = {
     ],
     Role.HOTLINE: [
         "Servicecenter",
+        "Ticket aufnehmen",
         "Postfächer",
         "Vermerk schreiben",
         "Kundensuche",
