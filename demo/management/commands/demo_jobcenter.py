@@ -6,6 +6,7 @@ Everything is dated relative to one moment, `now` (the clock by default; `--jetz
 """
 
 import random
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, print_logins: bool, customers: int, now=None, **options):
         now = now or timezone.now()
-        with transaction.atomic():
+        with _clock_at(now), transaction.atomic():
             jobcenter, created = organisation()
             staff = staff_of(jobcenter)
             if created:
@@ -56,7 +57,8 @@ class Command(BaseCommand):
                 for part in PARTS:
                     part.build(jobcenter=jobcenter, staff=staff, rng=random.Random(SEED), now=now)
         # Flag what is at risk or breached now (the running beat keeps doing this).
-        scan()
+        with _clock_at(now):
+            scan()
         self.stdout.write(self.style.SUCCESS(f"Demo-Jobcenter „{jobcenter.name}“ bereit."))
         if print_logins:
             self.stdout.write("\nAnmeldungen (nur Demo):")
@@ -71,3 +73,16 @@ def _moment(text: str) -> datetime:
     except ValueError as error:
         raise CommandError(f"Zeitpunkt nicht lesbar: {text}") from error
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@contextmanager
+def _clock_at(moment: datetime):
+    """While the demo is built, the services' clock reads `moment` as well: they stamp
+    their records with it and check dates against it (a note may not be dated before its
+    customer was registered). Demo only; the clock is given back afterwards."""
+    real = timezone.now
+    timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        timezone.now = real
