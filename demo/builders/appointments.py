@@ -63,8 +63,9 @@ class _Busy:
         self.taken.setdefault(user_id, []).append((start, end))
 
 
-def build(*, jobcenter, staff, rng) -> None:
-    today = timezone.localdate()
+def build(*, jobcenter, staff, rng, now=None) -> None:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     calendar = calendar_for(jobcenter)
     sites = {s.name: s for s in Standort.objects.filter(jobcenter=jobcenter)}
     ifks = [staff["ifk"], staff["ifk2"], staff["ifk3"]]
@@ -140,15 +141,16 @@ def build(*, jobcenter, staff, rng) -> None:
     for user in ifks:
         for s, e in Absence.objects.filter(caseworker=user).values_list("starts_at", "ends_at"):
             busy.take(user.pk, s, e)
-    events = _group_events(jobcenter, staff, sites, today, calendar, busy)
+    events = _group_events(jobcenter, staff, sites, now, calendar, busy)
     _first_consultations(jobcenter, staff, busy, site_of)
-    _follow_ups(jobcenter, staff, ifks, busy, site_of, today, calendar, rng)
+    _follow_ups(jobcenter, staff, ifks, busy, site_of, now, calendar, rng)
     _group_participants(jobcenter, staff, events, rng, today)
     _profiles(jobcenter, ifks, today, rng)
     _nachhaltung(jobcenter, ifks, today)
 
 
-def _group_events(jobcenter, staff, sites, today, calendar, busy) -> list[GroupEvent]:
+def _group_events(jobcenter, staff, sites, now, calendar, busy) -> list[GroupEvent]:
+    today = timezone.localdate(now)
     plan = [
         # site, host, first Tuesday offset in weeks, weeks ahead planned
         ("Hauptstelle Am Markt", staff["ifk3"], -8, 6),
@@ -178,7 +180,7 @@ def _group_events(jobcenter, staff, sites, today, calendar, busy) -> list[GroupE
                         host=host,
                         created_by=staff["teamleitung"],
                         status=GroupEvent.EventStatus.DURCHGEFUEHRT
-                        if day < today
+                        if ends < now
                         else GroupEvent.EventStatus.GEPLANT,
                     )
                 )
@@ -233,9 +235,9 @@ def _first_consultations(jobcenter, staff, busy, site_of) -> None:
         appointment.save()
 
 
-def _follow_ups(jobcenter, staff, ifks, busy, site_of, today, calendar, rng) -> None:
+def _follow_ups(jobcenter, staff, ifks, busy, site_of, now, calendar, rng) -> None:
     """Three past weeks of follow-ups with outcomes, and some booked for the coming days."""
-    now = timezone.now()
+    today = timezone.localdate(now)
     for user in ifks:
         customers = list(Kunde.objects.filter(jobcenter=jobcenter, ifk=user)[:40])
         if not customers:

@@ -8,7 +8,7 @@ processing times, the live view, the reports) comes out of the same code as in u
 import contextlib
 import heapq
 import itertools
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from frontdesk.services.outcomes import visit_finish, visit_pass_on
 from frontdesk.services.reception import visit_cancel, visit_come_back
 from intake.models import Kunde
 from jobcenter.models import Standort, Team
+from minimumstandards.services import calendar_for
 
 MAIN, SOUTH = "Hauptstelle Am Markt", "Geschäftsstelle Süd"
 # (code, weight): what walk-ins come for, roughly.
@@ -48,7 +49,8 @@ CONCERN_MIX = [
 ]
 
 
-def build(*, jobcenter, staff, rng) -> None:
+def build(*, jobcenter, staff, rng, now=None) -> None:
+    now = now or timezone.now()
     sites = {s.name: s for s in Standort.objects.filter(jobcenter=jobcenter)}
     teams = {t.name: t for t in Team.objects.filter(jobcenter=jobcenter)}
     ez, leistung = teams["Eingangszone"], [teams["Leistung 1 (A–K)"], teams["Leistung 2 (L–Z)"]]
@@ -71,13 +73,14 @@ def build(*, jobcenter, staff, rng) -> None:
     mix = [(concerns[code], weight) for code, weight in CONCERN_MIX if code in concerns]
     kunden = list(Kunde.objects.filter(jobcenter=jobcenter).select_related("bedarfsgemeinschaft"))
     sim = _Simulation(rng=rng, staff=staff, mix=mix, kunden=kunden)
+    calendar = calendar_for(jobcenter)
 
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     day = today
     past_days = []
     while len(past_days) < 5:
         day -= timedelta(days=1)
-        if day.weekday() in (0, 1, 3, 4):  # the demo sites' opening days
+        if calendar.is_working_day(day) and _windows(sites[MAIN], day):
             past_days.append(day)
     main_desks = [
         (desks[(MAIN, "Schalter 1")], staff["ez"]),
@@ -90,28 +93,65 @@ def build(*, jobcenter, staff, rng) -> None:
     ]
     for day in sorted(past_days):
         for site_name, site_desks, count in ((MAIN, main_desks, 20), (SOUTH, south_desks, 8)):
-            opens = _at(day, time(8))
-            sim.run(site=sites[site_name], desks=site_desks, start=opens, hours=4, count=count)
-            if day.weekday() == 3:  # Thursday afternoon is open too
+            # The morning's hours, and a third as many customers in an afternoon's.
+            for index, (opens, closes) in enumerate(_windows(sites[site_name], day)):
                 sim.run(
                     site=sites[site_name],
                     desks=site_desks,
-                    start=_at(day, time(14)),
-                    hours=3,
-                    count=count // 3,
+                    start=opens,
+                    hours=(closes - opens).total_seconds() / 3600,
+                    count=count if index == 0 else count // 3,
                 )
-    # Today: a morning up to now, ending with customers in every state.
-    now = timezone.now()
-    sim.run(
-        site=sites[MAIN],
-        desks=main_desks,
-        start=now - timedelta(hours=2, minutes=30),
-        hours=2.5,
-        count=18,
-        until=now - timedelta(minutes=2),
-        leave_open=True,
-    )
-    sim.finish_today(site=sites[MAIN], desks=main_desks, now=now)
+    # Today, up to now: nobody before the doors open, a queue only while they are open.
+    if calendar.is_working_day(today):
+        _today(sim, site=sites[MAIN], desks=main_desks, now=now)
+
+
+def _windows(site, day) -> list[tuple[datetime, datetime]]:
+    """The site's opening hours on `day`, as moments."""
+    return [
+        (_at(day, opens), _at(day, closes))
+        for opens, closes in site.opening_hours.filter(weekday=day.weekday())
+        .order_by("opens")
+        .values_list("opens", "closes")
+    ]
+
+
+def _today(sim, *, site, desks, now) -> None:
+    for opens, closes in _windows(site, timezone.localdate(now)):
+        if now < opens + timedelta(minutes=3):
+            return  # not open yet, or just opened: nobody has been served
+        if closes <= now:
+            # Over for today: everyone served, the desks closed; who is left when the
+            # simulation reaches now is sent home.
+            sim.run(
+                site=site,
+                desks=desks,
+                start=opens,
+                hours=(closes - opens).total_seconds() / 3600,
+                count=18,
+                until=now,
+            )
+            continue
+        # Open now: a morning up to now, ending with customers in every state.
+        elapsed = now - opens
+        # The finishing touches need half an hour of the day (see `finish_today`).
+        until = now - (
+            timedelta(minutes=8) if elapsed >= timedelta(minutes=35) else timedelta(minutes=2)
+        )
+        start = max(opens, now - timedelta(hours=2, minutes=30))
+        hours = (until - start).total_seconds() / 3600
+        sim.run(
+            site=site,
+            desks=desks,
+            start=start,
+            hours=hours,
+            count=max(1, round(18 * hours / 2.5)),
+            until=until,
+            leave_open=True,
+        )
+        sim.finish_today(site=site, desks=desks, now=now, since=opens)
+        return
 
 
 def _at(day, clock) -> datetime:
@@ -186,6 +226,7 @@ class _Simulation:
 
         for desk, user in desks:
             push(start + timedelta(minutes=rng.uniform(1, 6)), "free", (desk, user))
+        last = start
         while events:
             at, _seq, kind, payload = heapq.heappop(events)
             if until is not None and at > until:
@@ -209,10 +250,15 @@ class _Simulation:
                 gap = self._conclude(desk, user, visit, at, push)
                 if gap is not None:
                     push(at + timedelta(seconds=gap), "free", (desk, user))
+                wake(at)  # passed on: another team's desk has someone waiting
+            last = at
         if not leave_open:
-            for desk, user in desks:
-                if not Visit.objects.filter(desk=desk, state=VisitState.CALLED).exists():
-                    desk_close(actor=user, desk_id=desk.pk)
+            # The day is over: who is still in the house is finished or sent home.
+            self.close_up(
+                site=site,
+                desks=desks,
+                now=min(last + timedelta(minutes=5), until or end + timedelta(hours=2)),
+            )
 
     def _minutes(self, visit) -> float:
         if visit.team.kind == Team.Kind.LEISTUNG:
@@ -282,10 +328,36 @@ class _Simulation:
         )
         return rng.uniform(20, 90)
 
-    def finish_today(self, *, site, desks, now):
+    def close_up(self, *, site, desks, now):
+        """Opening hours are over: who still waits or is away goes home, who is at a desk
+        is finished, the desks close."""
+        empfang = self.staff["empfang"]
+        for desk, user in desks:
+            for visit in Visit.objects.filter(desk=desk, state=VisitState.CALLED):
+                visit_finish(
+                    actor=user,
+                    desk_id=desk.pk,
+                    visit_id=visit.pk,
+                    outcome=Outcome.RESOLVED,
+                    handled=list(visit.visit_concerns.values_list("concern_id", flat=True)),
+                    now=now,
+                )
+            desk_close(actor=user, desk_id=desk.pk)
+        for visit in Visit.objects.filter(
+            standort=site, state__in=(VisitState.WAITING, VisitState.PARKED)
+        ):
+            visit_cancel(actor=empfang, visit_id=visit.pk, note="Sprechzeit beendet", now=now)
+
+    def finish_today(self, *, site, desks, now, since):
         """Leave today's morning with someone in every state: waiting (one with priority),
-        called at a desk, parked, done, no-show, left the house."""
+        called at a desk, parked, done, no-show, left the house; each only if the doors
+        were open long enough (`since` they opened) for it to have happened."""
         rng = self.rng
+        open_minutes = (now - since).total_seconds() / 60
+
+        def fits(minutes_ago):
+            return minutes_ago < open_minutes
+
         concerns = {c.code: c for c, _w in self.mix}
         (desk1, user1), (desk2, user2) = desks[0], desks[1]
         empfang = self.staff["empfang"]
@@ -307,14 +379,37 @@ class _Simulation:
 
         current = Visit.objects.filter(desk=desk1, state=VisitState.CALLED).first()
         if current is not None:
+            # The simulation stopped 8 (or, early in the day, 2) minutes ago.
             visit_finish(
                 actor=user1,
                 desk_id=desk1.pk,
                 visit_id=current.pk,
                 outcome=Outcome.RESOLVED,
                 handled=list(current.visit_concerns.values_list("concern_id", flat=True)),
-                now=at(6),
+                now=at(6) if fits(35) else at(1),
             )
+        if fits(35):
+            self._desk_one_morning(check_in, at, desk1, user1)
+        # Left before being called.
+        if fits(20):
+            left = check_in("sachstand", 20)
+            visit_cancel(actor=empfang, visit_id=left.pk, note="hat das Haus verlassen", now=at(8))
+        # Waiting now, one with priority.
+        for code, minutes_ago, priority in (
+            ("unterlagen", 14, ""),
+            ("leistungsfrage", 9, ""),
+            ("mittellosigkeit", 6, "mittellosigkeit"),
+            ("veraenderung", 3, ""),
+        ):
+            if fits(minutes_ago):
+                check_in(code, minutes_ago, priority)
+        # Someone is called at Schalter 2 right now.
+        if not Visit.objects.filter(desk=desk2, state=VisitState.CALLED).exists():
+            with contextlib.suppress(QueueEmpty):
+                visit_call_next(actor=user2, desk_id=desk2.pk, now=at(1))
+
+    def _desk_one_morning(self, check_in, at, desk1, user1):
+        """Schalter 1's last half hour: a no-show, then someone who fetches papers."""
         # Called three times over two minutes at Schalter 1, nobody came.
         absent = check_in("sachstand", 30)
         visit_call(
@@ -335,21 +430,6 @@ class _Simulation:
             note="holt den Mietvertrag",
             now=at(2),
         )
-        # Left before being called.
-        left = check_in("sachstand", 20)
-        visit_cancel(actor=empfang, visit_id=left.pk, note="hat das Haus verlassen", now=at(8))
-        # Waiting now, one with priority.
-        for code, minutes_ago, priority in (
-            ("unterlagen", 14, ""),
-            ("leistungsfrage", 9, ""),
-            ("mittellosigkeit", 6, "mittellosigkeit"),
-            ("veraenderung", 3, ""),
-        ):
-            check_in(code, minutes_ago, priority)
-        # Someone is called at Schalter 2 right now.
-        if not Visit.objects.filter(desk=desk2, state=VisitState.CALLED).exists():
-            with contextlib.suppress(QueueEmpty):
-                visit_call_next(actor=user2, desk_id=desk2.pk, now=at(1))
 
 
 _NOTES = {

@@ -146,9 +146,12 @@ def _at(day: date, clock: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, clock))
 
 
-def build(*, jobcenter, staff, rng, count: int) -> None:
-    """`count` households, each with its application, in every state a case can be in."""
-    today = timezone.localdate()
+def build(*, jobcenter, staff, rng, count: int, now: datetime | None = None) -> None:
+    """`count` households, each with its application, in every state a case can be in,
+    everything dated up to `now`."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = calendar_for(jobcenter)
     # The checklist's details draw from their own sequence, so that the cases' shapes stay
     # those of the demo's seed.
     papers = random.Random(rng.random())
@@ -156,7 +159,7 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
         "AK": Team.objects.get(jobcenter=jobcenter, name="Leistung 1 (A–K)"),
         "LZ": Team.objects.get(jobcenter=jobcenter, name="Leistung 2 (L–Z)"),
     }
-    documents = list(DocumentType.objects.filter(jobcenter=jobcenter, active=True))
+    documents = {d.name: d for d in DocumentType.objects.filter(jobcenter=jobcenter, active=True)}
     ifks = [staff["ifk"], staff["ifk2"], staff["ifk3"]]
     used: set = set()
     for _ in range(count):
@@ -166,27 +169,40 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
         head_born = today - timedelta(days=rng.randint(19 * 365, 62 * 365))
         persons.append(_person(rng, last, head_born, head_female, head=True, used=used))
         shape = rng.random()
-        if shape > 0.55:  # a partner
+        youngest_parent = head_born
+        if shape > 0.55:  # a partner, an adult too
             born = head_born + timedelta(days=rng.randint(-2000, 2000))
+            born = min(born, today - timedelta(days=19 * 365))
+            youngest_parent = max(head_born, born)
             persons.append(
                 _person(rng, last, born, not head_female, head=False, used=used, relation="partner")
             )
-        if shape > 0.75:  # children
+        # Children: born when their parents were 18 at the least.
+        first_child = max(
+            youngest_parent + timedelta(days=18 * 365), today - timedelta(days=17 * 365)
+        )
+        if shape > 0.75 and first_child < today - timedelta(days=365):
             for _ in range(rng.randint(1, 3)):
-                born = today - timedelta(days=rng.randint(1 * 365, 17 * 365))
+                born = first_child + timedelta(
+                    days=rng.randint(0, (today - timedelta(days=365) - first_child).days)
+                )
                 persons.append(
                     _person(
                         rng, last, born, rng.random() < 0.5, head=False, used=used, relation="kind"
                     )
                 )
-        application_date = today - timedelta(days=rng.randint(0, 70))
+        # Applied on a working day, in the office's morning, before `now`.
+        application_date = _working_day_before(calendar, today - timedelta(days=rng.randint(0, 70)))
+        received_at = _at(application_date, time(rng.randint(8, 11), rng.choice([0, 15, 30, 45])))
+        if received_at > now - timedelta(minutes=30):
+            application_date = _working_day_before(calendar, application_date - timedelta(days=1))
+            received_at = _at(application_date, timezone.localtime(received_at).time())
         channel = rng.choice(
             [Antrag.Channel.PERSONAL] * 3
             + [Antrag.Channel.POSTAL, Antrag.Channel.DIGITAL, Antrag.Channel.PHONE]
         )
         team = leistung_teams["AK" if last[0] <= "K" else "LZ"]
         actor = staff["hotline"] if channel == Antrag.Channel.PHONE else staff["ez"]
-        received_at = _at(application_date, time(rng.randint(8, 11), rng.choice([0, 15, 30, 45])))
         antrag = antrag_register(
             actor=actor,
             jobcenter=jobcenter,
@@ -205,12 +221,60 @@ def build(*, jobcenter, staff, rng, count: int) -> None:
                 city="Wuppertal",
                 leistung_team=team,
                 ifk=rng.choice(ifks),
-                documents=rng.sample(documents, rng.randint(2, 6)),
+                documents=_checklist(rng, documents, persons, application_date),
             ),
         )
         # The case's first history row (registration) is dated like the application.
         antrag.history.filter(transition="register").update(at=received_at)
-        _advance(rng, papers, antrag, staff, received_at, today)
+        _advance(rng, papers, antrag, staff, received_at, now, calendar)
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _checklist(rng, documents, persons, day) -> list:
+    """The papers this household needs: the Hauptantrag, WEP for each further person of 15
+    or more, KI for each child under 15, MEB only where a woman of child-bearing age lives
+    (a pregnancy is the demo's Mehrbedarf), and a few of the usual others."""
+    names = ["Hauptantrag"]
+    ages = [_age_on(p.date_of_birth, day) for p in persons]
+    if any(a >= 15 for p, a in zip(persons, ages, strict=True) if not p.is_head):
+        names.append("Anlage WEP – weitere Person ab 15 Jahren")
+    if any(a < 15 for a in ages):
+        names.append("Anlage KI – Kind unter 15 Jahren")
+    if (
+        any(
+            p.first_name in FIRST_NAMES_F and 18 <= a <= 45
+            for p, a in zip(persons, ages, strict=True)
+        )
+        and rng.random() < 0.3
+    ):
+        names.append("Anlage MEB – Mehrbedarfe")
+    others = [
+        "Anlage KDU – Kosten der Unterkunft und Heizung",
+        "Anlage EK – Einkommen",
+        "Anlage VM – Vermögen",
+        "Mietvertrag",
+        "Kontoauszüge der letzten drei Monate",
+        "Personalausweis / Reisepass",
+        "Verdienstbescheinigung",
+    ]
+    names += rng.sample(others, rng.randint(1, 4))
+    return [documents[n] for n in names if n in documents]
+
+
+def _working_day_before(calendar, day: date) -> date:
+    """`day` if it is a working day, else the working day before it."""
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _working_day_from(calendar, day: date) -> date:
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def _person(rng, last, born, female, *, head, used, relation=""):
@@ -228,8 +292,10 @@ def _person(rng, last, born, female, *, head, used, relation=""):
         born += timedelta(days=1)
 
 
-def _advance(rng, papers, antrag, staff, received_at, today):
-    """Move a case on as far as its age makes plausible, each step on its own day."""
+def _advance(rng, papers, antrag, staff, received_at, now, calendar):
+    """Move a case on as far as its age makes plausible, each step on its own working day,
+    none after `now`."""
+    today = timezone.localdate(now)
     application_date = antrag.application_date
     age = (today - application_date).days
     leistung = (
@@ -242,21 +308,23 @@ def _advance(rng, papers, antrag, staff, received_at, today):
     settle: dict[datetime, str] = {}  # when → "some" or "all" of the checklist
     final = AntragState.ERFASST
     if age >= 1 and rng.random() < 0.9:
-        day = application_date + timedelta(days=1)
+        day = calendar.add_working_days(application_date, 1)
         complete = rng.random() < 0.35
         when = _at(day, time(10, 30))
         settle[when] = "all" if complete else "some"
         steps.append((when, "complete_entry_check", leistung, {"documents_complete": complete}, ""))
         final = AntragState.BEARBEITUNGSREIF if complete else AntragState.UNTERLAGEN_FEHLEN
         if not complete and age >= 12 and rng.random() < 0.75:
-            day = application_date + timedelta(days=rng.randint(7, min(age, 20)))
+            day = _working_day_from(
+                calendar, application_date + timedelta(days=rng.randint(7, min(age, 20)))
+            )
             when = _at(day, time(10, 30))
             settle[when] = "all"
             steps.append((when, "confirm_documents_complete", leistung, {}, ""))
             complete, final = True, AntragState.BEARBEITUNGSREIF
         elif not complete and age >= 30 and rng.random() < 0.5:
             # Rule R-FR-02: the written notice with a deadline first (§ 66 Abs. 3 SGB I).
-            notice_day = application_date + timedelta(days=10)
+            notice_day = _working_day_from(calendar, application_date + timedelta(days=10))
             steps.append(
                 (
                     _at(notice_day, time(9, 30)),
@@ -269,7 +337,7 @@ def _advance(rng, papers, antrag, staff, received_at, today):
                     "",
                 )
             )
-            day = application_date + timedelta(days=25)
+            day = _working_day_from(calendar, application_date + timedelta(days=25))
             steps.append(
                 (
                     _at(day, time(10, 30)),
@@ -281,7 +349,10 @@ def _advance(rng, papers, antrag, staff, received_at, today):
             )
             final = AntragState.VERSAGT
         if complete and age >= 20 and rng.random() < 0.8:
-            day = min(today, day + timedelta(days=rng.randint(5, 14)))
+            day = max(
+                day,
+                _working_day_before(calendar, min(today, day + timedelta(days=rng.randint(5, 14)))),
+            )
             when = _at(day, time(10, 30))
             roll = rng.random()
             if roll < 0.75:
@@ -301,11 +372,9 @@ def _advance(rng, papers, antrag, staff, received_at, today):
     # case ends without entitlement.
     if final not in NEGATIVE:
         # EG windows are on working days (rule R-TE-01: Mo, Di, Do, Fr 09:00-10:00).
-        slot_day = calendar_for(antrag.jobcenter).add_working_days(
-            application_date, rng.randint(3, 14)
-        )
-        while slot_day.weekday() == 2:  # no EG window on Wednesdays
-            slot_day += timedelta(days=1)
+        slot_day = calendar.add_working_days(application_date, rng.randint(3, 14))
+        while slot_day.weekday() == 2 or not calendar.is_working_day(slot_day):
+            slot_day += timedelta(days=1)  # no EG window on Wednesdays
         at = _at(slot_day, time(9))
         ifk = antrag.applicant.ifk or staff["ifk"]
         steps.append(
@@ -317,10 +386,12 @@ def _advance(rng, papers, antrag, staff, received_at, today):
                 "",
             )
         )
-        if slot_day < today and rng.random() < 0.8:
+        if at + timedelta(hours=1) < now and rng.random() < 0.8:
             steps.append((at + timedelta(hours=1), "record_first_consultation_held", ifk, {}, ""))
     assigned: list[int] = []  # the IFK's task "new customer", raised by the booking
     for when, name, actor, params, reason in sorted(steps, key=lambda s: s[0]):
+        if when > now:
+            break  # the case has got this far by now
         if when in settle:
             _settle_checklist(papers, antrag, leistung, when, everything=settle[when] == "all")
         raised = _take(antrag, name, actor, params, reason, when)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from demo.builders.intake import FIRST_NAMES_F
 from intake.models import Kunde
 from minimumstandards.models import RuleKind
 from minimumstandards.services import deadline_open
@@ -54,10 +55,21 @@ DONE_NOTES = [
 ]
 
 
+# Events that have happened by the day they are reported, and those still to come.
+PAST_EVENTS = {"tod", "beschaeftigung-ende", "bg-personen", "stationaere-unterbringung"}
+FUTURE_EVENTS = {"schwangerschaft"}
+
+
 def _fields(information_type: InformationType, today, rng) -> dict:
     fields = {"text": TEXTS.get(information_type.code, "")}
     if information_type.asks_date:
-        fields["event_date"] = today + timedelta(days=rng.randint(-20, 40))
+        if information_type.code in PAST_EVENTS:
+            offset = rng.randint(-20, -7)  # before the note is dated (see `_age`)
+        elif information_type.code in FUTURE_EVENTS:
+            offset = rng.randint(30, 220)  # the expected date of delivery
+        else:
+            offset = rng.randint(-20, 40)
+        fields["event_date"] = today + timedelta(days=offset)
     if information_type.asks_reason:
         fields["reason"] = REASONS.get(information_type.code, "nicht bekannt")
     if information_type.text_required and not fields["text"]:
@@ -74,7 +86,7 @@ def _author(kind: str, kunde: Kunde, staff: dict):
     return staff[kind]
 
 
-def _age(aufgaben: list[Aufgabe], vermerk: Vermerk | None, hours: int) -> None:
+def _age(aufgaben: list[Aufgabe], vermerk: Vermerk | None, hours: int, now) -> None:
     """Move the items (and their note) back in time: demo data only."""
     delta = timedelta(hours=hours)
     Aufgabe.objects.filter(pk__in=[a.pk for a in aufgaben]).update(
@@ -84,17 +96,26 @@ def _age(aufgaben: list[Aufgabe], vermerk: Vermerk | None, hours: int) -> None:
     if vermerk is not None:
         Vermerk.objects.filter(pk=vermerk.pk).update(
             created_at=F("created_at") - delta,
-            known_on=timezone.localdate(timezone.now() - delta),
+            known_on=timezone.localdate(now - delta),
         )
 
 
-def build(*, jobcenter, staff, rng) -> None:
+def _plausible(code: str, kunde: Kunde, today) -> bool:
+    """Whom a note of this type can be about: a pregnancy only a woman of child-bearing
+    age (the demo knows a woman by her first name)."""
+    if code == "schwangerschaft":
+        age = (today - kunde.date_of_birth).days // 365
+        return kunde.first_name in FIRST_NAMES_F and 18 <= age <= 45
+    return True
+
+
+def build(*, jobcenter, staff, rng, now=None) -> None:
+    now = now or timezone.now()
     if not ApiClient.objects.filter(jobcenter=jobcenter, name=DEMO_CLIENT).exists():
         # The token is not printed: `manage.py routing_api_client <name>` makes one to use.
         api_client_create(jobcenter=jobcenter, name=DEMO_CLIENT)
     api_user = ApiClient.objects.get(jobcenter=jobcenter, name=DEMO_CLIENT).user
-    today = timezone.localdate()
-    now = timezone.now()
+    today = timezone.localdate(now)
     kunden = list(
         Kunde.objects.filter(
             jobcenter=jobcenter,
@@ -145,10 +166,11 @@ def build(*, jobcenter, staff, rng) -> None:
     ]
     routed = []
     for desk, code, urgent in plan:
-        kunde = rng.choice(kunden)
         information_type = types.get(code)
-        if information_type is None:
+        candidates = [k for k in kunden if _plausible(code, k, today)]
+        if information_type is None or not candidates:
             continue
+        kunde = rng.choice(candidates)
         author = api_user if desk == "api" else _author(desk, kunde, staff)
         try:
             note = vermerk_route(
@@ -207,7 +229,7 @@ def build(*, jobcenter, staff, rng) -> None:
             with contextlib.suppress(RoutingError):
                 aufgabe_forward(actor=worker, aufgabe_id=aufgabe.pk, note="Zur Kenntnis")
     for note in routed:
-        _age(note.aufgaben, note.vermerk, rng.randint(0, 6 * 24))
+        _age(note.aufgaben, note.vermerk, rng.randint(0, 6 * 24), now)
 
     # The front desk's tickets with a call back within 24 h (rule R-RU-01), one already overdue.
     leistung_team = staff["leistung"].teams.first()
@@ -229,7 +251,7 @@ def build(*, jobcenter, staff, rng) -> None:
             team=leistung_team,
             aufgabe=ticket,
         )
-        _age([ticket], None, hours_ago)
+        _age([ticket], None, hours_ago, now)
 
 
 def _worker(aufgabe: Aufgabe, staff: dict):
