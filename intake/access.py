@@ -41,7 +41,7 @@ def get_antrag_for_user(user, pk: int) -> Antrag:
     return get_object_or_404(
         antraege_visible_to(user).select_related(
             "jobcenter",
-            "applicant",
+            "applicant__ifk",
             "bedarfsgemeinschaft__leistung_team",
             "eg_with",
             "id_checked_by",

@@ -142,6 +142,7 @@ def test_ez_registers_a_family_of_three_and_books_the_eg_for_a_customer_without_
     expect(page).to_have_url(f"{live_server.url}/faelle/{antrag.pk}/")
     panel = page.get_by_role("region", name="Erstgespräch und Termine")
     expect(panel).to_contain_text("Erstgespräch gebucht: Mo 23.03.2026 09:00 bei Igor Feld")
+    expect(page.locator("#case-ifk")).to_have_text("Igor Feld")
     submit(page, members.get_by_role("link", name="Nowak, Katarzyna"))
     expect(page.get_by_text("Hauptbetreuung", exact=True).locator("xpath=..")).to_contain_text(
         "Igor Feld"
