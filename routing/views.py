@@ -269,7 +269,9 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
         "is_ticket": source_for(user) == Vermerk.Source.HOTLINE,
         "now": timezone.now(),
     }
-    return render(request, "routing/mailboxes.html", context)
+    # The table refreshes itself (X-Poll): counts only, no customer is shown.
+    template = "routing/partials/mailboxes_table.html" if request.htmx else "routing/mailboxes.html"
+    return render(request, template, context)
 
 
 def _mailbox_context(request, postfach) -> dict:

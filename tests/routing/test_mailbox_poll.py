@@ -155,3 +155,28 @@ def test_an_empty_or_done_view_offers_no_next_item(login, staff, teams, kunde, t
     moving(staff, kunde, types)
     done_view = client.get(mailbox_url(teams), {"ansicht": "erledigt"}).content.decode()
     assert 'id="mailbox-next"' not in done_view
+
+
+def test_the_overview_polls_its_table_alone_with_the_urgent_counts(
+    login, staff, teams, kunde, types, django_assert_max_num_queries
+):
+    client = login(staff["teamleitung"])
+    overview = reverse("routing:mailboxes")
+    page = client.get(overview).content.decode()
+    assert 'id="mailboxes-table"' in page and 'hx-trigger="every 10s"' in page
+
+    postfach = teams["leistung"].postfach
+    row = re.compile(rf'<tr [^>]*id="postfach-{postfach.pk}"[^>]*>')
+    before = row.search(client.get(overview, headers=POLL).content.decode()).group(0)
+    assert 'data-urgent-count="0"' in before
+    assert f'data-urgent-new="Neue dringende Aufgabe im {postfach.name}"' in before
+
+    with django_assert_max_num_queries(50) as few:
+        client.get(overview, headers=POLL)
+    for _ in range(3):
+        urgent_death(staff, teams, kunde, types)
+    with django_assert_max_num_queries(len(few)):
+        fragment = client.get(overview, headers=POLL).content.decode()
+    assert 'data-urgent-count="3"' in row.search(fragment).group(0)
+    assert "<html" not in fragment and "Vermerk schreiben" not in fragment
+    assert "mailbox-announce" not in fragment
