@@ -203,3 +203,42 @@ def test_the_mailbox_shows_a_new_urgent_item_announces_it_once_and_keeps_the_key
     expect(page.get_by_role("status").first).to_contain_text(f"Erledigt: {urgent.title}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Postfach Team leistung")
     assert Aufgabe.objects.get(pk=urgent.pk).status == Aufgabe.Status.DONE
+
+
+def test_the_overview_of_mailboxes_refreshes_and_names_the_mailbox_with_news(
+    transactional_db, live_server, page, staff, teams, jobcenter
+):
+    ensure_catalogue()
+    death = InformationType.objects.get(jobcenter=jobcenter, code="tod")
+    kunde = register(
+        actor=staff["ez"],
+        leistung_team=teams["leistung"],
+        persons=[person("Jonas", "Brandt", is_head=True)],
+    ).applicant
+
+    login(page, live_server, "teamleitung", PASSWORD)
+    submit(page, page.get_by_role("navigation").get_by_role("link", name="Postfächer", exact=True))
+    postfach = teams["leistung"].postfach
+    row = page.locator(f"#postfach-{postfach.pk}")
+    expect(row).to_have_attribute("data-urgent-count", "0")
+    link = page.locator(f"#postfach-{postfach.pk}-link")
+    link.focus()
+
+    vermerk_route(
+        author=staff["ez"],
+        kunde=kunde,
+        information_type=death,
+        known_on=timezone.localdate(),
+        event_date=timezone.localdate(),
+        urgent=True,
+    )
+    expect(row).to_have_attribute("data-urgent-count", "1", timeout=POLL_WITHIN_MS)
+    # A death goes to Leistung and to Integration: the lead leads both, both are named.
+    integration = teams["ue25"].postfach
+    expect(page.locator("#mailbox-announce")).to_have_text(
+        f"Neue dringende Aufgabe im {postfach.name}. Neue dringende Aufgabe im {integration.name}"
+    )
+    expect(link).to_be_focused()
+    # Counts only: the overview names no customer.
+    expect(page.locator("main")).not_to_contain_text("Brandt")
+    axe_check(page)

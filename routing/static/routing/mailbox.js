@@ -40,7 +40,7 @@
     if (region) {
       // Emptied first, so that a message equal to the last one is announced again.
       region.textContent = "";
-      window.setTimeout(function () { region.textContent = said.join(" "); }, 50);
+      window.setTimeout(function () { region.textContent = said.join(". "); }, 50);
     }
   });
 })();
