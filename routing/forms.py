@@ -257,7 +257,8 @@ class DoneForm(KernForm):
     note = forms.CharField(
         label=_("Was wurde getan?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # The mailbox's "Erledigt" shortcut (static/app/shortcuts.js) puts the keyboard here.
+        widget=forms.Textarea(attrs={"rows": 2, "aria-keyshortcuts": "Alt+Shift+E"}),
         error_messages={"required": _("Bitte kurz festhalten, was getan wurde.")},
     )
 

@@ -355,7 +355,9 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
         "is_ticket": source_for(user) == Vermerk.Source.HOTLINE,
         "now": timezone.now(),
     }
-    return render(request, "routing/mailboxes.html", context)
+    # The table refreshes itself (X-Poll): counts only, no customer is shown.
+    template = "routing/partials/mailboxes_table.html" if request.htmx else "routing/mailboxes.html"
+    return render(request, template, context)
 
 
 def _mailbox_context(request, postfach) -> dict:
@@ -368,11 +370,14 @@ def _mailbox_context(request, postfach) -> dict:
     items = list(
         selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)[:200]
     )
-    audit_read(
+    # The list refreshes itself (X-Poll): a refresh audits only customers not yet shown.
+    audit_read_refresh(
         actor=request.user,
         target=postfach or request.user.jobcenter,
         summary=_("Postfach eingesehen") if postfach else _("Persönliches Postfach eingesehen"),
         subject_ids=[a.kunde_id for a in items],
+        key=f"mailbox:{postfach.pk if postfach else 'personal'}",
+        full=request.headers.get("X-Poll") != "1",
     )
     return {
         "postfach": postfach,
