@@ -31,6 +31,7 @@ from .forms import (
     ServiceCentreReferralForm,
     StepForm,
 )
+from .letters import letter_sender
 from .models import Antrag, AntragState, ErstgespraechState
 from .registration import (
     ServiceCentreNoData,
@@ -529,6 +530,8 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "nachweise": antrag.nachweise.filter(
             received_on__isnull=True, waived_reason=""
         ).select_related("document_type"),
+        "sender": letter_sender(antrag),
+        "today": timezone.localdate(),
     }
     audit_read(
         actor=request.user,
