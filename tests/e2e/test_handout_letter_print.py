@@ -40,6 +40,13 @@ def test_the_letter_prints_in_din_5008_form_b(transactional_db, live_server, pag
     expect(page.get_by_text("Ihre Pflicht zur Mitwirkung")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Öffnungszeiten: Mo 08:00–12:00"))).to_be_visible()
 
+    # No horizontal scrolling of the letter at 320 px (WCAG 1.4.10).
+    page.set_viewport_size({"width": 320, "height": 800})
+    article = page.get_by_role("article")
+    assert article.evaluate("(el) => el.scrollWidth <= el.clientWidth")
+    assert article.evaluate("(el) => el.getBoundingClientRect().right <= 320")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.emulate_media(media="print")
     # The application's chrome is not printed.
     expect(page.locator(".app-header")).to_be_hidden()
