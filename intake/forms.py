@@ -395,8 +395,8 @@ class ServiceCentreReferralForm(KernForm):
 
 class StepForm(KernForm):
     """The form of one step of a case, built from its row in the step table
-    (`intake.steps`): a reason where the step needs one, a confirmation where it asks one,
-    and what else the step asks."""
+    (`intake.steps`): a reason where the step needs one and what else the step asks. A
+    step's confirmation is asked on a page of its own (intake/confirm_step.html)."""
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(
@@ -437,12 +437,6 @@ class StepForm(KernForm):
             self.fields["notice_deadline"] = _date_field(
                 _("Gesetzte Frist bis"),
                 help_text=_("Nach Ablauf ohne die Unterlagen ist die Versagung möglich."),
-            )
-        if step.confirm:
-            self.fields["confirmed"] = forms.BooleanField(
-                label=step.confirm,
-                required=True,
-                error_messages={"required": _("Bitte bestätigen Sie diesen Schritt.")},
             )
 
     def clean_entry_check_parts(self) -> list[str]:

@@ -6,7 +6,8 @@ and the first consultation (Integration holds it). Each `Step` below says, for o
 - its label, the track it moves and from which state to which;
 - who may take it: a permission of `intake/rules.py`, asked with the case as object;
 - what must hold first (`requires`: each condition names what is missing, in German);
-- whether it needs a reason (`needs_comment`) and an explicit confirmation (`confirm`);
+- whether it needs a reason (`needs_comment`) and an explicit confirmation (`confirm`: the
+  question asked on a page of its own before the step takes effect);
 - which minimum-standard clocks it starts and which it stops (domain.md §6);
 - which tasks it raises and for whom (`tasks`);
 - on which page it is taken (`taken_on`): the case page, or the appointment booking that

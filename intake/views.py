@@ -31,6 +31,7 @@ from .forms import (
     ServiceCentreReferralForm,
     StepForm,
 )
+from .letters import letter_sender
 from .models import Antrag, AntragState, ErstgespraechState
 from .registration import (
     ServiceCentreNoData,
@@ -438,6 +439,21 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = StepForm(request.POST, step=taken)
     if form.is_valid():
         params = form.step_params()
+        if _awaits_confirmation(request, antrag, taken, form, params):
+            if request.POST.get("cancel") == "1":
+                # Back to the case, nothing changed, the user's input still in the form.
+                return _case_with_step_form(request, antrag, name, form, refocus=True)
+            return render(
+                request,
+                "intake/confirm_step.html",
+                {
+                    "antrag": antrag,
+                    "step": taken,
+                    "form": form,
+                    "target_label": AntragState(taken.target).label,
+                    "comment": form.cleaned_data["comment"],
+                },
+            )
         try:
             antrag = antrag_transition(
                 actor=request.user,
@@ -458,12 +474,33 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             )
         return redirect("intake:case_detail", pk=antrag.pk)
     # Show the case again with this step's errors and the user's input kept.
+    return _case_with_step_form(request, antrag, name, form)
+
+
+def _awaits_confirmation(request, antrag: Antrag, taken, form, params) -> bool:
+    """A step with a confirmation question (a decision) takes effect only on a second,
+    explicit POST with confirm=1, after a page that says what will happen (issue 12).
+    What would fail anyway (a stale form, a missing permission or precondition) is not
+    asked first: the service refuses it with its own message."""
+    if not taken.confirm or request.POST.get("confirm") == "1":
+        return False
+    return (
+        form.cleaned_data["expected_state"] == antrag.state
+        and request.user.has_perm(taken.permission, antrag)
+        and not taken.missing(antrag, params)
+    )
+
+
+def _case_with_step_form(request, antrag: Antrag, name: str, form, *, refocus=False):
+    """The case page with this step's form as the user left it: with its errors (422), or
+    unchanged after a cancelled confirmation, the keyboard back on the step (200)."""
     context = _case_context(request, antrag)
     for item in context["transitions"]:
         if item["name"] == name:
             item["form"] = form
             item["open"] = True
-    return render(request, "intake/case_detail.html", context, status=422)
+            item["refocus"] = refocus
+    return render(request, "intake/case_detail.html", context, status=200 if refocus else 422)
 
 
 @require_POST
@@ -529,6 +566,8 @@ def handout_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "nachweise": antrag.nachweise.filter(
             received_on__isnull=True, waived_reason=""
         ).select_related("document_type"),
+        "sender": letter_sender(antrag),
+        "today": timezone.localdate(),
     }
     audit_read(
         actor=request.user,

@@ -70,6 +70,12 @@ class WeeklySchedule:
         rows = standort.phone_hours.all()
         return cls((Span(r.weekday, r.opens, r.closes) for r in rows), is_working_day)
 
+    @classmethod
+    def opening_hours_of(cls, standort, is_working_day=None) -> WeeklySchedule:
+        """The site's opening hours (for the public: letters, the waiting room)."""
+        rows = standort.opening_hours.all()
+        return cls((Span(r.weekday, r.opens, r.closes) for r in rows), is_working_day)
+
     def __bool__(self) -> bool:
         return bool(self.spans)
 

@@ -241,8 +241,13 @@ def test_leistung_decides_and_hands_over(transactional_db, live_server, page, st
 
     step = page.get_by_role("form", name="Bewilligen")
     step.get_by_label("Vermerk / Begründung").fill("Bedarf festgestellt")
-    step.get_by_label("Ich habe den Anspruch geprüft und bewillige den Antrag.").check()
     submit(page, step.get_by_role("button", name="Bewilligen"))
+    # The decision asks first (issue 12): nothing is saved until it is confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bitte bestätigen: Bewilligen")
+    expect(
+        page.get_by_text("Ich habe den Anspruch geprüft und bewillige den Antrag.")
+    ).to_be_visible()
+    submit(page, page.get_by_role("button", name="Ja, bestätigen"))
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Bewilligt.")
     expect(status_badge(page, "Bewilligt")).to_be_visible()
     expect(history(page)).to_have_count(3)

@@ -47,8 +47,8 @@ def test_rhein_lahn_approval_starts_the_eg_clock_and_the_ez_books(
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Entscheidungsreif.")
 
     step = page.get_by_role("form", name="Bewilligen")
-    step.get_by_role("checkbox").check()  # the confirmation the step asks
     submit(page, step.get_by_role("button", name="Bewilligen"))
+    submit(page, page.get_by_role("button", name="Ja, bestätigen"))  # the decision asks first
     expect(page.get_by_role("status")).to_have_text("Gespeichert: Bewilligt.")
     # The clock runs from the approval: 10 working days.
     expect(page.get_by_text("Erstgespräch: Erika Mustermann")).to_be_visible()

@@ -27,6 +27,9 @@ def test_toggle_keeps_focus_and_the_last_one_offers_documents_complete(client, s
     for url in toggle[1:]:
         last = client.post(url, {"action": "received"}, headers=HX).content.decode()
     assert 'hx-swap-oob="true"' in last and 'id="offer-documents-complete"' in last
+    # Out of band in a <template>: after a table row, a bare <form> would lose its button.
+    offer_at = last.index('id="offer-documents-complete"')
+    assert last.index("<template>") < offer_at < last.index("</template>")
     offer = reverse("intake:case_transition", args=[antrag.pk, "confirm_documents_complete"])
     assert f'action="{offer}"' in last
     # The case page shows the same offer; taking it confirms the documents complete.

@@ -151,22 +151,6 @@ def test_view_service_template_and_permission_agree(client, staff, antrag, who, 
             assert not expected
 
 
-def test_a_confirmed_step_needs_its_confirmation_in_the_form(client, staff, antrag):
-    antrag = _case_at(antrag, "approve", staff)
-    client.force_login(staff["leistung"])
-    url = reverse("intake:case_transition", args=[antrag.pk, "approve"])
-    response = client.post(url, {"approve-expected_state": AntragState.BEARBEITUNGSREIF})
-    assert response.status_code == 422
-    assert "Bitte bestätigen Sie diesen Schritt." in response.content.decode()
-    antrag.refresh_from_db()
-    assert antrag.state == AntragState.BEARBEITUNGSREIF
-    response = client.post(
-        url, {"approve-expected_state": AntragState.BEARBEITUNGSREIF, "approve-confirmed": "on"}
-    )
-    antrag.refresh_from_db()
-    assert antrag.state == AntragState.BEWILLIGT
-
-
 def test_documents_complete_needs_the_checklist_settled(client, staff, antrag):
     """Rule R-AN-01: each item handed in or waived with a reason."""
     Antrag.objects.filter(pk=antrag.pk).update(state=AntragState.UNTERLAGEN_FEHLEN)

@@ -131,7 +131,7 @@ def test_stale_form_shows_conflict_message(login, staff, antrag):
     Antrag.objects.filter(pk=antrag.pk).update(state=AntragState.BEWILLIGT)
     response = login(staff["leistung"]).post(
         url("case_transition", antrag.pk, "approve"),
-        {"approve-expected_state": "bearbeitungsreif", "approve-confirmed": "on"},
+        {"approve-expected_state": "bearbeitungsreif", "confirm": "1"},
         follow=True,
     )
     assert "inzwischen bearbeitet" in response.content.decode()
