@@ -1050,7 +1050,13 @@ def group_event_list(request: HttpRequest) -> HttpResponse:
                 add_to_form(form, error)
             else:
                 messages.success(
-                    request, _("%(n)d Gruppenveranstaltungen angelegt.") % {"n": len(created)}
+                    request,
+                    ngettext(
+                        "%(n)d Gruppenveranstaltung angelegt.",
+                        "%(n)d Gruppenveranstaltungen angelegt.",
+                        len(created),
+                    )
+                    % {"n": len(created)},
                 )
                 return redirect("appointments:group_events")
     elif request.method == "POST":
