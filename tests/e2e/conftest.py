@@ -1,10 +1,10 @@
 """Browser journeys in real Chromium (Playwright, sync API) against pytest-django's live server.
 
-Every page state a journey reaches is checked with axe-core (WCAG 2.0/2.1 A and AA). This
-cannot be forgotten: the `page` fixture records every main-frame navigation, `axe_check`
-marks the current state as checked, and the test fails at teardown if a journey moved on
-from a page (or ended on one) that axe never saw. `visit()` and `submit()` navigate and
-check in one step; use them instead of `page.goto()` and bare clicks.
+Every page state a journey reaches is checked with axe-core (WCAG 2.0/2.1 A and AA, plus
+landmark-unique). This cannot be forgotten: the `page` fixture records every main-frame
+navigation, `axe_check` marks the current state as checked, and the test fails at teardown
+if a journey moved on from a page (or ended on one) that axe never saw. `visit()` and
+`submit()` navigate and check in one step; use them instead of `page.goto()` and bare clicks.
 
 Each check also fails on what axe cannot see but a user would: a stylesheet, script or font
 that did not load, a JavaScript error, or a violation of the app's Content-Security-Policy.
