@@ -128,10 +128,14 @@ def eg_limits(antrag: Antrag) -> EgLimits:
         limits.rebook_until = end_of_day(
             calendar.add_working_days(antrag.application_date, REBOOK_WORKING_DAYS)
         )
-        limits.rebook_label = _("30 Arbeitstage nach der Anmeldung (Absage durch das Jobcenter)")
+        limits.rebook_label = _(
+            "30 Arbeitstage nach der Anmeldung, weil das Jobcenter abgesagt hat"
+        )
     elif last_cancel == Status.ABGESAGT_KUNDE:
         limits.rebook_until = end_of_day(antrag.application_date + timedelta(days=REBOOK_DAYS))
-        limits.rebook_label = _("30 Tage nach der Anmeldung (Absage durch die Kundin / den Kunden)")
+        limits.rebook_label = _(
+            "30 Tage nach der Anmeldung, weil die Kundin / der Kunde abgesagt hat"
+        )
     return limits
 
 

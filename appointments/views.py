@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from intake.access import get_antrag_for_user, get_kunde_for_user
@@ -362,9 +362,12 @@ def absence_add(request: HttpRequest, pk: int) -> HttpResponse:
             if clashes:
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "%(n)d gebuchter Termin liegt in der Abwesenheit: bitte absagen und "
+                        "neu buchen (%(list)s).",
                         "%(n)d gebuchte Termine liegen in der Abwesenheit: bitte absagen und "
-                        "neu buchen (%(list)s)."
+                        "neu buchen (%(list)s).",
+                        len(clashes),
                     )
                     % {
                         "n": len(clashes),
@@ -1047,7 +1050,13 @@ def group_event_list(request: HttpRequest) -> HttpResponse:
                 add_to_form(form, error)
             else:
                 messages.success(
-                    request, _("%(n)d Gruppenveranstaltungen angelegt.") % {"n": len(created)}
+                    request,
+                    ngettext(
+                        "%(n)d Gruppenveranstaltung angelegt.",
+                        "%(n)d Gruppenveranstaltungen angelegt.",
+                        len(created),
+                    )
+                    % {"n": len(created)},
                 )
                 return redirect("appointments:group_events")
     elif request.method == "POST":

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.utils.translation import ngettext
+
 __all__ = [
     "DEFAULT_THRESHOLD",
     "InterruptionThreshold",
@@ -246,8 +248,12 @@ class InterruptionThreshold:
     def describe(self) -> str:
         """German label, e.g. "mehr als 182 Kalendertage" / "mindestens 2 Monate"."""
         if self.unit is ThresholdUnit.DAYS:
-            return f"mehr als {self.value} Kalendertage"
-        return f"mindestens {self.value} {'Monat' if self.value == 1 else 'Monate'}"
+            return ngettext(
+                "mehr als %(n)d Kalendertag", "mehr als %(n)d Kalendertage", self.value
+            ) % {"n": self.value}
+        return ngettext("mindestens %(n)d Monat", "mindestens %(n)d Monate", self.value) % {
+            "n": self.value
+        }
 
 
 #: Cottbus and Deutsche Weinstraße (rule R-NK-01): more than 182 calendar days.
@@ -319,17 +325,39 @@ def check_neukunde(
             )
             positive = ""
         elif threshold.is_exceeded(last_benefit_end, application_date):
-            positive = f"Leistungsbezug {gap} Tage unterbrochen"
+            positive = ngettext(
+                "Leistungsbezug %(n)d Tag unterbrochen",
+                "Leistungsbezug %(n)d Tage unterbrochen",
+                gap,
+            ) % {"n": gap}
         elif threshold.unit is ThresholdUnit.DAYS:
             failures.append(
-                f"Leistungsbezug nur {gap} Tage unterbrochen (Schwelle: {threshold.value} Tage)"
+                ngettext(
+                    "Leistungsbezug nur %(n)d Tag unterbrochen",
+                    "Leistungsbezug nur %(n)d Tage unterbrochen",
+                    gap,
+                )
+                % {"n": gap}
+                + " "
+                + ngettext("(Schwelle: %(n)d Tag)", "(Schwelle: %(n)d Tage)", threshold.value)
+                % {"n": threshold.value}
             )
             positive = ""
         else:
             failures.append(
-                f"letzter Leistungsbezug endete vor weniger als {threshold.value} "
-                f"{'Monat' if threshold.value == 1 else 'Monaten'} "
-                f"(am {_fmt(last_benefit_end)}, nur {gap} Tage unterbrochen)"
+                ngettext(
+                    "letzter Leistungsbezug endete vor weniger als %(n)d Monat",
+                    "letzter Leistungsbezug endete vor weniger als %(n)d Monaten",
+                    threshold.value,
+                )
+                % {"n": threshold.value}
+                + " "
+                + ngettext(
+                    "(am %(day)s, nur %(n)d Tag unterbrochen)",
+                    "(am %(day)s, nur %(n)d Tage unterbrochen)",
+                    gap,
+                )
+                % {"day": _fmt(last_benefit_end), "n": gap}
             )
             positive = ""
 

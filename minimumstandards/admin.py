@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from jobcenter.admin import AdministrationAdmin, JobcenterAdmin
 from jobcenter.models import Jobcenter
@@ -27,7 +28,13 @@ class RecomputingAdmin(AdministrationAdmin):
 
     def _recompute(self, request, jobcenter):
         n = deadlines_recompute(jobcenter=jobcenter)
-        self.message_user(request, _("%(n)d offene Fristen neu berechnet.") % {"n": n})
+        self.message_user(request, recomputed(n))
+
+
+def recomputed(n: int) -> str:
+    return ngettext(
+        "%(n)d offene Frist neu berechnet.", "%(n)d offene Fristen neu berechnet.", n
+    ) % {"n": n}
 
 
 @admin.register(DeadlineRule)
@@ -53,8 +60,14 @@ def preset_action(name: str, apply=apply_preset):
             n = deadlines_recompute(jobcenter=jobcenter)
             modeladmin.message_user(
                 request,
-                _("%(jc)s: %(created)d Regeln angelegt, %(n)d offene Fristen neu berechnet.")
-                % {"jc": jobcenter, "created": created, "n": n},
+                ngettext(
+                    "%(jc)s: %(created)d Regel angelegt.",
+                    "%(jc)s: %(created)d Regeln angelegt.",
+                    created,
+                )
+                % {"jc": jobcenter, "created": created}
+                + " "
+                + recomputed(n),
                 messages.SUCCESS,
             )
 

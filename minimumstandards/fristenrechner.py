@@ -4,6 +4,7 @@ The page (`fristenrechner_view`) and the management command ``fristenrechner`` s
 `calculate`, so both count exactly as the deadlines do (minimumstandards.workdays).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from jobcenter.forms import KernForm
 from jobcenter.models import Jobcenter
@@ -23,6 +24,8 @@ from .models import ClosingDay
 from .services import calendar_for
 from .workdays import (
     END_OF_DAY,
+    MAX_YEAR,
+    MIN_YEAR,
     DueExplanation,
     Window,
     WorkingDayCalendar,
@@ -56,15 +59,40 @@ WEEKDAYS = (
 # --------------------------------------------------------------------------------------------
 
 
+#: What staff may type: a number with AT or KT, or 24h (blanks and case do not matter).
+_FRIST_RE = re.compile(r"\s*(\d+)\s*(h|AT|KT)\s*", re.IGNORECASE | re.ASCII)
+
+
+class CalculationError(ValueError):
+    """An input the calculator cannot count, with a German message for staff."""
+
+
 def parse_frist(text: str) -> Window:
-    """`parse_window` plus an upper bound; raises ValueError with a German message."""
-    window = parse_window(text)
-    if window.kind != "24h" and window.n > MAX_DAYS:
-        raise ValueError(
-            _("Die Frist darf höchstens %(max)d Tage betragen, nicht %(n)d.")
-            % {"max": MAX_DAYS, "n": window.n}
+    """`parse_window` for staff input: raises CalculationError with a plain German message.
+
+    The messages are the calculator's own (the library's are written for developers: they
+    quote the input with Python's repr and name placeholders like ``<Zahl>AT``).
+    """
+    match = _FRIST_RE.fullmatch(text or "")
+    if match is None:
+        raise CalculationError(
+            _(
+                "Ungültige Fristangabe: bitte eine Zahl mit AT (Arbeitstage) oder KT "
+                "(Kalendertage) eingeben, z. B. 9AT oder 30KT, oder 24h."
+            )
         )
-    return window
+    n, unit = int(match.group(1)), match.group(2).upper()
+    if unit == "H" and n != 24:
+        raise CalculationError(
+            _("Als Stundenfrist gibt es nur 24h (gleiche Uhrzeit am nächsten Arbeitstag).")
+        )
+    if unit != "H" and n < 1:
+        raise CalculationError(_("Die Frist muss mindestens 1 Tag betragen."))
+    if unit != "H" and n > MAX_DAYS:
+        raise CalculationError(
+            _("Die Frist darf höchstens %(max)d Tage betragen.") % {"max": MAX_DAYS}
+        )
+    return parse_window(text)
 
 
 def german_day(day: date) -> str:
@@ -83,8 +111,8 @@ def describe_window(window: Window) -> str:
     if window.kind == "24h":
         return _("24h (gleiche Uhrzeit am nächsten Arbeitstag)")
     if window.kind == "AT":
-        return _("%(w)s (%(n)d Arbeitstage)") % {"w": window, "n": window.n}
-    return _("%(w)s (%(n)d Kalendertage)") % {"w": window, "n": window.n}
+        return ngettext("%(n)d Arbeitstag", "%(n)d Arbeitstage", window.n) % {"n": window.n}
+    return ngettext("%(n)d Kalendertag", "%(n)d Kalendertage", window.n) % {"n": window.n}
 
 
 @dataclass(frozen=True)
@@ -192,17 +220,29 @@ def calculate(
     calendar_label: str,
     jobcenter: Jobcenter | None = None,
 ) -> Result:
-    """Explain the due moment; raises ValueError (German) for what cannot be counted.
+    """Explain the due moment; raises CalculationError (German) for what cannot be counted.
 
     With ``jobcenter``, a skipped closing day of its own shows the reason recorded for it.
     """
     if window.kind == "24h" and clock is None:
-        raise ValueError(_("Für eine 24-Stunden-Frist wird eine Uhrzeit gebraucht."))
+        raise CalculationError(_("Für eine 24-Stunden-Frist wird eine Uhrzeit gebraucht."))
     start: date | datetime = day if clock is None else berlin_wall_time(day, clock)
     try:
         explanation = calendar.explain(start, window)
     except OverflowError as exc:
-        raise ValueError(_("Das Fristende liegt außerhalb des darstellbaren Zeitraums.")) from exc
+        raise CalculationError(
+            _("Das Fristende liegt außerhalb des darstellbaren Zeitraums.")
+        ) from exc
+    except ValueError as exc:
+        # The calendar knows public holidays for MIN_YEAR..MAX_YEAR only; that is the one
+        # thing valid input can still run into here.
+        raise CalculationError(
+            _(
+                "Feiertage sind nur für die Jahre %(min)d bis %(max)d hinterlegt: für diesen "
+                "Beginn lässt sich das Fristende nicht berechnen."
+            )
+            % {"min": MIN_YEAR, "max": MAX_YEAR}
+        ) from exc
     notes: dict[date, str] = {}
     if jobcenter is not None and explanation.skipped_days:
         notes = dict(
@@ -276,7 +316,7 @@ class FristenrechnerForm(KernForm):
     def clean_frist(self) -> Window:
         try:
             return parse_frist(self.cleaned_data["frist"])
-        except ValueError as exc:
+        except CalculationError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
 
     def clean(self):
@@ -312,7 +352,7 @@ class FristenrechnerForm(KernForm):
                 calendar_label=label,
                 jobcenter=jobcenter,
             )
-        except ValueError as exc:
+        except CalculationError as exc:
             self.add_error("start", ValidationError(str(exc), code="invalid"))
             return None
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jobcenter.errors import DomainError
 from jobcenter.models import Jobcenter, Team, User
@@ -289,7 +290,12 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
         actor=actor,
         action="change",
         target=deadline,
-        summary=_("Frist fortgesetzt, verlängert um %(n)d Tage") % {"n": days},
+        summary=ngettext(
+            "Frist fortgesetzt, verlängert um %(n)d Tag",
+            "Frist fortgesetzt, verlängert um %(n)d Tage",
+            days,
+        )
+        % {"n": days},
         changes={
             "extended_due_at": (
                 deadline.extended_due_at.isoformat() if deadline.extended_due_at else None

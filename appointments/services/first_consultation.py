@@ -172,7 +172,7 @@ def eg_book(
     found = chain.found
     if found is not None and found.caseworker == caseworker and slot in found.slots:
         step = found.step
-        note = found.label + (f" ({caseworker})" if step == BookingStep.VERTRETUNG else "")
+        note = found.label + (f", {caseworker}" if step == BookingStep.VERTRETUNG else "")
     elif actor.has_perm("appointments.book_by_hand", antrag):
         # The team lead organises the EG within the team (rule R-EG-03): any free slot.
         step, note = BookingStep.TEAMLEITUNG, _("von der Teamleitung gebucht")

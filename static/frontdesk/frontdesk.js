@@ -23,8 +23,11 @@
     if (focusWasInside) {
       var again = lastFocusId && document.getElementById(lastFocusId);
       if (!again) {
-        var label = event.detail.target.closest("[aria-labelledby]");
-        again = label && document.getElementById(label.getAttribute("aria-labelledby"));
+        // The part's heading: named by data-focus-heading (a section that is no landmark of
+        // its own, its table frame being one) or by the section's aria-labelledby.
+        var part = event.detail.target.closest("[data-focus-heading], [aria-labelledby]");
+        var heading = part && (part.dataset.focusHeading || part.getAttribute("aria-labelledby"));
+        again = heading && document.getElementById(heading);
       }
       if (again) { again.focus(); }
       lastFocusId = null;

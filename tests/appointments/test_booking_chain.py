@@ -129,7 +129,7 @@ def test_step_2_deputies_in_their_order_when_the_ifk_is_fully_booked(chain, team
         starts_at=result.found.slots[0].starts_at,
     )
     assert appointment.booking_step == BookingStep.VERTRETUNG
-    assert appointment.booking_note == f"Schritt 2: Vertretung 2 ({chain['ifk3']})"
+    assert appointment.booking_note == f"Schritt 2: Vertretung 2, {chain['ifk3']}"  # no ((…))
     antrag.refresh_from_db()
     assert antrag.eg_with == chain["ifk3"]
     assert antrag.applicant.ifk == chain["ifk"]  # the responsible IFK stays

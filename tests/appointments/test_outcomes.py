@@ -293,6 +293,10 @@ def test_cancelled_by_the_jobcenter_frees_the_slot_and_sets_the_30_at_limit(worl
     limits = eg_limits(antrag)
     # 30 AT after the registration on Monday 23 March 2026 (Easter and 1 May skipped).
     assert limits.rebook_until == end_of_day(date(2026, 5, 7))
+    # Shown in parentheses on the case page and in the rebooking message: no "((…))".
+    assert (
+        limits.rebook_label == "30 Arbeitstage nach der Anmeldung, weil das Jobcenter abgesagt hat"
+    )
     # The slot is free again: another customer gets it.
     other = book(world, teams, "Otto", date(1970, 2, 2), when=eg.starts_at)
     assert other.starts_at == eg.starts_at
@@ -311,6 +315,9 @@ def test_cancelled_by_the_customer_30_days_and_a_reason_when_later(world, teams,
     antrag = Antrag.objects.get(pk=eg.antrag_id)
     limits = eg_limits(antrag)
     assert limits.rebook_until == end_of_day(date(2026, 4, 22))
+    assert limits.rebook_label == (
+        "30 Tage nach der Anmeldung, weil die Kundin / der Kunde abgesagt hat"
+    )
     # Leave until after the limit: a later slot needs the documented reason.
     from appointments.models import Absence
 

@@ -1,10 +1,10 @@
 """Browser journeys in real Chromium (Playwright, sync API) against pytest-django's live server.
 
-Every page state a journey reaches is checked with axe-core (WCAG 2.0/2.1 A and AA). This
-cannot be forgotten: the `page` fixture records every main-frame navigation, `axe_check`
-marks the current state as checked, and the test fails at teardown if a journey moved on
-from a page (or ended on one) that axe never saw. `visit()` and `submit()` navigate and
-check in one step; use them instead of `page.goto()` and bare clicks.
+Every page state a journey reaches is checked with axe-core (WCAG 2.0/2.1 A and AA, plus
+landmark-unique). This cannot be forgotten: the `page` fixture records every main-frame
+navigation, `axe_check` marks the current state as checked, and the test fails at teardown
+if a journey moved on from a page (or ended on one) that axe never saw. `visit()` and
+`submit()` navigate and check in one step; use them instead of `page.goto()` and bare clicks.
 
 Each check also fails on what axe cannot see but a user would: a stylesheet, script or font
 that did not load, a JavaScript error, or a violation of the app's Content-Security-Policy.
@@ -42,6 +42,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe rules outside those tags that the app must pass as well: `landmark-unique` (tagged
+# best-practice) catches two landmarks with the same role and name, e.g. a section and the
+# table wrapper inside it both named by one heading; screen readers list them twice.
+EXTRA_RULES = {"landmark-unique": {"enabled": True}}
 
 # The CSP (script-src 'self') forbids inline scripts, and `add_script_tag(path=...)` inserts
 # axe as an inline <script>: the browser refuses it. Instead of `bypass_csp=True`, which would
@@ -175,8 +179,8 @@ def axe_check(page: Page) -> None:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(url=AXE_URL_PATH)
     violations = page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        """async ([tags, rules]) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, rules});
             return results.violations.map((v) => ({
                 id: v.id,
                 impact: v.impact,
@@ -185,7 +189,7 @@ def axe_check(page: Page) -> None:
                 targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
             }));
         }""",
-        WCAG_TAGS,
+        [WCAG_TAGS, EXTRA_RULES],
     )
     url = page.url
     states.unchecked = None

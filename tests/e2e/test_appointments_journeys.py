@@ -170,7 +170,7 @@ def test_ez_books_eg_with_the_second_deputy_and_the_deputy_records_it(
     appointment = Appointment.objects.get(kunde=antrag.applicant)
     expect(page).to_have_url(f"{live_server.url}/termine/{appointment.pk}/")
     expect(page.locator("#messages")).to_contain_text(
-        "Erstgespräch gebucht: 23.03.2026 09:00 bei Ida Falk (Schritt 2: Vertretung 2 (Ida Falk))."
+        "Erstgespräch gebucht: 23.03.2026 09:00 bei Ida Falk (Schritt 2: Vertretung 2, Ida Falk)."
     )
     expect(
         page.get_by_text(

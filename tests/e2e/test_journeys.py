@@ -116,9 +116,9 @@ def test_ez_registers_family_of_three(transactional_db, live_server, page, staff
     )
     # The Neukunde decision per person: adults applying for the first time are new.
     for name, neukunde in (
-        ("Kowalski, Sabine", "ja (Erstantrag)"),
-        ("Kowalski, Tomasz", "ja (Erstantrag)"),
-        ("Kowalski, Mia", "nein (unter 15 Jahre alt)"),
+        ("Kowalski, Sabine", "ja – Erstantrag"),
+        ("Kowalski, Tomasz", "ja – Erstantrag"),
+        ("Kowalski, Mia", "nein – unter 15 Jahre alt"),
     ):
         row = table.get_by_role("row").filter(has_text=name)
         expect(row.get_by_role("cell").nth(3)).to_have_text(neukunde)

@@ -439,3 +439,36 @@ def test_threshold_accepts_strings_and_validates():
         InterruptionThreshold(-1, "days")
     with pytest.raises(AttributeError):
         DEFAULT_THRESHOLD.value = 10  # type: ignore[misc]
+
+
+# ------------------------------------------------------- plain German: 1 Tag, 2 Tage
+
+
+@pytest.mark.parametrize(
+    ("application", "days"), [(D(2026, 2, 2), "1 Tag"), (D(2026, 2, 3), "2 Tage")]
+)
+def test_short_interruption_in_days_agrees_with_its_count(application, days):
+    one = InterruptionThreshold(1, "days")
+    result = check(last_benefit_end=D(2026, 1, 31), application_date=application, threshold=one)
+    if days == "1 Tag":
+        assert result.reasons == ("Leistungsbezug nur 1 Tag unterbrochen (Schwelle: 1 Tag)",)
+    else:
+        assert result == NeukundeCheck(True, ("Leistungsbezug 2 Tage unterbrochen",))
+
+
+@pytest.mark.parametrize(
+    ("application", "days"), [(D(2026, 2, 2), "1 Tag"), (D(2026, 2, 3), "2 Tage")]
+)
+def test_short_interruption_in_months_agrees_with_its_counts(application, days):
+    one_month = InterruptionThreshold(1, "months")
+    result = check(
+        last_benefit_end=D(2026, 1, 31), application_date=application, threshold=one_month
+    )
+    assert result.reasons == (
+        f"letzter Leistungsbezug endete vor weniger als 1 Monat (am 31.01.2026, nur {days} unterbrochen)",
+    )
+
+
+def test_threshold_of_one_is_singular():
+    assert InterruptionThreshold(1, "days").describe() == "mehr als 1 Kalendertag"
+    assert InterruptionThreshold(1, "months").describe() == "mindestens 1 Monat"

@@ -290,3 +290,23 @@ def test_who_may_not_pause_a_clock_cannot(login, staff, cases, who):
     assert response.status_code in (403, 404)
     deadline.refresh_from_db()
     assert deadline.paused_at is None
+
+
+@pytest.mark.parametrize(("resumed_day", "summary"), [(10, "um 1 Tag"), (11, "um 2 Tage")])
+def test_resume_audit_counts_one_day_in_the_singular(
+    monkeypatch, staff, cases, resumed_day, summary
+):
+    """Paused on Monday 09.03.2026, resumed on Tuesday (1 working day) or Wednesday (2)."""
+    from datetime import datetime
+
+    from minimumstandards.services import deadline_pause, deadline_resume
+    from minimumstandards.workdays import BERLIN
+
+    deadline = cases[1].deadlines.get(kind=RuleKind.ENTRY_CHECK)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 9, 10, tzinfo=BERLIN))
+    deadline_pause(actor=staff["leistung"], deadline_id=deadline.pk, reason="Unterlagen")
+    resumed = datetime(2026, 3, resumed_day, 10, tzinfo=BERLIN)
+    monkeypatch.setattr(timezone, "now", lambda: resumed)
+    deadline_resume(actor=staff["leistung"], deadline_id=deadline.pk)
+    event = AuditEvent.objects.filter(summary__startswith="Frist fortgesetzt").get()
+    assert event.summary == f"Frist fortgesetzt, verlängert {summary}"

@@ -95,7 +95,7 @@ def test_jobcenter_that_opens_on_a_default_closing_day(jobcenter):
         (("--land", "NW", "--start", "2026-02-30", "--frist", "9AT"), "Ungültiger Beginn"),
         (("--land", "NW", "--start", "2026-12-16", "--frist", "9 Tage"), "Ungültige Fristangabe"),
         (("--land", "NW", "--start", "2026-12-16", "--frist", "0AT"), "mindestens 1"),
-        (("--land", "NW", "--start", "2026-12-16", "--frist", "48h"), "nur '24h'"),
+        (("--land", "NW", "--start", "2026-12-16", "--frist", "48h"), "nur 24h"),
         (("--land", "NW", "--start", "2026-12-16", "--frist", "99999KT"), "höchstens"),
         (("--land", "NW", "--start", "2026-04-02", "--frist", "24h"), "Uhrzeit"),
         (("--land", "NW", "--start", "1900-01-02", "--frist", "9AT"), "nur für die Jahre"),
@@ -247,3 +247,80 @@ def test_query_count_is_bounded(login, staff, jobcenter, django_assert_max_num_q
     assert "Ausflug" in response.content.decode()
     with django_assert_max_num_queries(len(empty)):
         client.get(URL, {"start": "2026-12-16", "frist": "90AT", "kalender": "NW"})
+
+
+# --------------------------------------------------------------------------------------------
+# Plain German: counts agree with their noun, errors are the calculator's own German
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frist", "window", "counted"),
+    [
+        (
+            "1AT",
+            '<dd class="kern-description-list-item__value">1 Arbeitstag</dd>',
+            "1 gezählter Arbeitstag",
+        ),
+        (
+            "2AT",
+            '<dd class="kern-description-list-item__value">2 Arbeitstage</dd>',
+            "2 gezählte Arbeitstage",
+        ),
+        (
+            "1KT",
+            '<dd class="kern-description-list-item__value">1 Kalendertag</dd>',
+            "1 gezählter Kalendertag",
+        ),
+        (
+            "2KT",
+            '<dd class="kern-description-list-item__value">2 Kalendertage</dd>',
+            "2 gezählte Kalendertage",
+        ),
+    ],
+)
+def test_one_day_is_singular_two_days_plural(login, staff, frist, window, counted):
+    html = (
+        login(staff["ez"])
+        .get(URL, {"start": "2026-03-09", "frist": frist, "kalender": "NW"})
+        .content.decode()
+    )
+    assert window in html
+    assert counted in html
+    assert "1 Arbeitstage" not in html and "1 Kalendertage" not in html
+    result = html[html.index('id="h-result"') :]
+    assert "AT (" not in result and "KT (" not in result  # not "1AT (1 Arbeitstag)"
+
+
+DEVELOPER_WORDS = ("ValueError", "TypeError", "Traceback", "<Zahl>", "'", "&#x27;", "nicht int")
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"frist": "neun Tage"}, "Frist", "Ungültige Fristangabe: bitte eine Zahl mit AT"),
+        ({"frist": ""}, "Frist", "Dieses Feld ist zwingend erforderlich."),
+        ({"frist": "0AT"}, "Frist", "Die Frist muss mindestens 1 Tag betragen."),
+        ({"frist": "48h"}, "Frist", "Als Stundenfrist gibt es nur 24h"),
+        ({"frist": "1001KT"}, "Frist", "Die Frist darf höchstens 1000 Tage betragen."),
+        ({"start": ""}, "Beginn (Datum)", "Dieses Feld ist zwingend erforderlich."),
+        ({"start": "2026-02-30"}, "Beginn (Datum)", "Bitte ein gültiges Datum eingeben."),
+        ({"start": "morgen"}, "Beginn (Datum)", "Bitte ein gültiges Datum eingeben."),
+        ({"uhrzeit": "25:00"}, "Uhrzeit", "Bitte eine gültige Uhrzeit eingeben."),
+        ({"kalender": "XX"}, "Kalender", "Bitte eine gültige Auswahl treffen."),
+        ({"start": "1900-01-02"}, "Beginn (Datum)", "Feiertage sind nur für die Jahre"),
+        ({"start": "2100-12-30"}, "Beginn (Datum)", "Feiertage sind nur für die Jahre"),
+    ],
+)
+def test_invalid_input_gets_a_german_field_error(login, staff, params, field, message):
+    query = {"start": "2026-12-16", "frist": "9AT", "kalender": "NW", **params}
+    response = login(staff["ez"]).get(URL, query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html[
+        html.index('id="error-summary"') : html.index("</ul>", html.index('id="error-summary"'))
+    ]
+    assert f"{field}: {message}" in summary
+    for word in DEVELOPER_WORDS:
+        assert word not in summary, word
+    assert "Fällig:" not in html

@@ -102,3 +102,11 @@ def test_the_case_page_offers_pausing_to_whom_the_permission_allows(login, staff
         assert response.status_code == 200, who
         offered = "Frist anhalten" in response.content.decode()
         assert offered == staff[who].has_perm("minimumstandards.pause_deadline"), who
+
+
+def test_admin_recompute_message_agrees_with_its_count():
+    from minimumstandards.admin import recomputed
+
+    assert recomputed(1) == "1 offene Frist neu berechnet."
+    assert recomputed(2) == "2 offene Fristen neu berechnet."
+    assert recomputed(0) == "0 offene Fristen neu berechnet."
