@@ -174,8 +174,10 @@ TABLE: dict[str, Row] = {
     "routing:worklist": row(**{IFK: ANY, L: ANY}),
     "routing:rules": everyone(),
     # The API is for machines with a key of their Jobcenter, never for a session.
-    "routing:api_tickets": row(post=True),
-    "routing:api_types": row(),
+    "api_v1:tickets": row(post=True),
+    "api_v1:information_types": row(),
+    # The API's description (no data): open, like the API itself, to machines.
+    "api_v1:openapi-json": row(public=True),
     # appointments
     "appointments:calendar": row(**CALENDARS),
     "appointments:worklist_panel": row(**{IFK: ANY}),
