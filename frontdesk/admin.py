@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from jobcenter.admin import AdministrationAdmin, AdministrationInline
 
-from .models import Concern, ConcernClass, ConcernTypeChoice, Desk, Display, SiteSettings
+from .models import (
+    Concern,
+    ConcernClass,
+    ConcernTypeChoice,
+    Desk,
+    Display,
+    SiteSettings,
+    StaffAlarm,
+)
 from .services.displays import display_new_key, display_path
 
 
@@ -158,3 +166,21 @@ class SiteSettingsAdmin(SiteScopedAdmin):
         "no_show_after_calls",
         "default_service_minutes",
     ]
+
+
+@admin.register(StaffAlarm)
+class StaffAlarmAdmin(SiteScopedAdmin):
+    """The record of the site's alarms (Notrufe): read only, nothing to edit after the fact."""
+
+    list_display = ["raised_at", "standort", "place", "acknowledged_at", "ended_at"]
+    list_filter = ["standort"]
+    date_hierarchy = "raised_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -810,3 +811,53 @@ class VisitEvent(models.Model):
             return str(VisitState(self.target).label)
         except ValueError:
             return self.target
+
+
+class StaffAlarm(models.Model):
+    """A silent alarm (Notruf) raised by a member of staff: their colleagues on duty at the
+    same site see it at once, the site's security contact is told by mail."""
+
+    standort = models.ForeignKey(
+        Standort, verbose_name=_("Standort"), on_delete=models.CASCADE, related_name="alarms"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ausgelöst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("ausgelöst um"), default=timezone.now)
+    place = models.CharField(_("Ort (Schalter oder Raum)"), max_length=200)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("übernommen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("übernommen um"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beendet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("beendet um"), null=True, blank=True)
+    notified_at = models.DateTimeField(
+        _("Sicherheitsdienst benachrichtigt um"), null=True, blank=True
+    )
+    # Every change moves this: the version the pages' poll compares (one indexed query).
+    changed_at = models.DateTimeField(_("geändert um"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Notruf")
+        verbose_name_plural = _("Notrufe")
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["standort", "changed_at"], name="alarm_site_changed")]
+
+    def __str__(self) -> str:
+        return f"{self.standort_id} {self.raised_at:%Y-%m-%d %H:%M}"

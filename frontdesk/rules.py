@@ -14,6 +14,7 @@ from jobcenter.predicates import (
     is_empfang,
     is_integration,
     is_leistung,
+    is_staff_member,
     is_teamleitung,
     of_the_same_jobcenter,
     user_team_ids,
@@ -59,3 +60,6 @@ rules.add_perm("frontdesk.view_queue_report", is_teamleitung)
 # Per-employee figures are personal data (rule R-DS-01): the team lead, and only with the
 # model permission granted in the admin.
 rules.add_perm("frontdesk.see_employee_figures", is_teamleitung & granted_employee_figures)
+# The silent alarm (Notruf): every member of staff with a site, from every staff page; they
+# see and take over the alarms of their own site only (frontdesk.services.alarm).
+rules.add_perm("frontdesk.raise_alarm", is_staff_member)

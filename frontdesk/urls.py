@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import alarm_views, views
 
 app_name = "frontdesk"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("warteschlange/auswertung/", views.report, name="report"),
     path("warteschlange/auswertung/export.<str:fmt>", views.report_export, name="report_export"),
     # The waiting-room display: no login, the token is the key.
+    path("notruf/", alarm_views.alarm_raise_view, name="alarm_raise"),
+    path("notruf/aktiv/", alarm_views.alarm_region_view, name="alarm_region"),
+    path("notruf/<int:pk>/uebernehmen/", alarm_views.alarm_acknowledge_view, name="alarm_ack"),
+    path("notruf/<int:pk>/beenden/", alarm_views.alarm_end_view, name="alarm_end"),
     path("anzeige/<str:token>/", views.display, name="display"),
     path("anzeige/<str:token>/stand.json", views.display_data, name="display_data"),
 ]

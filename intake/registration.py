@@ -20,15 +20,15 @@ from jobcenter.predicates import is_hotline, require_perm
 from jobcenter.services import audit_record
 from routing.services import aufgabe_create
 
-from .models import Antrag, AntragPerson, Kunde
-from .neukunde import MINDESTALTER, age_on, has_reached_age_limit
-from .services import (
+from .basics import (
     IntakeData,
     IntakeError,
     NoDataReason,
     eingangszone_postfach,
     integration_postfach_for,
 )
+from .models import Antrag, AntragPerson, Kunde
+from .neukunde import MINDESTALTER, age_on, has_reached_age_limit
 
 # The channels whose applicant has not shown an ID at the EZ (rule R-AN-02).
 ID_CHECK_LATER = (Antrag.Channel.PHONE, Antrag.Channel.POSTAL)

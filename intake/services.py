@@ -6,8 +6,7 @@ without its history row cannot exist.
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -18,8 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from jobcenter.errors import DomainError
-from jobcenter.models import Jobcenter, Postfach, Team, User
+from jobcenter.models import Jobcenter, Team, User
 from jobcenter.predicates import require_perm
 from jobcenter.roles import Role
 from jobcenter.services import audit_read, audit_record
@@ -29,7 +27,17 @@ from routing.models import Aufgabe
 from routing.selectors import NEW_CUSTOMER_TITLE_PREFIX
 from routing.services import aufgabe_create, aufgaben_done_for_work, vermerk_create
 
-from . import catalogue
+from . import catalogue, registration
+from .basics import (
+    CaseConflict,
+    IntakeData,
+    IntakeError,
+    NoDataReason,
+    PersonData,
+    eingangszone_postfach,
+    integration_postfach_for,
+    integration_team_for,
+)
 from .models import (
     Antrag,
     AntragPerson,
@@ -54,65 +62,6 @@ from .steps import BY_NAME, EG_BOOKING_URL, EG_MANUAL_URL, Recipient, Step, Task
 def catalogue_seed(jobcenter: Jobcenter) -> int:
     """Give the Jobcenter the default document checklist (idempotent: what it has stays)."""
     return catalogue.seed(jobcenter.pk, document_type_model=DocumentType)
-
-
-class IntakeError(DomainError):
-    """A domain rule refused the intake; `person_index` names the person at fault."""
-
-    def __init__(self, message: str, *, person_index: int | None = None, **kwargs) -> None:
-        super().__init__(message, **kwargs)
-        self.person_index = person_index
-
-
-class CaseConflict(DomainError):
-    """The case changed under the user's feet, or the step is not possible now."""
-
-
-@dataclass(frozen=True)
-class PersonData:
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    kundennummer: str = ""
-    is_head: bool = False
-    habitual_residence_in_germany: bool = True
-    last_benefit_end: date | None = None
-    self_employed: bool = False
-    needs_interpreter: bool = False
-    aufstocker: bool = False
-    # Rule R-AN-06: ALG I ran out; the EZ switches the Hauptbetreuung to the Jobcenter.
-    rechtskreiswechsel: bool = False
-    relation_to_head: str = ""
-    phone: str = ""
-    email: str = ""
-    contact_consent: bool = False
-
-
-@dataclass(frozen=True)
-class IntakeData:
-    kind: str
-    channel: str
-    application_date: date
-    reason: str
-    return_date: date
-    persons: list[PersonData]
-    received_at: datetime | None = None
-    id_checked: bool = False
-    other_household_members: int = 0
-    street: str = ""
-    postcode: str = ""
-    city: str = ""
-    leistung_team: Team | None = None
-    ifk: User | None = None
-    # The intake form's "left empty": an erwerbsfähige member without an IFK gets the one
-    # of their Integration team and age group (ifk_proposed_for).
-    ifk_by_team: bool = False
-    documents: list[DocumentType] = field(default_factory=list)
-    # Rule R-AN-02: an application by a proxy or third parties (Antrag.AppliedBy).
-    applied_by: str = "self"
-    # Rule R-AN-05: a Zuzug, and the document the responsibility was checked by.
-    moved_in: bool = False
-    residence_evidence: str = ""
 
 
 def _next_number(jobcenter: Jobcenter, name: str) -> int:
@@ -399,7 +348,6 @@ def _take_contact(kunde: Kunde, person: PersonData, *, today: date) -> None:
 @transaction.atomic
 def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> Antrag:
     """Register an application with every member of the BG (rule R-AN-01), in one transaction."""
-    from . import registration  # it builds on this module's errors and mailboxes
 
     _check_persons(data.persons)
     registration.check_service_centre_may_take_data(actor, data)
@@ -605,28 +553,6 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
 # --- Service centre (rule R-AN-02) ---------------------------------------------------------
 
 
-class NoDataReason:
-    """Cases in which the service centre takes no data and passes the caller to the EZ."""
-
-    CHOICES = [
-        ("self_employed", _("selbständig")),
-        ("language", _("ungenügende Deutschkenntnisse")),
-        ("proxy", _("Antrag durch Bevollmächtigte")),
-        ("third_party", _("Antrag durch Dritte (Krankheit, Hospiz, stationärer Aufenthalt)")),
-    ]
-
-
-def eingangszone_postfach(jobcenter: Jobcenter) -> Postfach:
-    postfach = (
-        Postfach.objects.filter(team__jobcenter=jobcenter, team__kind=Team.Kind.EINGANGSZONE)
-        .order_by("team__name")
-        .first()
-    )
-    if postfach is None:
-        raise IntakeError(_("Für die Eingangszone ist kein Postfach eingerichtet."))
-    return postfach
-
-
 @transaction.atomic
 def service_centre_refer(
     *, actor: User, jobcenter: Jobcenter, reason: str, caller: str, callback: str, note: str
@@ -647,23 +573,6 @@ def service_centre_refer(
 
 
 # --- Case moves: every step through here, as the step table (intake.steps) says ---------
-
-
-def integration_team_for(kunde: Kunde) -> Team | None:
-    """The customer's Integration team: their IFK's, else U25/Ü25 by age."""
-    integration_kinds = [Team.Kind.INTEGRATION_U25, Team.Kind.INTEGRATION_UE25]
-    if kunde.ifk_id:
-        team = kunde.ifk.teams.filter(kind__in=integration_kinds).first()
-        if team is not None:
-            return team
-    age = age_on(kunde.date_of_birth, timezone.localdate())
-    kind = Team.Kind.INTEGRATION_U25 if age < 25 else Team.Kind.INTEGRATION_UE25
-    return Team.objects.filter(jobcenter=kunde.jobcenter, kind=kind).order_by("name").first()
-
-
-def integration_postfach_for(kunde: Kunde) -> Postfach | None:
-    team = integration_team_for(kunde)
-    return getattr(team, "postfach", None) if team else None
 
 
 def _owners(antrag: Antrag) -> Owners:

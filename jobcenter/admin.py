@@ -383,7 +383,7 @@ class StandortForm(forms.ModelForm):
 
     class Meta:
         model = Standort
-        fields = ["jobcenter", "name", "address"]
+        fields = ["jobcenter", "name", "address", "alarm_email"]
 
 
 def hours_copy_to_workdays(*, standort: Standort, weekday: int, actor: User) -> None:

@@ -9,7 +9,7 @@ nothing is written). JSON bodies are checked by `parse_json` (routing.api).
 import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -25,11 +25,28 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        form_body = request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
+        api = request.path.startswith("/api/")
+        # The API reads its JSON body itself (and refuses other media types with 415): its
+        # body is never parsed as a form here, where a broken multipart body would end in
+        # Django's HTML error page.
+        form_body = (
+            not api
+            and request.method == "POST"
+            and request.content_type
+            in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
         )
         if _has_nul(request.GET) or (form_body and _has_nul(request.POST)):
+            if api:
+                # Machines get the API's German JSON error, as documented in its schema.
+                message = _("Die Anfrage enthält ein Zeichen, das nicht verarbeitet werden kann.")
+                return JsonResponse(
+                    {"error": {"code": "invalid_characters", "message": message}},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

@@ -150,6 +150,11 @@ class Standort(models.Model):
     )
     name = models.CharField(_("Name"), max_length=200)
     address = models.TextField(_("Anschrift"), blank=True)
+    alarm_email = models.EmailField(
+        _("E-Mail für Notrufe (Sicherheitsdienst)"),
+        blank=True,
+        help_text=_("Ein Notruf am Standort geht sofort auch an diese Adresse."),
+    )
 
     class Meta:
         verbose_name = _("Standort")

@@ -5,16 +5,25 @@ SHA-256 hash (`manage.py routing_api_client <name>` prints a new one once). A ti
 routed exactly like a note written at the hotline (rule R-IA-02). Every call carries the
 client's own `client_key`: sending the same call again returns the first answer and
 routes nothing twice. Errors are JSON: {"error": {"code", "message", "fields"}} in German.
+
+The OpenAPI schema is produced from this module by django-ninja (`api` below: the operations
+and the pydantic schemas), served at /api/v1/openapi.json. The request is still read and
+checked by hand (`tickets`): ninja's own validation would answer in English and in another
+shape, and the rules (one flat object, bounded size and depth, every fault at once) are ours.
 """
+
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
 
 from intake.models import Kunde, kundennummer_validator
 from jobcenter import throttle
@@ -310,3 +319,176 @@ def information_types(request: HttpRequest) -> JsonResponse:
         },
         200,
     )
+
+
+# --- The OpenAPI description (django-ninja) --------------------------------------------------
+
+
+class TicketIn(Schema):
+    """A message for the Jobcenter, routed like a note written at the hotline."""
+
+    client_key: str = Field(
+        pattern=r"^[A-Za-z0-9._:\-]{1,100}$",
+        description="Your own unique key of this message: sending it again routes nothing twice.",
+    )
+    kundennummer: str = Field(max_length=10, description="Kd.-Nr. of the customer.")
+    information_type: str = Field(
+        max_length=60, description="Code of the information type (GET /api/v1/informationsarten)."
+    )
+    known_on: str = Field(
+        description="Date the information became known, YYYY-MM-DD.",
+        json_schema_extra={"format": "date"},
+    )
+    text: str | None = Field(default=None, max_length=5000)
+    urgent: bool | None = Field(default=None)
+    event_date: str | None = Field(
+        default=None,
+        description="Date of the event, YYYY-MM-DD, where the type asks for it.",
+        json_schema_extra={"format": "date"},
+    )
+    reason: str | None = Field(default=None, max_length=300)
+    attachment_ref: str | None = Field(default=None, max_length=200)
+
+    model_config = {"extra": "forbid"}
+
+
+class RoutedTo(Schema):
+    postfach: str | None
+    person: str | None
+    reason: str
+
+
+class TicketOut(Schema):
+    id: int
+    client_key: str
+    kundennummer: str
+    information_type: str
+    subject: str
+    urgent: bool
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    routed_to: list[RoutedTo]
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. validation_failed.")
+    message: str = Field(description="German message for the person at the other system.")
+    fields: dict[str, list[str]] | None = Field(
+        default=None, description="Per field, the German messages (validation_failed only)."
+    )
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class Requirement(Schema):
+    requirement: str
+    label: str
+
+
+class InformationTypeOut(Schema):
+    code: str
+    name: str
+    event_date: Requirement
+    reason: Requirement
+    text_required: bool
+    hint: str
+
+
+class InformationTypesOut(Schema):
+    information_types: list[InformationTypeOut]
+
+
+class _TicketApi(NinjaAPI):
+    """Adds the bearer scheme to the schema; the check itself stays in `_authenticate`."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "One token per client system (manage.py routing_api_client <name>).",
+        }
+        schema["security"] = [{"bearer": []}]
+        return schema
+
+    def get_root_path(self, path_params):
+        return reverse(f"{self.urls_namespace}:openapi-json").removesuffix("openapi.json")
+
+
+api = _TicketApi(
+    title="Jobcenter Frontoffice: Ticket-API",
+    version="1",
+    description=(
+        "Other systems (phone system, online portal) raise tickets that are routed like a note "
+        "written at the hotline. Errors are JSON with German messages."
+    ),
+    urls_namespace="api_v1",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+_ERRORS = {status: ErrorOut for status in (400, 401, 409, 415, 422, 429)}
+_TICKET_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": TicketIn.model_json_schema()}},
+    }
+}
+
+
+@api.post(
+    "/tickets",
+    response={201: TicketOut, 200: TicketOut, **_ERRORS},
+    openapi_extra=_TICKET_BODY,
+    url_name="tickets",
+    summary="Raise a ticket",
+    operation_id="createTicket",
+    description="201: routed. 200: the same client_key and message again (header Idempotent-Replay).",
+)
+def create_ticket(request):
+    return tickets(request)
+
+
+@api.get(
+    "/informationsarten",
+    response={200: InformationTypesOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    url_name="information_types",
+    summary="The information types of the client's Jobcenter and what each requires",
+    operation_id="listInformationTypes",
+)
+def list_information_types(request):
+    return information_types(request)
+
+
+def _only(methods: tuple[str, ...], view):
+    """Refuse every other method (OPTIONS and HEAD too) in German JSON, `Allow` naming
+    exactly the documented methods; ninja's own refusal is plain English text."""
+
+    def dispatch(request, *args, **kwargs):
+        if request.method not in methods:
+            message = _("Nur %(methods)s ist hier erlaubt.") % {"methods": ", ".join(methods)}
+            return error(405, "method_not_allowed", message, Allow=", ".join(methods))
+        return view(request, *args, **kwargs)
+
+    dispatch.csrf_exempt = True  # type: ignore[attr-defined]
+    return login_not_required(dispatch)
+
+
+def urlpatterns():
+    """The API's URLs, open without a session login (the bearer token is the login).
+
+    ninja's root view only raises 404 and is needed for nothing here (`get_root_path`).
+    """
+    patterns, app_name, namespace = api.urls
+    methods = {
+        path.strip("/"): tuple(m for op in view.operations for m in op.methods)
+        for path, view in api.default_router.path_operations.items()
+    }
+    kept = []
+    for pattern in patterns:
+        if pattern.name == "api-root":
+            continue
+        pattern.callback = _only(methods.get(str(pattern.pattern), ("GET",)), pattern.callback)
+        kept.append(pattern)
+    return kept, app_name, namespace

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import views
 
 app_name = "routing"
 
@@ -27,6 +27,4 @@ urlpatterns = [
     path("postfaecher/eintrag/<int:pk>/weiterleiten/", views.item_forward, name="item_forward"),
     path("arbeitsliste/", views.worklist, name="worklist"),
     path("weiterleitung/", views.rules, name="rules"),
-    path("api/v1/tickets", api.tickets, name="api_tickets"),
-    path("api/v1/informationsarten", api.information_types, name="api_types"),
 ]

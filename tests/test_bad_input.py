@@ -184,7 +184,7 @@ def test_deeply_nested_json_is_a_400_in_german(client, jobcenter, body):
     _client, token = api_client_create(jobcenter=jobcenter, name="Telefonanlage")
     before = Vermerk.objects.count()
     response = client.post(
-        reverse("routing:api_tickets"),
+        reverse("api_v1:tickets"),
         data=body,
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
@@ -198,7 +198,7 @@ def test_deeply_nested_json_is_a_400_in_german(client, jobcenter, body):
 def test_an_oversized_json_body_is_a_400_in_german(client, jobcenter):
     _client, token = api_client_create(jobcenter=jobcenter, name="Telefonanlage")
     response = client.post(
-        reverse("routing:api_tickets"),
+        reverse("api_v1:tickets"),
         data=json.dumps({"note": "x" * 200_000}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",

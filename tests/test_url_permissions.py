@@ -105,6 +105,7 @@ OWN_CALENDAR = {IFK: TEAM, TL: TEAM}  # the IFK themselves and the lead of their
 EG = {EZ: ANY, IFK: TEAM, TL: ANY}
 APPOINTMENT = {EZ: ANY, IFK: TEAM, TL: TEAM}
 LEAD = {TL: ANY}
+STAFF = {E: ANY, EZ: ANY, L: ANY, IFK: ANY, H: ANY, TL: ANY}  # everyone but the administration
 
 TABLE: dict[str, Row] = {
     "home": everyone(),
@@ -153,6 +154,11 @@ TABLE: dict[str, Row] = {
     # The waiting-room screen has no login: its key is the credential, names never show.
     "frontdesk:display": row(public=True),
     "frontdesk:display_data": row(public=True),
+    # The silent alarm: every member of staff; an alarm of their own site only.
+    "frontdesk:alarm_raise": row(post=True, **STAFF),
+    "frontdesk:alarm_region": row(**STAFF),
+    "frontdesk:alarm_ack": row(obj="alarm", post=True, **STAFF),
+    "frontdesk:alarm_end": row(obj="alarm", post=True, **STAFF),
     # routing
     "routing:vermerk_new": row(**NOTE_DESKS),
     # The hotline takes callback tickets (issue 12); the team completes a caller's identity.
@@ -174,8 +180,10 @@ TABLE: dict[str, Row] = {
     "routing:worklist": row(**{IFK: ANY, L: ANY}),
     "routing:rules": everyone(),
     # The API is for machines with a key of their Jobcenter, never for a session.
-    "routing:api_tickets": row(post=True),
-    "routing:api_types": row(),
+    "api_v1:tickets": row(post=True),
+    "api_v1:information_types": row(),
+    # The API's description (no data): open, like the API itself, to machines.
+    "api_v1:openapi-json": row(public=True),
     # appointments
     "appointments:calendar": row(**CALENDARS),
     "appointments:worklist_panel": row(**{IFK: ANY}),
@@ -252,6 +260,8 @@ INSTALLATION_MODELS = {
 NOBODY_PAGES = {
     ("jobcenter.auditevent", "add"),
     ("jobcenter.auditevent", "delete"),
+    ("frontdesk.staffalarm", "add"),
+    ("frontdesk.staffalarm", "delete"),
     ("routing.aufgabe", "add"),
     ("routing.aufgabe", "delete"),
     ("frontdesk.concern", "delete"),

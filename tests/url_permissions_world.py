@@ -24,7 +24,7 @@ from appointments.models import (
     Kind,
     ReleasedWindow,
 )
-from frontdesk.models import Concern, Desk
+from frontdesk.models import Concern, Desk, StaffAlarm
 from frontdesk.selectors import site_settings
 from frontdesk.services.checkin import CheckIn, visit_check_in
 from frontdesk.services.displays import display_create
@@ -90,6 +90,7 @@ def _organisation(jobcenter: Jobcenter, label: str, prefix: str) -> dict[str, Us
             jobcenter=jobcenter,
             role=role,
             teams=[teams[k] for k in keys],
+            standort=site,
         )
         outsider = UserFactory(
             username=f"{prefix}{role}-outsider",
@@ -97,6 +98,7 @@ def _organisation(jobcenter: Jobcenter, label: str, prefix: str) -> dict[str, Us
             jobcenter=jobcenter,
             role=role,
             teams=[teams[PARALLEL[k][0]] for k in keys],
+            standort=site,
         )
         users[role] = own
         users[f"{role}:outsider"] = outsider
@@ -229,6 +231,7 @@ def build() -> World:
         created_by=ifk,
     )
     display, token = display_create(standort=site, name=f"Anzeige {MARKER}")
+    alarm = StaffAlarm.objects.create(standort=site, raised_by=ez, place=f"Raum {MARKER}")
 
     # Rows the admin needs a change page of.
     site_settings(site).save()
@@ -261,6 +264,7 @@ def build() -> World:
         "absence": absence,
         "desk": desk,
         "display": display,
+        "alarm": alarm,
     }
     world = World(actors=actors, objects=objects, display_token=token)
     for model, model_admin in admin.site._registry.items():

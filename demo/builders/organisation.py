@@ -70,6 +70,9 @@ def organisation() -> tuple[Jobcenter, bool]:
         jobcenter=jobcenter, name="Geschäftsstelle Süd", defaults={"address": "Südstraße 5"}
     )
     for site in (main, south):
+        if not site.alarm_email:
+            site.alarm_email = "sicherheitsdienst@example.org"  # the demo's mail goes to the log
+            site.save(update_fields=["alarm_email"])
         if not site.opening_hours.exists():
             for weekday in (0, 1, 3, 4):
                 OpeningHours.objects.create(
@@ -125,6 +128,12 @@ def staff_of(jobcenter: Jobcenter) -> dict[str, User]:
         user.room = user.room or ROOMS.get(username, "")
         user.save()
         user.teams.set(Team.objects.filter(jobcenter=jobcenter, name__in=team_names))
+        if user.standort_id is None:
+            # Where the person works: their team's site, else the main site (the alarm goes
+            # to the colleagues at this site).
+            team = user.teams.exclude(standort=None).order_by("pk").first()
+            user.standort = team.standort if team else jobcenter.standorte.order_by("pk").first()
+            user.save(update_fields=["standort"])
         staff[username] = user
     lead = staff["teamleitung"]
     Team.objects.filter(jobcenter=jobcenter).exclude(kind=Team.Kind.HOTLINE).update(lead=lead)

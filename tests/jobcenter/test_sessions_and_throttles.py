@@ -114,7 +114,7 @@ def test_behind_the_proxy_the_forwarded_address_counts(staff, password, settings
 def test_the_api_answers_429_past_its_rate(client, jobcenter, settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
     _api_client, token = api_client_create(jobcenter=jobcenter, name="Fachverfahren")
-    url = reverse("routing:api_types")
+    url = reverse("api_v1:information_types")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     answers = [client.get(url, **headers).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
@@ -125,7 +125,7 @@ def test_the_api_answers_429_past_its_rate(client, jobcenter, settings):
 
 def test_guessing_api_tokens_is_capped_per_address(client, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 3
-    url = reverse("routing:api_types")
+    url = reverse("api_v1:information_types")
     answers = [
         client.get(url, HTTP_AUTHORIZATION=f"Bearer falsch{n}").status_code for n in range(4)
     ]

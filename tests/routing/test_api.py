@@ -15,8 +15,8 @@ from tests.factories import JobcenterFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("routing:api_tickets")
-TYPES_URL = reverse("routing:api_types")
+URL = reverse("api_v1:tickets")
+TYPES_URL = reverse("api_v1:information_types")
 
 
 @pytest.fixture
