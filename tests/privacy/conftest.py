@@ -29,7 +29,7 @@ from minimumstandards.models import DeadlineAlert
 from minimumstandards.presets import apply_preset
 from minimumstandards.workdays import BERLIN
 from privacy.models import LegalHold
-from routing.models import ApiSubmission, HotlineTicket, InformationType
+from routing.models import ApiSubmission, AufgabeEvent, HotlineTicket, InformationType
 from routing.services import api_client_create, vermerk_route
 from tests.factories import UserFactory, person, register, seed_catalogues
 
@@ -152,8 +152,10 @@ def build_person(staff, teams, jobcenter, site, clock):
         vermerk = routed.vermerk
         aufgabe = routed.aufgaben[0]
         type(aufgabe).objects.filter(pk__in=[a.pk for a in routed.aufgaben]).update(
-            status="done", done_note=f"mit {last_name} gesprochen"
+            status="done", done_note=f"mit {last_name} gesprochen", created_at=at
         )
+        # Their default is the function Django captured, which the clock does not reach.
+        AufgabeEvent.objects.filter(aufgabe__in=routed.aufgaben).update(at=at)
         HotlineTicket.objects.create(
             aufgabe=aufgabe,
             kind="rueckrufbitte",
