@@ -11,6 +11,8 @@ class RetentionPolicyAdmin(AdministrationAdmin):
     created with the Jobcenter: never added or deleted by hand)."""
 
     jobcenter_path = "jobcenter"
+    # A one-to-one link, which the base class does not strip by itself: never chosen.
+    hidden_from_jobcenters = ("jobcenter",)
     list_display = [
         "__str__",
         "visits_months",
