@@ -46,6 +46,70 @@ def _value(obj: models.Model, field: models.Field):
     return value
 
 
+# German labels of fields declared without one (Django would print "created at").
+FALLBACK_LABELS = {
+    "jobcenter": "Jobcenter",
+    "created_at": "angelegt am",
+    "updated_at": "geändert am",
+    "at": "Zeitpunkt",
+    "kunde": "Kunde",
+    "antrag": "Antrag",
+    "bedarfsgemeinschaft": "Bedarfsgemeinschaft",
+    "visit": "Besuch",
+    "aufgabe": "Aufgabe",
+    "vermerk": "Vermerk",
+    "deadline": "Frist",
+    "document_type": "Unterlage",
+    "field": "Feld",
+    "transition": "Schritt",
+    "source": "von",
+    "target": "nach",
+    "actor": "Person",
+    "comment": "Kommentar",
+    "client": "Schnittstelle",
+    "client_key": "Schlüssel des Absenders",
+    "payload_hash": "Prüfsumme",
+    "response": "Antwort",
+    "level": "Stufe",
+    "created_by": "angelegt von",
+    "standort": "Standort",
+    "team": "Team",
+    "desk": "Schalter",
+    "concern": "Anliegen",
+    "position": "Reihenfolge",
+    "action": "Vorgang",
+    "assignee": "zugewiesen an",
+    "author": "verfasst von",
+    "booked_at": "gebucht am",
+    "booked_by": "gebucht von",
+    "group_event": "Gruppenveranstaltung",
+    "kind": "Art",
+    "owner_postfach": "Postfach",
+    "owner_user": "zuständige Person",
+    "rule": "Regel",
+    "status": "Status",
+}
+
+
+def _label(field: models.Field) -> str:
+    label = str(field.verbose_name)
+    if label == field.name.replace("_", " "):
+        return FALLBACK_LABELS.get(field.name, label)
+    return label
+
+
+def _readable(value) -> str:
+    """ISO dates of the JSON as a German reader writes them."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            if len(value) == 10:
+                return date_format(date.fromisoformat(value), "d.m.Y")
+            return date_format(datetime.fromisoformat(value), "d.m.Y H:i")
+        except ValueError:
+            return value
+    return str(value)
+
+
 def _fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name != "id"]
 
@@ -64,7 +128,7 @@ def person_data(kunde) -> dict:
             {
                 "model": model._meta.label,
                 "title": str(model._meta.verbose_name_plural),
-                "fields": {f.name: str(f.verbose_name) for f in fields},
+                "fields": {f.name: _label(f) for f in fields},
                 "records": [
                     {"id": obj.pk, **{f.name: _value(obj, f) for f in fields}} for obj in rows
                 ],
@@ -139,6 +203,6 @@ def person_pdf(data: dict) -> bytes:
                     value = _("ja")
                 elif value is False:
                     value = _("nein")
-                story.append(_p(f"{label}: {value}", SMALL))
+                story.append(_p(f"{label}: {_readable(value)}", SMALL))
     doc.build(story)
     return buffer.getvalue()

@@ -41,7 +41,10 @@ def _person_page(request, kunde, *, hold_form=None, erase_form=None, status=200)
     sections = [
         (entry.model._meta.verbose_name_plural, entry.rows_of(kunde).count()) for entry in entries()
     ]
+    bound = [form for form in (hold_form, erase_form) if form is not None and form.is_bound]
     context = {
+        "error_forms": bound,
+        "has_errors": any(form.errors for form in bound),
         "kunde": kunde,
         "sections": sections,
         "holds": LegalHold.objects.filter(kunde=kunde).select_related("set_by", "lifted_by"),
