@@ -117,6 +117,10 @@ def test_pdf_export_is_a_pdf_with_the_persons_records_and_is_audited(build_perso
     assert "Kranich" in text
     assert "Talstraße 5" in text
     assert "Pflege der Mutter" in text
+    # German labels and dates, also where a field was declared without a label.
+    assert "Geburtsdatum: 14.07.1981" in text
+    assert "angelegt am" in text
+    assert "created at" not in text
     events = AuditEvent.objects.filter(subject_id=built.kunde.pk)
     assert events.count() == before + 1
     event = events.order_by("-pk").first()
