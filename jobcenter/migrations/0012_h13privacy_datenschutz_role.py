@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobcenter', '0011_team_surname_letters'),
+        ("jobcenter", "0011_team_surname_letters"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('create', 'angelegt'), ('change', 'geändert'), ('transition', 'Statuswechsel'), ('view', 'eingesehen'), ('delete', 'gelöscht / anonymisiert')], max_length=20, verbose_name='Vorgang'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "angelegt"),
+                    ("change", "geändert"),
+                    ("transition", "Statuswechsel"),
+                    ("view", "eingesehen"),
+                    ("delete", "gelöscht / anonymisiert"),
+                ],
+                max_length=20,
+                verbose_name="Vorgang",
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(blank=True, choices=[('empfang', 'Empfang'), ('eingangszone', 'Eingangszone'), ('leistung', 'Leistung'), ('integration', 'Integration'), ('hotline', 'Hotline / Servicecenter'), ('teamleitung', 'Teamleitung'), ('administration', 'Administration'), ('datenschutz', 'Datenschutz')], max_length=20, verbose_name='Rolle'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("empfang", "Empfang"),
+                    ("eingangszone", "Eingangszone"),
+                    ("leistung", "Leistung"),
+                    ("integration", "Integration"),
+                    ("hotline", "Hotline / Servicecenter"),
+                    ("teamleitung", "Teamleitung"),
+                    ("administration", "Administration"),
+                    ("datenschutz", "Datenschutz"),
+                ],
+                max_length=20,
+                verbose_name="Rolle",
+            ),
         ),
     ]
