@@ -21,6 +21,7 @@ NAVIGATION = [
     ("frontdesk:live", _("Warteschlange"), "frontdesk.view_queue_live"),
     ("minimumstandards:dashboard", _("Fristen"), "minimumstandards.view_dashboard"),
     ("minimumstandards:fristenrechner", _("Fristenrechner"), "minimumstandards.use_calculator"),
+    ("privacy:search", _("Datenschutz"), "privacy.use"),
     ("admin:index", _("Verwaltung"), "jobcenter.administer"),
 ]
 

@@ -427,6 +427,8 @@ class AuditEvent(models.Model):
         CHANGE = "change", _("geändert")
         TRANSITION = "transition", _("Statuswechsel")
         VIEW = "view", _("eingesehen")
+        # Deletion on schedule or on request (privacy): counts per kind, never names.
+        DELETE = "delete", _("gelöscht / anonymisiert")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,6 +38,7 @@ is_integration = _with_role(Role.INTEGRATION)
 is_hotline = _with_role(Role.HOTLINE)
 is_teamleitung = _with_role(Role.TEAMLEITUNG)
 is_administration = _with_role(Role.ADMINISTRATION)
+is_datenschutz = _with_role(Role.DATENSCHUTZ)
 
 # Every staff role of the front office that works with customers (not the administration).
 is_staff_member = (

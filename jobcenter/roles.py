@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     HOTLINE = "hotline", _("Hotline / Servicecenter")
     TEAMLEITUNG = "teamleitung", _("Teamleitung")
     ADMINISTRATION = "administration", _("Administration")
+    # The data-protection officer (Art. 37 ff. DSGVO): answers requests for information
+    # (Art. 15 DSGVO, § 83 SGB X), sets legal holds and erases customers where the law allows.
+    DATENSCHUTZ = "datenschutz", _("Datenschutz")
 
 
 class Bundesland(models.TextChoices):

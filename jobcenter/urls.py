@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("routing.urls")),
     path("", include("frontdesk.urls")),
     path("", include("appointments.urls")),
+    path("", include("privacy.urls")),
 ]

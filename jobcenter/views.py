@@ -31,6 +31,7 @@ HOME = {
     Role.INTEGRATION: "routing:worklist",
     Role.TEAMLEITUNG: "minimumstandards:dashboard",
     Role.EMPFANG: "frontdesk:checkin",
+    Role.DATENSCHUTZ: "privacy:search",
 }
 
 

@@ -10,6 +10,7 @@ import rules
 
 from jobcenter.predicates import (
     is_administration,
+    is_datenschutz,
     is_eingangszone,
     is_integration,
     is_leistung,
@@ -44,4 +45,6 @@ rules.add_perm(
 # The team lead's figures and their export.
 rules.add_perm("minimumstandards.view_dashboard", is_teamleitung)
 # The deadline calculator: every account of a Jobcenter.
-rules.add_perm("minimumstandards.use_calculator", is_staff_member | is_administration)
+rules.add_perm(
+    "minimumstandards.use_calculator", is_staff_member | is_administration | is_datenschutz
+)

@@ -9,6 +9,7 @@ import rules
 
 from jobcenter.predicates import (
     is_administration,
+    is_datenschutz,
     is_eingangszone,
     is_empfang,
     is_hotline,
@@ -68,5 +69,5 @@ rules.add_perm(
 # The worklist of Integration and Leistung.
 rules.add_perm("routing.use_worklist", is_integration | is_leistung)
 # The routing table: every desk reads it, the administration edits it (in the admin).
-rules.add_perm("routing.read_rules", is_staff_member | is_administration)
+rules.add_perm("routing.read_rules", is_staff_member | is_administration | is_datenschutz)
 rules.add_perm("routing.edit_rules", is_administration | rules.is_superuser)

@@ -31,16 +31,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from appointments.models import Absence, Appointment, ReleasedWindow
 from frontdesk.models import Desk, Visit
-from intake.models import Antrag, Nachweis
+from intake.models import Antrag, Kunde, Nachweis
 from jobcenter.models import AuditEvent
 from jobcenter.roles import Role
 from minimumstandards.models import Deadline
+from privacy.models import LegalHold
 from routing.models import Aufgabe, Vermerk
 
 from .url_permissions_world import MARKER, World, build
 
 ROLES = list(Role.values)
-E, EZ, L, IFK, H, TL, ADM = (
+E, EZ, L, IFK, H, TL, ADM, DS = (
     Role.EMPFANG,
     Role.EINGANGSZONE,
     Role.LEISTUNG,
@@ -48,6 +49,7 @@ E, EZ, L, IFK, H, TL, ADM = (
     Role.HOTLINE,
     Role.TEAMLEITUNG,
     Role.ADMINISTRATION,
+    Role.DATENSCHUTZ,
 )
 ANY = "any"  # every member of the role in the Jobcenter
 TEAM = "team"  # only who the record belongs to: its team (or, for an IFK, their customer)
@@ -220,6 +222,14 @@ TABLE: dict[str, Row] = {
     "minimumstandards:dashboard_export": row(**LEAD),
     "minimumstandards:deadline_pause": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
     "minimumstandards:deadline_resume": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
+    # privacy: the data-protection officer alone, each of their own Jobcenter (issue 15).
+    "privacy:search": row(**{DS: ANY}),
+    "privacy:person": row(obj="kunde", **{DS: ANY}),
+    "privacy:export_pdf": row(obj="kunde", **{DS: ANY}),
+    "privacy:export_json": row(obj="kunde", **{DS: ANY}),
+    "privacy:hold_set": row(obj="kunde", post=True, **{DS: ANY}),
+    "privacy:hold_lift": row(obj="kunde", post=True, **{DS: ANY}),
+    "privacy:erase": row(obj="kunde", post=True, **{DS: ANY}),
 }
 
 # Holes of issue 9 that another part of the work closes: (url name, actor) -> reason.
@@ -263,6 +273,12 @@ NOBODY_PAGES = {
     ("frontdesk.staffalarm", "add"),
     ("frontdesk.staffalarm", "delete"),
     ("routing.aufgabe", "add"),
+    # One row of retention periods per Jobcenter, made with it; the deletion log is written
+    # by the retention alone.
+    ("privacy.retentionpolicy", "add"),
+    ("privacy.retentionpolicy", "delete"),
+    ("privacy.retentionrun", "add"),
+    ("privacy.retentionrun", "delete"),
     ("routing.aufgabe", "delete"),
     ("frontdesk.concern", "delete"),
     ("frontdesk.concernclass", "delete"),
@@ -465,6 +481,8 @@ def snapshot(world: World) -> tuple:
         list(Nachweis.objects.filter(antrag=o["antrag"]).values()),
         list(Deadline.objects.filter(pk=o["deadline"].pk).values()),
         list(Desk.objects.values_list("pk", "occupied_by_id")),
+        LegalHold.objects.count(),
+        Kunde.objects.count(),
     )
 
 

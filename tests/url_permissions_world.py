@@ -32,6 +32,8 @@ from jobcenter.models import Jobcenter, Standort, Team, User
 from jobcenter.roles import Role
 from minimumstandards.models import ClosingDay
 from minimumstandards.presets import apply_preset
+from privacy.models import RetentionRun
+from privacy.retention import policy_of
 from routing.models import InformationType, Vermerk
 from routing.services import api_client_create, vermerk_create, vermerk_route
 from tests.factories import JobcenterFactory, TeamFactory, UserFactory, person, register
@@ -61,6 +63,7 @@ ROLE_TEAMS = {
     Role.HOTLINE: ["hotline"],
     Role.TEAMLEITUNG: ["empfang", "ez", "leistung", "ue25", "hotline"],
     Role.ADMINISTRATION: [],
+    Role.DATENSCHUTZ: [],
 }
 
 
@@ -245,6 +248,8 @@ def build() -> World:
             valid_from=date(2020, 1, 1),
         )
     api_client_create(jobcenter=jc, name=f"Portal {MARKER}")
+    policy_of(jc)
+    RetentionRun.objects.create(jobcenter=jc, trigger=RetentionRun.Trigger.SCHEDULE, counts={})
     Group.objects.get_or_create(name="Auswertungen")
     _axes_rows()
 

@@ -42,6 +42,8 @@ STAFF = [
         ],
     ),
     ("admin", "Adam", "Admin", Role.ADMINISTRATION, []),
+    # The data-protection officer: Art. 15 answers, legal holds, erasure (privacy).
+    ("datenschutz", "Dana", "Schutz", Role.DATENSCHUTZ, []),
 ]
 # Where the reception sends a customer who comes for an appointment.
 ROOMS = {"ifk": "Raum 2.14, 2. OG", "ifk2": "Raum 2.16, 2. OG", "ifk3": "Raum 1.05, 1. OG"}

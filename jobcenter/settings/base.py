@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "frontdesk",
     "appointments",
     "minimumstandards",
+    # Retention, legal holds, erasure and the Art. 15 export across every app above.
+    "privacy",
     "demo",
 ]
 

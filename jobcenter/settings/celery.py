@@ -23,6 +23,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "frontdesk.tasks.close_day",
         "schedule": crontab(hour=21, minute=30),
     },
+    # At night: what is past its retention period is deleted or anonymised (privacy).
+    "privacy-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # Optional: mail new deadline alerts to the team mailbox's address (office hours only).

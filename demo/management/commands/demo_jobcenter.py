@@ -18,7 +18,16 @@ from demo.builders import appointments, frontdesk, intake, routing
 from demo.builders.organisation import PASSWORD, organisation, staff_of
 from minimumstandards.services import scan
 
-LOGIN_ROLES = ["empfang", "ez", "leistung", "ifk", "hotline", "teamleitung", "admin"]
+LOGIN_ROLES = [
+    "empfang",
+    "ez",
+    "leistung",
+    "ifk",
+    "hotline",
+    "teamleitung",
+    "admin",
+    "datenschutz",
+]
 # After the cases: each app's part, `build(jobcenter, staff, rng, now)`, in this order.
 PARTS = [routing, appointments, frontdesk]
 SEED = 20261121
