@@ -296,6 +296,10 @@ class OIDCCallbackView(_oidc_views().OIDCAuthenticationCallbackView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def failure_url(self):
+        return reverse("login")
+
     def login_failure(self):
         message = refusal_of(self.request) or refusal_messages()["provider_failed"]
         messages.error(self.request, message)

@@ -51,7 +51,6 @@ OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
 # The id token stays in the session: logout passes it to the provider (id_token_hint).
 OIDC_STORE_ID_TOKEN = True
 OIDC_CREATE_USER = True
-LOGIN_REDIRECT_URL_FAILURE = "login"
 # The text of the login page's button.
 SSO_LOGIN_LABEL = envstr("SSO_LOGIN_LABEL", "Mit dem Dienstkonto anmelden")
 
