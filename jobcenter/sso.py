@@ -25,6 +25,9 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_auth_ldap.backend import LDAPBackend
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from .models import DirectoryGroupMapping, User
 from .services import audit_record
@@ -181,13 +184,7 @@ class LocalPasswordBackend(ModelBackend):
 # --- LDAP / Active Directory ----------------------------------------------------------------
 
 
-def _ldap_backend_base():
-    from django_auth_ldap.backend import LDAPBackend
-
-    return LDAPBackend
-
-
-class DirectoryLDAPBackend(_ldap_backend_base()):
+class DirectoryLDAPBackend(LDAPBackend):
     """django-auth-ldap, with the directory's groups mapped by the administration's table."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -221,13 +218,7 @@ def _ldap_error(sender, context, user, request, exception, **kwargs) -> None:
 # --- OpenID Connect -------------------------------------------------------------------------
 
 
-def _oidc_backend_base():
-    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-
-    return OIDCAuthenticationBackend
-
-
-class DirectoryOIDCBackend(_oidc_backend_base()):
+class DirectoryOIDCBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc: the user name from OIDC_USERNAME_CLAIM, groups from
     OIDC_GROUPS_CLAIM, mapped by the administration's table at every login."""
 
@@ -273,13 +264,7 @@ class DirectoryOIDCBackend(_oidc_backend_base()):
             return None
 
 
-def _oidc_views():
-    from mozilla_django_oidc import views
-
-    return views
-
-
-class OIDCStartView(_oidc_views().OIDCAuthenticationRequestView):
+class OIDCStartView(OIDCAuthenticationRequestView):
     """The login page's button: off (404) unless OpenID Connect is configured."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -288,7 +273,7 @@ class OIDCStartView(_oidc_views().OIDCAuthenticationRequestView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class OIDCCallbackView(_oidc_views().OIDCAuthenticationCallbackView):
+class OIDCCallbackView(OIDCAuthenticationCallbackView):
     """The provider's answer. A refusal is shown on the login page in German."""
 
     def dispatch(self, request, *args, **kwargs):

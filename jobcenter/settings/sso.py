@@ -109,7 +109,7 @@ if LDAP_ENABLED:
     AUTH_LDAP_USER_SEARCH = LDAPSearch(LDAP_USER_SEARCH_BASE, ldap.SCOPE_SUBTREE, LDAP_USER_FILTER)
     AUTH_LDAP_GROUP_SEARCH = LDAPSearch(LDAP_GROUP_SEARCH_BASE, ldap.SCOPE_SUBTREE, _group_filter)
     AUTH_LDAP_GROUP_TYPE = _group_type()
-    AUTH_LDAP_CONNECTION_OPTIONS = {
+    AUTH_LDAP_CONNECTION_OPTIONS: dict[int, int | str] = {
         ldap.OPT_NETWORK_TIMEOUT: LDAP_TIMEOUT,
         ldap.OPT_TIMEOUT: LDAP_TIMEOUT,
         # Active Directory answers referrals that python-ldap would chase anonymously.
