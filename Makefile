@@ -9,6 +9,7 @@ $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
+	bash scripts/ensure_system.sh build
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AuditEvent,
     Deputy,
+    DirectoryGroupMapping,
     Jobcenter,
     OpeningHours,
     PhoneHours,
@@ -475,6 +476,8 @@ STAFF_FIELDS = {
     "person": ("username", "first_name", "last_name", "email"),
     "work": ("role", "standort", "room", "teams", "contact_concept", "weekly_hours"),
 }
+# Whether the directory or the local password signs the person in (jobcenter.sso).
+SIGN_IN_FIELDS = ("directory_source", "break_glass")
 INSTALLATION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
@@ -494,7 +497,7 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
     add_form = StaffCreationForm
     change_password_form = StaffPasswordForm
     list_display = ["username", "first_name", "last_name", "role", "standort", "is_active"]
-    list_filter = ["role", "is_active", "teams", "standort"]
+    list_filter = ["role", "is_active", "teams", "standort", "directory_source", "break_glass"]
     list_select_related = ["standort"]
     filter_horizontal = ["groups", "user_permissions"]
     inlines = [DeputyInline]
@@ -515,11 +518,13 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
             return (
                 *BaseUserAdmin.fieldsets,
                 (_("Jobcenter"), {"fields": ("jobcenter", *STAFF_FIELDS["work"])}),
+                (_("Anmeldung"), {"fields": SIGN_IN_FIELDS}),
             )
         return (
             (_("Person"), {"fields": ("username", "first_name", "last_name", "email")}),
             (_("Aufgabe"), {"fields": ("is_active", *STAFF_FIELDS["work"])}),
             (_("Passwort"), {"fields": ("password_reset",)}),
+            (_("Anmeldung"), {"fields": SIGN_IN_FIELDS}),
         )
 
     @admin.display(description=_("Passwort"))
@@ -541,9 +546,11 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = [*super().get_readonly_fields(request, obj), "directory_source"]
         if obj is not None and not request.user.is_superuser:
-            readonly += ["username", "password_reset"]
+            # A break-glass account bypasses the directory: the installation's operator
+            # grants it, not a Jobcenter's administration (which can reset passwords).
+            readonly += ["username", "password_reset", "break_glass"]
         return readonly
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -572,6 +579,45 @@ class UserAdmin(AdministrationAdmin, BaseUserAdmin):
                 summary="Passwort zurückgesetzt",
             )
         return response
+
+
+class DirectoryGroupMappingForm(forms.ModelForm):
+    class Meta:
+        model = DirectoryGroupMapping
+        fields = ["jobcenter", "group", "role", "teams", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        jobcenter = cleaned.get("jobcenter") or getattr(self.instance, "jobcenter", None)
+        teams = cleaned.get("teams")
+        if jobcenter is not None and teams is not None:
+            foreign = [t for t in teams if t.jobcenter_id != jobcenter.pk]
+            if foreign:
+                self.add_error("teams", _("Nur Teams dieses Jobcenters."))
+        return cleaned
+
+
+@admin.register(DirectoryGroupMapping)
+class DirectoryGroupMappingAdmin(AdministrationAdmin):
+    """Which directory group gives which role and teams (applied at every login)."""
+
+    form = DirectoryGroupMappingForm
+    list_display = ["group", "role", "team_names", "position", "jobcenter"]
+    list_filter = ["role"]
+    search_fields = ["group"]
+    ordering = ["position", "group"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("teams")
+
+    @admin.display(description=_("Teams"))
+    def team_names(self, obj) -> str:
+        return ", ".join(t.name for t in obj.teams.all()) or "–"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "teams":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class GroupAdmin(BaseGroupAdmin):

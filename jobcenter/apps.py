@@ -12,3 +12,9 @@ class JobcenterConfig(AppConfig):
         from .middleware import mark_activity
 
         user_logged_in.connect(mark_activity, dispatch_uid="jobcenter-idle-clock")
+
+        from django_auth_ldap.backend import ldap_error
+
+        from .sso import _ldap_error
+
+        ldap_error.connect(_ldap_error, dispatch_uid="jobcenter-ldap-error")

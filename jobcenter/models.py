@@ -352,6 +352,33 @@ class User(AbstractUser):
         ),
     )
 
+    class DirectorySource(models.TextChoices):
+        LOCAL = "", _("lokal (Passwort dieser Anwendung)")
+        LDAP = "ldap", _("Verzeichnisdienst (LDAP / Active Directory)")
+        OIDC = "oidc", _("Single Sign-on (OpenID Connect)")
+
+    # With single sign-on on, only these accounts log in with a local password (jobcenter.sso).
+    break_glass = models.BooleanField(
+        _("Notfallzugang"),
+        default=False,
+        help_text=_(
+            "Darf sich mit einem Passwort dieser Anwendung anmelden, auch wenn die Anmeldung "
+            "über den Verzeichnisdienst eingeschaltet ist (z. B. wenn er ausfällt). Jede "
+            "Anmeldung damit wird protokolliert."
+        ),
+    )
+    directory_source = models.CharField(
+        _("Anmeldung über"),
+        max_length=10,
+        choices=DirectorySource.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Bei Anmeldung über den Verzeichnisdienst setzt jede Anmeldung Rolle, Jobcenter "
+            "und Teams aus den Gruppenzuordnungen neu."
+        ),
+    )
+
     objects = UserManager()
 
     class Meta(AbstractUser.Meta):
@@ -429,6 +456,7 @@ class AuditEvent(models.Model):
         VIEW = "view", _("eingesehen")
         # Deletion on schedule or on request (privacy): counts per kind, never names.
         DELETE = "delete", _("gelöscht / anonymisiert")
+        LOGIN = "login", _("angemeldet")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -478,3 +506,61 @@ class AuditEvent(models.Model):
         """The kind of record in German (the model's verbose name)."""
         model = self.target_type.model_class()
         return str(model._meta.verbose_name) if model else self.target_type.model
+
+
+class DirectoryGroupMapping(models.Model):
+    """A group of the directory (LDAP group name or DN, or a value of the OpenID Connect
+    groups claim) and the role, Jobcenter and teams it gives. Applied at every login."""
+
+    jobcenter = models.ForeignKey(
+        Jobcenter,
+        verbose_name=_("Jobcenter"),
+        on_delete=models.CASCADE,
+        related_name="directory_groups",
+    )
+    group = models.CharField(
+        _("Gruppe im Verzeichnisdienst"),
+        max_length=500,
+        help_text=_(
+            "Name der Gruppe (z. B. „JC-Leistung-A“), ihr vollständiger DN (z. B. "
+            "„cn=JC-Leistung-A,ou=Gruppen,dc=jobcenter,dc=de“) oder der Wert im "
+            "Gruppen-Claim des Single Sign-on (bei Entra ID die Objekt-ID der Gruppe). "
+            "Groß- und Kleinschreibung zählt nicht."
+        ),
+    )
+    role = models.CharField(
+        _("Rolle"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("Leer: die Gruppe gibt nur Teams, die Rolle kommt aus einer anderen Gruppe."),
+    )
+    teams = models.ManyToManyField(
+        Team, verbose_name=_("Teams"), blank=True, related_name="directory_groups"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("Vorrang"),
+        default=100,
+        help_text=_(
+            "Geben mehrere Gruppen einer Person verschiedene Rollen, gilt die Rolle der "
+            "Gruppe mit der kleinsten Zahl."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("Gruppenzuordnung (Verzeichnisdienst)")
+        verbose_name_plural = _("Gruppenzuordnungen (Verzeichnisdienst)")
+        ordering = ["position", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jobcenter", "group"],
+                name="uniq_directory_group",
+                violation_error_message=_("Diese Gruppe ist schon zugeordnet."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.group
+
+    def clean(self) -> None:
+        self.group = (self.group or "").strip()

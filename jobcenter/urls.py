@@ -1,16 +1,27 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from routing.api import urlpatterns as api_urlpatterns
 
-from . import views
+from . import sso, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("anmelden/", views.LoginView.as_view(), name="login"),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("abmelden/", views.logout, name="logout"),
+    # OpenID Connect (404 unless configured): the login button and the provider's answer.
+    path(
+        "anmelden/sso/",
+        login_not_required(sso.OIDCStartView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "anmelden/sso/antwort/",
+        login_not_required(sso.OIDCCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("passwort/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "passwort/geaendert/", views.PasswordChangeDoneView.as_view(), name="password_change_done"

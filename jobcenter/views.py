@@ -1,15 +1,19 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required as rules_permission_required
 
-from . import throttle
+from . import sso, throttle
 from .http import client_address
 from .roles import Role
 from .services import audit_record
@@ -45,14 +49,43 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form; a refusal by the directory (no mapped group, directory down,
+    a local password without break-glass) is named in German instead of "wrong password"."""
+
+    def get_invalid_login_error(self):
+        message = sso.refusal_of(self.request)
+        if message:
+            return ValidationError(message, code="directory_refused")
+        return ValidationError(
+            _(
+                "Benutzername oder Passwort ist falsch. Nach mehreren Fehlversuchen wird die "
+                "Anmeldung vorübergehend gesperrt."
+            ),
+            code="invalid_login",
+        )
+
+
 class LoginView(auth_views.LoginView):
     """Django's login, with failed attempts capped per client address across user names.
 
     axes locks one user name at one address; this stops guessing many user names from one
-    place without letting anyone lock out a named colleague.
+    place without letting anyone lock out a named colleague. With single sign-on the page
+    offers the provider's button (OpenID Connect) and takes the directory's password (LDAP);
+    the local password then opens break-glass accounts only.
     """
 
     redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            oidc_enabled=settings.OIDC_ENABLED,
+            ldap_enabled=settings.LDAP_ENABLED,
+            sso_login_label=settings.SSO_LOGIN_LABEL,
+        )
+        return context
 
     def _failure_key(self) -> str:
         return f"login-failures:{client_address(self.request) or 'unknown'}"
@@ -71,6 +104,19 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         throttle.hit(self._failure_key(), window=settings.LOGIN_FAILURE_WINDOW)
         return super().form_invalid(form)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Log out here, and at the OpenID provider too when the session came from it."""
+    id_token = request.session.get("oidc_id_token")
+    came_from_provider = getattr(request.user, "directory_source", "") == "oidc"
+    auth_logout(request)
+    if came_from_provider:
+        url = sso.provider_logout_url(request, id_token)
+        if url:
+            return HttpResponseRedirect(url)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -7,6 +7,7 @@ from jobcenter.models import Team
 from jobcenter.roles import Role
 
 from .factories import PASSWORD, JobcenterFactory, TeamFactory, UserFactory, register
+from .sso.servers import ldap_server, oidc_provider  # noqa: F401 (session fixtures)
 
 
 @pytest.fixture

@@ -114,6 +114,10 @@ TABLE: dict[str, Row] = {
     "healthz": row(public=True),
     "login": row(public=True),
     "logout": everyone(post=True),
+    # OpenID Connect's login button and the provider's answer: off in the tests' settings
+    # (404 for everybody); tests/jobcenter/test_sso_oidc.py and the SSO journey switch it on.
+    "oidc_authentication_init": row(),
+    "oidc_authentication_callback": row(),
     # Staff change their own password.
     "password_change": everyone(),
     "password_change_done": everyone(),

@@ -28,7 +28,7 @@ from frontdesk.models import Concern, Desk, StaffAlarm
 from frontdesk.selectors import site_settings
 from frontdesk.services.checkin import CheckIn, visit_check_in
 from frontdesk.services.displays import display_create
-from jobcenter.models import Jobcenter, Standort, Team, User
+from jobcenter.models import DirectoryGroupMapping, Jobcenter, Standort, Team, User
 from jobcenter.roles import Role
 from minimumstandards.models import ClosingDay
 from minimumstandards.presets import apply_preset
@@ -250,6 +250,9 @@ def build() -> World:
     api_client_create(jobcenter=jc, name=f"Portal {MARKER}")
     policy_of(jc)
     RetentionRun.objects.create(jobcenter=jc, trigger=RetentionRun.Trigger.SCHEDULE, counts={})
+    DirectoryGroupMapping.objects.get_or_create(
+        jobcenter=jc, group=f"JC-Leistung {MARKER}", defaults={"role": Role.LEISTUNG}
+    )
     Group.objects.get_or_create(name="Auswertungen")
     _axes_rows()
 

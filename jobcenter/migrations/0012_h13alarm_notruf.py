@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobcenter', '0011_team_surname_letters'),
+        ("jobcenter", "0011_team_surname_letters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standort',
-            name='alarm_email',
-            field=models.EmailField(blank=True, help_text='Ein Notruf am Standort geht sofort auch an diese Adresse.', max_length=254, verbose_name='E-Mail für Notrufe (Sicherheitsdienst)'),
+            model_name="standort",
+            name="alarm_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="Ein Notruf am Standort geht sofort auch an diese Adresse.",
+                max_length=254,
+                verbose_name="E-Mail für Notrufe (Sicherheitsdienst)",
+            ),
         ),
     ]

@@ -4,6 +4,8 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from .env import envint, envlist, envstr
+from .sso import *  # noqa: F403
+from .sso import OIDC_ENABLED, OIDC_OP_LOGOUT_ENDPOINT, provider_origin, sso_backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -93,7 +95,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # The front office's permissions, composed in each app's rules.py (django-rules).
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The directory (LDAP, OpenID Connect) when configured (settings/sso.py) ...
+    *sso_backends(),
+    # ... and the local password: everyone without SSO, only break-glass accounts with it.
+    "jobcenter.sso.LocalPasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +156,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Logging out posts a form that redirects to the provider's end_session_endpoint; browsers
+# apply form-action to that redirect.
+if OIDC_ENABLED and provider_origin(OIDC_OP_LOGOUT_ENDPOINT):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        provider_origin(OIDC_OP_LOGOUT_ENDPOINT)
+    )
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch"))]

@@ -17,6 +17,9 @@ LOGGING = {
         "django.request": {"level": "ERROR", "filters": ["strip_query"]},
         "django.server": {"level": "WARNING", "filters": ["strip_query"]},
         "axes": {"level": "WARNING"},
+        # Both log user names and e-mail addresses at INFO/DEBUG; jobcenter.sso logs ids.
+        "django_auth_ldap": {"level": "ERROR"},
+        "mozilla_django_oidc": {"level": "ERROR"},
         # gunicorn's access log would carry search queries (names) in URLs: it stays off.
         "gunicorn.access": {"level": "WARNING", "propagate": False, "filters": ["strip_query"]},
     },
