@@ -109,6 +109,7 @@ LEAD = {TL: ANY}
 TABLE: dict[str, Row] = {
     "home": everyone(),
     "healthz": row(public=True),
+    "healthz_live": row(public=True),
     "login": row(public=True),
     "logout": everyone(post=True),
     # Staff change their own password.

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # /healthz and `manage.py health_check` (jobcenter.health).
+    "health_check",
     # Loads every app's rules.py: the permissions, one module per app (jobcenter.predicates).
     "rules.apps.AutodiscoverRulesConfig",
     "jobcenter",
@@ -158,12 +160,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# /healthz (jobcenter.health): each check a class of django-health-check, by dotted path.
+# Database, the shared cache (Redis), the broker (Redis), a live Celery worker, and the age
+# of the last deadline scan (a stalled beat is an unhealthy system). /healthz/live is the
+# cheap liveness answer (no database) for container health checks.
+HEALTH_CHECKS = [
+    "health_check.checks.Database",
+    "health_check.checks.Cache",
+    "jobcenter.health.Broker",
+    "jobcenter.health.CeleryWorker",
+    "minimumstandards.health.DeadlineScanFresh",
+]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
