@@ -13,7 +13,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # A task whose worker dies before it finishes goes back to the queue (acks late, rejected on
 # a lost worker); on Redis it becomes visible again after the visibility timeout. Every task
 # is safe to run twice (advisory lock, unique alerts, idempotent day close).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A worker looks for such tasks every CELERY_RESTORE_INTERVAL seconds (kombu's default
+# would look every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 # Production runs beat with RedBeat (`--scheduler redbeat.RedBeatScheduler`): the schedule
 # lives in Redis and a lock there keeps exactly one beat active; a second beat waits and
 # takes over within REDBEAT_LOCK_TIMEOUT seconds when the first one dies (docs/betrieb.md).
