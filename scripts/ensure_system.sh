@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the system programs the test run needs are present: PostgreSQL and Chromium.
+# Make sure the system programs the test run needs are present: PostgreSQL, Chromium,
+# Redis, npm, nginx and openssl.
 # As root on Debian they are installed from Debian's packages; otherwise we say what is missing.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The TLS proxy of the production stack test (tests/deploy/), the same config as compose's.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

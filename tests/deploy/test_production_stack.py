@@ -9,6 +9,7 @@ call-ups and scans, then a worker killed mid-task and the active beat killed.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -159,6 +160,7 @@ def stack(django_db_setup, django_db_blocker):
             redis.Redis.from_url(redis_url(base_redis, db)).flushdb()
         with django_db_blocker.unblock():
             call_command("flush", "--no-input", verbosity=0)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- the proxy ---------------------------------------------------------------------------------
