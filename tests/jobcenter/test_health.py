@@ -104,3 +104,25 @@ def test_the_broker_check_passes_against_a_running_redis(client, settings):
     response = client.get(reverse("healthz"))
     assert response.content.decode() == "Broker: OK\n"
     assert response.status_code == 200
+
+
+def test_env_example_names_every_setting_production_reads():
+    """Every environment variable of the production settings, gunicorn's config and the
+    probe is in .env.example, with the default the code uses."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        root / "jobcenter" / "settings" / name
+        for name in ("base.py", "celery.py", "logging.py", "production.py")
+    ] + [root / "deploy" / "gunicorn.conf.py", root / "deploy" / "probe.py"]
+    read = set()
+    for source in sources:
+        text = source.read_text()
+        read |= set(re.findall(r'env(?:str|bool|int|list)\(\s*"([A-Z_0-9]+)"', text))
+        read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_0-9]+)"', text))
+    example = (root / ".env.example").read_text()
+    named = set(re.findall(r"^#? ?([A-Z_0-9]+)=", example, re.M))
+    assert read - named == set()
+    assert {"SECRET_KEY", "POSTGRES_PASSWORD", "SITE_HOST"} <= named
