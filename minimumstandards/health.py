@@ -31,7 +31,10 @@ class DeadlineScanFresh(HealthCheck):
     """The last deadline scan is at most DEADLINE_SCAN_MAX_AGE seconds old."""
 
     def run(self) -> None:
-        last = last_scan_at()
+        try:
+            last = last_scan_at()
+        except Exception as error:  # the cache (Redis) is down: the Cache check says why
+            raise ServiceUnavailable("time of the last deadline scan unreadable") from error
         if last is None:
             raise ServiceUnavailable("no deadline scan recorded yet")
         age = timezone.now() - last
