@@ -38,7 +38,7 @@ from .stack import ROOT, Client, Stack, compose, compose_command, database_url, 
 
 PASSWORD = "Stack-Test-2026-geheim"
 DESKS = 3
-CHECK_INS_PER_RECEPTION = 12
+CHECK_INS_PER_RECEPTION = 8
 CASES = 4
 
 
