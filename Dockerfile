@@ -13,6 +13,13 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev
 COPY . .
 COPY --from=assets /app/static/vendor static/vendor
+# Static files are collected (hashed names, compressed) into the image at build time;
+# WhiteNoise serves them, nginx passes them on.
 RUN DJANGO_SETTINGS_MODULE=jobcenter.settings.production SECRET_KEY=build-only \
     python manage.py collectstatic --noinput
-USER nobody
+# Never root at run time: a system user that owns nothing in /app.
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin jobcenter
+USER jobcenter
+ENV DJANGO_SETTINGS_MODULE=jobcenter.settings.production
+EXPOSE 8000
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "jobcenter.wsgi:application"]

@@ -3,7 +3,7 @@
 Run by `make bench` (scripts/bench.sh) against its throwaway, migrated PostgreSQL. Seeds a
 site with desks and staff, starts gunicorn on a free port, and measures in the same run:
 
-- the floor: a bare Django view (/healthz), no session, no database;
+- the floor: a bare Django view (/healthz/live), no session, no database;
 - the desk list's server time with 500 customers waiting (GET /aufruf/liste/ as htmx polls
   it, and the whole desk page), one client, median and 95th percentile;
 - check-ins per second: POST /empfang/ from logged-in reception sessions, with CSRF;
@@ -235,7 +235,7 @@ def start_gunicorn(workdir: Path, port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            status, _response, _body = Client(port).get("/healthz")
+            status, _response, _body = Client(port).get("/healthz/live")
             if status == 200:
                 log(f"gunicorn: {workers} workers x 4 threads on 127.0.0.1:{port}")
                 return process
@@ -300,15 +300,15 @@ def measure(port: int, site, users, concern) -> None:
 
     def healthz(c):
         def step():
-            status, _r, body = c.get("/healthz")
-            expect(status, 200, "/healthz", body)
+            status, _r, body = c.get("/healthz/live")
+            expect(status, 200, "/healthz/live", body)
 
         return step
 
     n, elapsed, times = run_parallel([healthz(c) for c in bare])
     floor = n / elapsed
     log(
-        f"frontdesk-http: bare view /healthz: {floor:.0f} req/s"
+        f"frontdesk-http: bare view /healthz/live: {floor:.0f} req/s"
         f" ({CLIENTS} clients, median {ms(times):.1f} ms)"
     )
 

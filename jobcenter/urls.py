@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from routing.api import urlpatterns as api_urlpatterns
 
-from . import sso, views
+from . import health, sso, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.healthz_live, name="healthz_live"),
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", views.logout, name="logout"),
     # OpenID Connect (404 unless configured): the login button and the provider's answer.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the system programs the test run needs are present: PostgreSQL, Chromium, Redis,
-# npm, and slapd with ldap-utils (the single-sign-on tests start their own LDAP server);
-# and what building python-ldap needs (OpenLDAP and SASL headers, a C compiler).
-# `ensure_system.sh build` checks only the build packages (make install runs it).
+# npm, nginx and openssl (the production stack test), and slapd with ldap-utils (the
+# single-sign-on tests start their own LDAP server); and what building python-ldap needs
+# (OpenLDAP and SASL headers, a C compiler). `ensure_system.sh build` checks only the build
+# packages (make install runs it).
 # As root on Debian they are installed from Debian's packages; otherwise we say what is missing.
 set -euo pipefail
 
@@ -18,6 +19,9 @@ if [ "${1:-}" != "build" ]; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ -x /usr/sbin/slapd ] || missing+=(slapd)
   command -v ldapsearch >/dev/null 2>&1 || missing+=(ldap-utils)
+  # The TLS proxy of the production stack test (tests/deploy/), the same config as compose's.
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

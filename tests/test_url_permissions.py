@@ -112,6 +112,7 @@ STAFF = {E: ANY, EZ: ANY, L: ANY, IFK: ANY, H: ANY, TL: ANY}  # everyone but the
 TABLE: dict[str, Row] = {
     "home": everyone(),
     "healthz": row(public=True),
+    "healthz_live": row(public=True),
     "login": row(public=True),
     "logout": everyone(post=True),
     # OpenID Connect's login button and the provider's answer: off in the tests' settings

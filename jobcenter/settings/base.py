@@ -3,7 +3,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import envint, envlist, envstr
+from .env import envbool, envint, envlist, envstr
 from .sso import *  # noqa: F403
 from .sso import OIDC_ENABLED, OIDC_OP_LOGOUT_ENDPOINT, provider_origin, sso_backends
 
@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # /healthz and `manage.py health_check` (jobcenter.health).
+    "health_check",
     # Loads every app's rules.py: the permissions, one module per app (jobcenter.predicates).
     "rules.apps.AutodiscoverRulesConfig",
     "jobcenter",
@@ -87,6 +89,11 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
     )
 }
+# Behind PgBouncer in transaction mode (docs/betrieb.md): no server-side cursors, which
+# would outlive the transaction that PgBouncer pins a server connection for.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = envbool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jobcenter.User"
@@ -171,12 +178,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# /healthz (jobcenter.health): each check a class of django-health-check, by dotted path.
+# Database, the shared cache (Redis), the broker (Redis), a live Celery worker, and the age
+# of the last deadline scan (a stalled beat is an unhealthy system). /healthz/live is the
+# cheap liveness answer (no database) for container health checks.
+HEALTH_CHECKS = [
+    "health_check.checks.Database",
+    "health_check.checks.Cache",
+    "jobcenter.health.Broker",
+    "jobcenter.health.CeleryWorker",
+    "minimumstandards.health.DeadlineScanFresh",
+]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -5,14 +5,32 @@ from celery.schedules import crontab
 from .env import envbool, envint, envstr
 
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "redis://localhost:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_TASK_IGNORE_RESULT = True
+# A task whose worker dies before it finishes goes back to the queue (acks late, rejected on
+# a lost worker); on Redis it becomes visible again after the visibility timeout. Every task
+# is safe to run twice (advisory lock, unique alerts, idempotent day close).
+# A worker looks for such tasks every CELERY_RESTORE_INTERVAL seconds (kombu's default
+# would look every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
+# Production runs beat with RedBeat (`--scheduler redbeat.RedBeatScheduler`): the schedule
+# lives in Redis and a lock there keeps exactly one beat active; a second beat waits and
+# takes over within REDBEAT_LOCK_TIMEOUT seconds when the first one dies (docs/betrieb.md).
+CELERY_BEAT_MAX_INTERVAL = envint("BEAT_MAX_INTERVAL", 10)
+CELERY_REDBEAT_REDIS_URL = envstr("REDBEAT_REDIS_URL", CELERY_BROKER_URL)
+CELERY_REDBEAT_LOCK_TIMEOUT = envint("REDBEAT_LOCK_TIMEOUT", 60)
 # How often the minimum-standards scan runs (seconds); the beat schedule reads it.
 DEADLINE_SCAN_INTERVAL = envint("DEADLINE_SCAN_INTERVAL", 120)
+# /healthz is unhealthy when the last scan is older than this (seconds): a stalled beat or
+# worker. Three missed runs by default.
+DEADLINE_SCAN_MAX_AGE = envint("DEADLINE_SCAN_MAX_AGE", 3 * DEADLINE_SCAN_INTERVAL)
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-deadlines": {
         "task": "minimumstandards.tasks.scan_deadlines",

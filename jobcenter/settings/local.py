@@ -41,3 +41,6 @@ STORAGES = {
 # Serve static files straight from their sources (no collectstatic needed here).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's cache is per process and its broker a folder: /healthz checks the database.
+HEALTH_CHECKS = ["health_check.checks.Database"]

@@ -20,3 +20,7 @@ AXES_FAILURE_LIMIT = 3
 # Serve static files straight from their sources (no collectstatic needed here).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No broker, worker or beat in the unit tests: /healthz checks the database only here
+# (tests/jobcenter/test_health.py checks the other checks one by one).
+HEALTH_CHECKS = ["health_check.checks.Database"]

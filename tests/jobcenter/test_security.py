@@ -59,7 +59,8 @@ def test_content_security_policy_forbids_inline_and_foreign_sources(client):
 
 
 def test_healthz_needs_no_login(client):
-    assert client.get(reverse("healthz")).content == b"ok"
+    assert client.get(reverse("healthz_live")).content == b"ok"
+    assert client.get(reverse("healthz")).status_code == 200
 
 
 @pytest.mark.parametrize("who, status", [("admin", 200), ("ez", 302), ("teamleitung", 302)])
