@@ -23,6 +23,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "frontdesk.tasks.close_day",
         "schedule": crontab(hour=21, minute=30),
     },
+    # The monthly minimum-standards report per team (PDF and Excel to the team leads): checked
+    # every morning, sent on the month's first working day (or the next run after it), once.
+    "minimumstandards-monthly-reports": {
+        "task": "minimumstandards.tasks.send_monthly_reports",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Optional: mail new deadline alerts to the team mailbox's address (office hours only).
