@@ -211,7 +211,7 @@ def _render(chart: Chart) -> str:
             x, row = 56, row + 1
         legend.append((i, label, x, 18 + 17 * row))
         x += width
-    left, right, top = 56, (150 if line_labels else 16), 18 + 17 * row + 30
+    left, right, top = 56, (170 if line_labels else 16), 18 + 17 * row + 30
     bottom = 44 if wrapped else 30
     plot_w, plot_h = WIDTH - left - right, HEIGHT - top - bottom
     values = [float(v) for s in chart.series for v in s.values if v is not None]
@@ -341,7 +341,7 @@ def _lines(chart: Chart, x_of, y_of, right_edge: float) -> str:
         if placed and y < placed[-1] + 14:
             y = placed[-1] + 14
         placed.append(y)
-        short = label if len(label) <= 16 else label[:15] + "…"
+        short = label if len(label) <= 20 else label[:19] + "…"
         parts.append(_text(right_edge + 8, y + 4, f"{short}: {value}", anchor="start", size=11))
     return "".join(parts)
 
