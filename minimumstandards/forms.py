@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jobcenter.forms import KernForm
+
 # The reason is documented on the deadline (a TextField): the form keeps it to a note's size.
 PAUSE_REASON_MAX_LENGTH = 500
 
@@ -22,7 +24,7 @@ class PauseForm(forms.Form):
 MONTHS_OFFERED = 24
 
 
-class MonthlyReportForm(forms.Form):
+class MonthlyReportForm(KernForm):
     """Which team's monthly report, of which past month (the dashboard's download)."""
 
     team = forms.ModelChoiceField(
