@@ -204,7 +204,9 @@ def _render(chart: Chart) -> str:
     entries = [(i, s.label) for i, s in enumerate(chart.series)]
     if chart.target is not None:
         entries.append((-1, chart.target.label))
-    legend, x, row = [], 56, 0
+    legend: list[tuple[int, str, float, float]] = []
+    x: float = 56
+    row = 0
     for i, label in entries:
         width = 22 + 6.5 * len(label) + 20
         if x + width > WIDTH and x > 56:
@@ -337,12 +339,12 @@ def _lines(chart: Chart, x_of, y_of, right_edge: float) -> str:
     # Direct labels at the right end, pushed apart so they never overlap.
     ends.sort()
     placed: list[float] = []
-    for y, label, value in ends:
-        if placed and y < placed[-1] + 14:
-            y = placed[-1] + 14
-        placed.append(y)
+    for end_y, label, text in ends:
+        if placed and end_y < placed[-1] + 14:
+            end_y = placed[-1] + 14
+        placed.append(end_y)
         short = label if len(label) <= 20 else label[:19] + "…"
-        parts.append(_text(right_edge + 8, y + 4, f"{short}: {value}", anchor="start", size=11))
+        parts.append(_text(right_edge + 8, end_y + 4, f"{short}: {text}", anchor="start", size=11))
     return "".join(parts)
 
 
