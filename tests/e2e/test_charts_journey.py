@@ -110,6 +110,18 @@ def test_team_lead_reads_the_charts_and_downloads_the_monthly_report(
 
     visit(page, f"{live_server.url}/termine/kennzahlen/")
     expect(page.locator("#chart-consultations")).to_be_visible()
+    # Printed: the chart fits the A4 column (18 cm) and its table is opened and printed.
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    expect(page.locator("#chart-consultations details")).to_have_attribute("open", "")
+    expect(page.locator("#chart-consultations table")).to_be_visible()
+    width = page.locator("#chart-consultations svg").evaluate(
+        "(el) => el.getBoundingClientRect().width"
+    )
+    assert width <= 180 / 25.4 * 96 + 1, width
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    expect(page.locator("#chart-consultations table")).to_be_hidden()
 
     visit(page, f"{live_server.url}/fristen/")
     open_chart_table(page, "chart-rates")
