@@ -24,7 +24,7 @@ from minimumstandards.models import FOLLOW_UP_KINDS, Deadline
 from minimumstandards.services import calendar_for
 from minimumstandards.workdays import BERLIN
 
-from . import access, kpi, selectors
+from . import access, charts, kpi, selectors
 from .errors import AppointmentError
 from .forms import (
     AbsenceForm,
@@ -1216,6 +1216,9 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
             kpi.profiles_of([c.pk for c in caseworkers]).filter(jobcenter=jobcenter), today
         ),
         "weeks": weeks,
+        "charts": {
+            "weekly_consultations": charts.weekly_consultations(weeks, table, own=not team_figures)
+        },
         "table": table if show_people else [],
         "team_total": team_total,
         "team_weeks": list(zip(team_total, team_target, strict=True)),

@@ -452,9 +452,14 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
         for wd in range(7)
         for morning in (True, False)
     }
-    for _pk, _day, checked_in_at, _state, _settled in visits:
+    # A visit's contacts count in the half-day it arrived in: a customer who came at 11:50
+    # and was passed on at 12:10 is morning load. (Counted by each contact's own queue time,
+    # an afternoon could show an average wait with "0 Ankünfte".)
+    arrived_in: dict[int, tuple[int, bool]] = {}
+    for pk, _day, checked_in_at, _state, _settled in visits:
         local = timezone.localtime(checked_in_at)
-        half_days[(local.weekday(), local.time() < MORNING_ENDS)].arrivals += 1
+        arrived_in[pk] = (local.weekday(), local.time() < MORNING_ENDS)
+        half_days[arrived_in[pk]].arrivals += 1
 
     for contact in contacts:
         total.durations.add(contact)
@@ -463,8 +468,7 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
             concern_rows[concern.pk].durations.add(contact)
         if not contact.at_reception and contact.called_at is not None:
             queues.setdefault(contact.team, Row(label=contact.team)).durations.add(contact)
-            local = timezone.localtime(contact.queued_at)
-            half_days[(local.weekday(), local.time() < MORNING_ENDS)].durations.add(contact)
+            half_days[arrived_in[contact.visit_id]].durations.add(contact)
             if per_employee and contact.served_by:
                 employees.setdefault(contact.served_by, Row(label=contact.served_by)).durations.add(
                     contact

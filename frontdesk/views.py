@@ -20,7 +20,7 @@ from jobcenter.models import Team
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
-from . import stats
+from . import charts, stats
 from .access import (
     desks_visible_to,
     display_for_token,
@@ -774,10 +774,12 @@ def live(request: HttpRequest) -> HttpResponse:
     standort = _site(request, standorte, request.GET.get("standort"))
     if standort is None:
         return render(request, "frontdesk/no_site.html")
+    figures = stats.live_figures(standort)
     context = {
         "form": SiteForm(initial={"standort": standort}, standorte=standorte),
         "standort": standort,
-        "figures": stats.live_figures(standort),
+        "figures": figures,
+        "charts": {"per_hour_today": charts.per_hour_today(figures)},
         "now": timezone.now(),
     }
     template = "frontdesk/partials/live.html" if request.htmx else "frontdesk/live.html"
@@ -821,6 +823,11 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": result,
+            "charts": result
+            and {
+                "times_per_day": charts.times_per_day(result),
+                "load_per_half_day": charts.load_per_half_day(result),
+            },
             "may_see_employees": allowed,
             "export_query": export_query,
             "has_errors": bool(form.errors),

@@ -116,17 +116,20 @@ def export_response(
 
 def export_sheets_response(sheets: Sequence[Sheet], *, filename: str, fmt: str) -> HttpResponse:
     """Several tables: one sheet each in Excel; in CSV one block each, under its title."""
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE
+    response = HttpResponse(sheets_file(sheets, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def sheets_file(sheets: Sequence[Sheet], fmt: str) -> bytes:
+    """The file's bytes, for a download or a mail attachment (the monthly report)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     tables = [
         (s.title, s.columns, [[c.cell(r) for c in s.columns] for r in s.rows]) for s in sheets
     ]
-    if fmt == "csv":
-        response = HttpResponse(_csv(tables), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(_xlsx(tables), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return _csv(tables) if fmt == "csv" else _xlsx(tables)
 
 
 def _csv_text(column: Column, value: Any) -> str:

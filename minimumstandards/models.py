@@ -350,3 +350,25 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deadline} – {self.get_level_display()}"
+
+
+class MonthlyReport(models.Model):
+    """A monthly minimum-standards report mailed to a team's leads: one per team and month,
+    so the scheduled task never sends a month twice (issue 14)."""
+
+    team = models.ForeignKey(
+        "jobcenter.Team", on_delete=models.CASCADE, related_name="monthly_reports"
+    )
+    month = models.DateField(_("Monat"), help_text=_("Der Erste des Berichtsmonats."))
+    sent_at = models.DateTimeField(_("versandt am"))
+    recipients = models.TextField(_("Empfänger"), blank=True)
+
+    class Meta:
+        verbose_name = _("Monatsbericht")
+        verbose_name_plural = _("Monatsberichte")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "month"], name="uniq_monthly_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.month:%m/%Y}"

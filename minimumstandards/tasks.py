@@ -23,3 +23,12 @@ def scan_deadlines() -> None:
     emailed = services.alerts_send_emails()
     if emailed:
         logger.info("deadline alerts e-mailed: %s", emailed)
+
+
+@shared_task(ignore_result=True)
+def send_monthly_reports() -> None:
+    """Daily at 06:30: on and after the first working day of a month, last month's
+    minimum-standards report to each team's leads, once per team and month."""
+    from .monthly import send_monthly_reports as send
+
+    send()

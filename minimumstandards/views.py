@@ -6,13 +6,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
+from jobcenter.exports import XLSX_TYPE as EXPORT_XLSX_TYPE
 from jobcenter.exports import Column, export_response
-from jobcenter.services import audit_read, audit_read_refresh
+from jobcenter.models import Team
+from jobcenter.predicates import led_team_ids, user_team_ids
+from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
+from . import charts, monthly
 from . import dashboard as figures
 from .access import deadlines_visible_to, get_deadline_for_user
-from .forms import PauseForm
+from .forms import MonthlyReportForm, PauseForm
 from .models import RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
 from .workdays import BERLIN
@@ -25,17 +29,34 @@ def _dashboard_context(request: HttpRequest) -> dict:
     calendar = calendar_for(request.user.jobcenter)
     urgent = figures.most_urgent(deadlines)
     labels = dict(RuleKind.choices)
+    rates = [
+        (labels[kind], months) for kind, months in figures.on_time_rates(deadlines, today).items()
+    ]
     return {
         "counts": figures.counts_per_rule(deadlines, now),
         "urgent": [
             (d, figures.time_left_label(figures.time_left(calendar, d, today))) for d in urgent
         ],
-        "rates": [
-            (labels[kind], months)
-            for kind, months in figures.on_time_rates(deadlines, today).items()
-        ],
+        "rates": rates,
+        "charts": {
+            "on_time_rates": charts.on_time_rate_per_month(rates),
+            "breaches_per_week": charts.breaches_per_week(deadlines, today, now),
+        },
         "now": now,
     }
+
+
+def _report_teams(request: HttpRequest):
+    """The teams whose monthly report this team lead may download: those they lead or
+    belong to, in their Jobcenter."""
+    ids = user_team_ids(request.user) | led_team_ids(request.user)
+    return Team.objects.filter(jobcenter_id=request.user.jobcenter_id, pk__in=ids).order_by("name")
+
+
+def _monthly_form(request: HttpRequest, data=None) -> MonthlyReportForm:
+    return MonthlyReportForm(
+        data, teams=_report_teams(request), today=timezone.localdate(), prefix="mb"
+    )
 
 
 def _subject_of(deadline) -> int | None:
@@ -58,7 +79,36 @@ def _audit_dashboard(request: HttpRequest, context: dict, *, full: bool) -> None
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _dashboard_context(request)
     _audit_dashboard(request, context, full=True)
+    context["monthly_form"] = _monthly_form(request)
     return render(request, "minimumstandards/dashboard.html", context)
+
+
+@permission_required("minimumstandards.view_dashboard")
+def monthly_report_download(request: HttpRequest) -> HttpResponse:
+    """A past month's minimum-standards report of one of the lead's teams, as PDF or Excel:
+    the same files the monthly mail carries."""
+    form = _monthly_form(request, request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("minimumstandards:dashboard")
+    team, month = form.cleaned_data["team"], form.cleaned_data["monat"]
+    fmt = form.cleaned_data["format"] or "pdf"
+    report = monthly.team_month(team, month)
+    if fmt == "pdf":
+        response = HttpResponse(monthly.report_pdf(report), content_type="application/pdf")
+    else:
+        response = HttpResponse(monthly.report_xlsx(report), content_type=EXPORT_XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{monthly.filename(report)}.{fmt}"'
+    audit_record(
+        actor=request.user,
+        action="view",
+        target=team,
+        summary=_("Monatsbericht Mindeststandards %(month)s heruntergeladen (%(fmt)s)")
+        % {"month": f"{month:%m/%Y}", "fmt": "PDF" if fmt == "pdf" else "Excel"},
+    )
+    return response
 
 
 @permission_required("minimumstandards.view_dashboard")

@@ -15,6 +15,7 @@ import pytest
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 INCLUDE = re.compile(r"""{%\s*include\s+["']([^"']+)["']([^%]*)%}""")
 WITH_ID = re.compile(r"""\bid=["']([^"']+)["']""")
+WITH_CHART = re.compile(r"\bchart=([\w.]+)")
 LABELLED = re.compile(r"<(section|div|aside|nav|form)\b([^>]*)>")
 LABEL = re.compile(r'aria-labelledby="([^"]+)"')
 ROLE = re.compile(r'role="([^"]+)"')
@@ -31,6 +32,9 @@ def expanded(path: Path, seen: frozenset[Path] = frozenset()) -> str:
             return ""
         text = expanded(target, seen | {path})
         given = WITH_ID.search(match.group(2))  # {% include "…" with id="days" %}
+        chart = WITH_CHART.search(match.group(2))  # {% include "…" with chart=charts.x %}
+        if chart:  # a chart's ids start with its key, one per chart on the page
+            text = text.replace("{{ chart.key }}", chart.group(1))
         return text.replace("{{ id }}", given.group(1)) if given else text
 
     return INCLUDE.sub(include, text)

@@ -225,6 +225,7 @@ TABLE: dict[str, Row] = {
     "minimumstandards:dashboard": row(**LEAD),
     "minimumstandards:dashboard_live": row(**LEAD),
     "minimumstandards:dashboard_export": row(**LEAD),
+    "minimumstandards:monthly_report": row(**LEAD),
     "minimumstandards:deadline_pause": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
     "minimumstandards:deadline_resume": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
     # privacy: the data-protection officer alone, each of their own Jobcenter (issue 15).

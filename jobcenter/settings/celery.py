@@ -46,6 +46,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=15),
     },
+    # The monthly minimum-standards report per team (PDF and Excel to the team leads): checked
+    # every morning, sent on the month's first working day (or the next run after it), once.
+    "minimumstandards-monthly-reports": {
+        "task": "minimumstandards.tasks.send_monthly_reports",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Optional: mail new deadline alerts to the team mailbox's address (office hours only).

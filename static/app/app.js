@@ -12,6 +12,16 @@
       if (input) { input.focus(); }
     }
   });
+  // A chart's table prints under it: open every chart's table for printing, close again after.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details[data-chart-data]:not([open])").forEach(function (d) {
+      d.open = true; opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; }); opened = [];
+  });
   // Print buttons without inline handlers (the content security policy forbids them).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-print]");

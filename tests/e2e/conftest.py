@@ -107,6 +107,16 @@ class PageStates:
     unchecked: str | None = None
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # A download (Content-Disposition: attachment) ends its navigation with ERR_ABORTED by
+    # design; such a failure is no problem once the download arrived.
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    downloads: set[str] = field(default_factory=set)
+
+    def take_failures(self) -> None:
+        for url, failure in self.failed:
+            if not (url in self.downloads and "ERR_ABORTED" in str(failure)):
+                self.problems.append(f"request failed: {url} ({failure})")
+        self.failed.clear()
 
     def navigated(self, url: str) -> None:
         if url == "about:blank":
@@ -152,12 +162,8 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Itera
             states.problems.append(f"{response.status} for {response.url}")
 
     page.on("response", on_response)
-    page.on(
-        "requestfailed",
-        lambda request: states.problems.append(
-            f"request failed: {request.url} ({request.failure})"
-        ),
-    )
+    page.on("requestfailed", lambda request: states.failed.append((request.url, request.failure)))
+    page.on("download", lambda download: states.downloads.add(download.url))
 
     yield page
 
@@ -193,6 +199,7 @@ def axe_check(page: Page) -> None:
     )
     url = page.url
     states.unchecked = None
+    states.take_failures()
     problems = list(states.problems)
     states.problems.clear()
     lines = [
