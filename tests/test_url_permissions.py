@@ -209,6 +209,9 @@ TABLE: dict[str, Row] = {
     "minimumstandards:fristenrechner": everyone(),
     "minimumstandards:dashboard": row(**LEAD),
     "minimumstandards:dashboard_live": row(**LEAD),
+    # The list behind the counts and the badge: whoever sees deadlines, their teams' only.
+    "minimumstandards:deadline_list": row(**{EZ: ANY, L: ANY, IFK: ANY, TL: ANY}),
+    "minimumstandards:forecast": row(**LEAD),
     "minimumstandards:dashboard_export": row(**LEAD),
     "minimumstandards:deadline_pause": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
     "minimumstandards:deadline_resume": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),
