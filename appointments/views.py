@@ -1218,7 +1218,10 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         "weeks": weeks,
         "table": table if show_people else [],
         "team_total": team_total,
-        "team_weeks": list(zip(team_total, team_target, strict=True)),
+        "team_weeks": [
+            (total, goal, kpi.rate(total, goal, higher_is_better=True) if caseworkers else None)
+            for total, goal in zip(team_total, team_target, strict=True)
+        ],
         "target": kpi.WEEKLY_TARGET,
         "full_time_hours": jobcenter.full_time_weekly_hours,
         "weight": kpi.GROUP_EVENT_WEIGHT,
