@@ -48,7 +48,8 @@ def counts_per_rule(
             label=str(label),
             open=by_kind[kind]["offen"],
             warning=by_kind[kind]["droht"],
-            breached=by_kind[kind]["ueberschritten"],
+            # For a Versagung: how many may now be issued (rule R-FR-02).
+            breached=by_kind[kind]["moeglich" if kind in TIME_POINT_KINDS else "ueberschritten"],
             paused=by_kind[kind]["angehalten"],
             running=by_kind[kind]["laeuft"],
             team=team,

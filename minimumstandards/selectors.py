@@ -31,6 +31,7 @@ STATES: dict[str, str] = {
     "ueberschritten": _("überschritten"),
     "gefaehrdet": _("gefährdet oder überschritten"),
     "angehalten": _("angehalten"),
+    "moeglich": _("Versagung möglich"),
     "fristgerecht": _("fristgerecht erfüllt"),
     "verspaetet": _("verspätet erfüllt"),
 }
@@ -45,10 +46,14 @@ def state_q(state: str, now: datetime) -> Q:
         return is_open
     if state == "laeuft":
         return is_open & Q(due_at__gt=now)
+    # A Versagung is not "at risk" or "breached": from its moment it may be issued
+    # (rule R-FR-02, state "moeglich").
     if state == "droht":
-        return is_open & Q(warn_at__lte=now, due_at__gt=now)
+        return is_open & Q(warn_at__lte=now, due_at__gt=now) & ~Q(kind__in=TIME_POINT_KINDS)
     if state == "ueberschritten":
-        return is_open & Q(due_at__lte=now)
+        return is_open & Q(due_at__lte=now) & ~Q(kind__in=TIME_POINT_KINDS)
+    if state == "moeglich":
+        return is_open & Q(due_at__lte=now, kind__in=TIME_POINT_KINDS)
     if state == "gefaehrdet":
         # The badge "Fristen gefährdet": at risk or breached; a Versagung that may now be
         # issued is no deadline at risk (rule R-FR-02).
@@ -88,6 +93,7 @@ def counts_by_rule(deadlines: QuerySet[Deadline], now: datetime) -> dict[str, di
             droht=Count("id", filter=state_q("droht", now)),
             ueberschritten=Count("id", filter=state_q("ueberschritten", now)),
             angehalten=Count("id", filter=state_q("angehalten", now)),
+            moeglich=Count("id", filter=state_q("moeglich", now)),
         )
         .order_by()
     )

@@ -90,7 +90,11 @@ def test_every_dashboard_count_opens_a_list_of_that_length(login, staff, world):
     assert RuleKind.VERSAGUNG not in counts
     (versagung,) = response.context["time_points"]
     assert (versagung.open, versagung.running, versagung.breached) == (2, 1, 1)
-    assert listed(client, versagung.link("ueberschritten")) == 1
+    assert listed(client, versagung.link("moeglich")) == 1
+    # Nor among all breached deadlines: the unfiltered list has the two entry checks.
+    assert (
+        listed(client, reverse("minimumstandards:deadline_list") + "?zustand=ueberschritten") == 2
+    )
     assert listed(client, versagung.link("laeuft")) == 1
     assert "Versagung möglich" in response.content.decode()
 
