@@ -22,4 +22,5 @@ PAGES: list[tuple[str, str, str]] = [
     ("Prognose 10 Arbeitstage", "/fristen/prognose/", "teamleitung"),
     ("Prognose 30 Arbeitstage", "/fristen/prognose/?tage=30", "teamleitung"),
     ("Kennzahlen", "/termine/kennzahlen/", "teamleitung"),
+    ("Warteschlange: Wartende", "/warteschlange/wartend/", "teamleitung"),
 ]

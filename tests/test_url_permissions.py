@@ -148,6 +148,7 @@ TABLE: dict[str, Row] = {
     "frontdesk:finish": row(obj="visit", post=True, **DESK_VISIT),
     "frontdesk:visit_step": row(obj="visit", post=True, **DESK_VISIT),
     "frontdesk:live": row(**LEAD),
+    "frontdesk:live_waiting": row(**LEAD),
     "frontdesk:report": row(**LEAD),
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
