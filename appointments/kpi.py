@@ -36,6 +36,10 @@ class Average:
     def met(self) -> bool | None:
         return None if self.days is None else self.days <= self.goal
 
+    @property
+    def rating(self) -> "Rating | None":
+        return rate(self.days, self.goal, higher_is_better=False)
+
 
 def _u25_born_after(today: date) -> date:
     """Born after this day: under 25 today (the 25th birthday completes the year)."""
@@ -152,7 +156,14 @@ def consultations_per_week(
             total = single + GROUP_EVENT_WEIGHT * group
             target = weekly_target(caseworker.weekly_hours, full_time_hours, days[week])
             cells.append(
-                {"week": week, "single": single, "group": group, "total": total, "target": target}
+                {
+                    "week": week,
+                    "single": single,
+                    "group": group,
+                    "total": total,
+                    "target": target,
+                    "rating": rate(total, target, higher_is_better=True),
+                }
             )
         table.append((caseworker, cells))
     return table
@@ -235,3 +246,36 @@ def _as_date(value) -> date:
 
 def profiles_of(caseworker_ids) -> "ContactProfile":
     return ContactProfile.objects.filter(kunde__ifk_id__in=caseworker_ids)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A figure against its target: green, amber or red, always with its words and icon
+    (WCAG 1.4.1: never colour alone)."""
+
+    tone: str  # "success", "warning", "danger": the KERN badge and icon
+    text: str
+
+
+# Amber: missed by at most this share of the target (10 %: 99 days against a goal of 90,
+# 22.5 consultations against 25).
+AMBER_SHARE = Decimal("0.1")
+
+
+def rate(value, target, *, higher_is_better: bool) -> Rating | None:
+    """Green when the target is met, amber when missed by at most 10 % of it, else red."""
+    from django.utils.translation import gettext as _
+
+    if value is None or target is None:
+        return None
+    value, target = Decimal(str(value)), Decimal(str(target))
+    margin = target * AMBER_SHARE
+    if higher_is_better:
+        met, close = value >= target, value >= target - margin
+    else:
+        met, close = value <= target, value <= target + margin
+    if met:
+        return Rating("success", _("Ziel erreicht"))
+    if close:
+        return Rating("warning", _("Ziel knapp verfehlt"))
+    return Rating("danger", _("Ziel verfehlt"))

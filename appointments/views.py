@@ -1204,6 +1204,10 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         calendar=calendar_for(jobcenter),
         full_time_hours=jobcenter.full_time_weekly_hours,
     )
+    # The week under way is not rated yet: half a week against a whole week's target
+    # would read as missed every Monday.
+    for _cw, cells in table:
+        cells[-1]["rating"] = None
     team_total = [sum(cells[i]["total"] for _cw, cells in table) for i in range(len(weeks))]
     team_target = [sum(cells[i]["target"] for _cw, cells in table) for i in range(len(weeks))]
     this_month = kpi.month_start(today)
@@ -1221,7 +1225,16 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         },
         "table": table if show_people else [],
         "team_total": team_total,
-        "team_weeks": list(zip(team_total, team_target, strict=True)),
+        "team_weeks": [
+            (
+                total,
+                goal,
+                kpi.rate(total, goal, higher_is_better=True)
+                if caseworkers and i < len(weeks) - 1
+                else None,
+            )
+            for i, (total, goal) in enumerate(zip(team_total, team_target, strict=True))
+        ],
         "target": kpi.WEEKLY_TARGET,
         "full_time_hours": jobcenter.full_time_weekly_hours,
         "weight": kpi.GROUP_EVENT_WEIGHT,

@@ -145,6 +145,20 @@ def _concerns_of(visit_ids) -> dict[int, list[Concern]]:
     return result
 
 
+def waiting_visits(standort: Standort, *, concern_id: int | None = None, now=None) -> list:
+    """The visits waiting now at the site (for one concern): what "wartend" counts in
+    live_figures, longest waiting first; each with `.concerns` (two queries)."""
+    today = timezone.localdate(now or timezone.now())
+    visits = Visit.objects.filter(standort=standort, day=today, state="waiting")
+    if concern_id is not None:
+        visits = visits.filter(visit_concerns__concern_id=concern_id).distinct()
+    rows = list(visits.select_related("team").order_by("queued_at", "pk"))
+    concerns = _concerns_of([v.pk for v in rows])
+    for visit in rows:
+        visit.concerns = concerns.get(visit.pk, [])
+    return rows
+
+
 def desks_open(standort: Standort, now: datetime) -> list[Desk]:
     return list(
         Desk.objects.filter(

@@ -26,6 +26,7 @@ urlpatterns = [
     path("aufruf/besuch/<int:pk>/<slug:step>/", views.visit_step, name="visit_step"),
     # The team lead.
     path("warteschlange/", views.live, name="live"),
+    path("warteschlange/wartend/", views.live_waiting, name="live_waiting"),
     path("warteschlange/auswertung/", views.report, name="report"),
     path("warteschlange/auswertung/export.<str:fmt>", views.report_export, name="report_export"),
     # The waiting-room display: no login, the token is the key.

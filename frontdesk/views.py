@@ -786,6 +786,26 @@ def live(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@permission_required("frontdesk.view_queue_live")
+def live_waiting(request: HttpRequest) -> HttpResponse:
+    """The visits behind the live view's "wartend" counts: waiting now at the site, for one
+    concern or all (stats.waiting_visits, the same rows stats.live_figures counts). Numbers,
+    concerns and times only, no names: the visit's page is one click further."""
+    standorte = standorte_visible_to(request.user)
+    standort = _site(request, standorte, request.GET.get("standort"))
+    if standort is None:
+        return render(request, "frontdesk/no_site.html")
+    concern = request.GET.get("anliegen", "")
+    concern_id = int(concern) if concern.isdigit() else None
+    visits = stats.waiting_visits(standort, concern_id=concern_id)
+    concern_obj = next((c for v in visits for c in v.concerns if c.pk == concern_id), None)
+    return render(
+        request,
+        "frontdesk/live_waiting.html",
+        {"standort": standort, "visits": visits, "concern": concern_obj, "now": timezone.now()},
+    )
+
+
 def _report_form(request):
     standorte = standorte_visible_to(request.user)
     allowed = request.user.has_perm("frontdesk.see_employee_figures")

@@ -39,7 +39,16 @@ def recomputed(n: int) -> str:
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(RecomputingAdmin):
-    list_display = ["kind", "scope", "window", "start_event", "warn_lead", "valid_from", "source"]
+    list_display = [
+        "kind",
+        "scope",
+        "window",
+        "start_event",
+        "warn_lead",
+        "effort_minutes",
+        "valid_from",
+        "source",
+    ]
     list_filter = ["kind", "valid_from"]
 
 

@@ -5,10 +5,10 @@ from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from .models import Deadline, RuleKind
+from .models import TIME_POINT_KINDS, Deadline, RuleKind
+from .selectors import counts_by_rule, days_left, list_url
 from .workdays import BERLIN, WorkingDayCalendar
 
 MONTHS = 6
@@ -22,31 +22,37 @@ class RuleCounts:
     warning: int
     breached: int
     paused: int = 0
+    running: int = 0
+    team: str = ""
+
+    @property
+    def is_time_point(self) -> bool:
+        """A Versagung: its due moment is when it may be issued, no deadline to meet."""
+        return self.kind in TIME_POINT_KINDS
+
+    def link(self, state: str) -> str:
+        """The list behind one of the counts."""
+        return list_url(kind=self.kind, team=self.team, state=state)
 
 
-def counts_per_rule(deadlines: QuerySet[Deadline], now: datetime) -> list[RuleCounts]:
+def counts_per_rule(
+    deadlines: QuerySet[Deadline], now: datetime, team: str = ""
+) -> list[RuleCounts]:
     # Counted by the clock, not by the scan's flags: the dashboard is right between scans.
     # Rule R-ZT-01: against the original due moment, a paused clock included (a pause never
-    # hides a breach); the paused ones are counted besides.
-    rows = (
-        deadlines.open()
-        .values("kind")
-        .annotate(
-            n_open=Count("id"),
-            n_warning=Count("id", filter=Q(warn_at__lte=now, due_at__gt=now)),
-            n_breached=Count("id", filter=Q(due_at__lte=now)),
-            n_paused=Count("id", filter=Q(paused_at__isnull=False)),
-        )
-    )
-    by_kind = {row["kind"]: row for row in rows}
+    # hides a breach); the paused ones are counted besides. The states: selectors.state_q.
+    by_kind = counts_by_rule(deadlines, now)
     return [
         RuleCounts(
             kind=kind,
             label=str(label),
-            open=by_kind.get(kind, {}).get("n_open", 0),
-            warning=by_kind.get(kind, {}).get("n_warning", 0),
-            breached=by_kind.get(kind, {}).get("n_breached", 0),
-            paused=by_kind.get(kind, {}).get("n_paused", 0),
+            open=by_kind[kind]["offen"],
+            warning=by_kind[kind]["droht"],
+            # For a Versagung: how many may now be issued (rule R-FR-02).
+            breached=by_kind[kind]["moeglich" if kind in TIME_POINT_KINDS else "ueberschritten"],
+            paused=by_kind[kind]["angehalten"],
+            running=by_kind[kind]["laeuft"],
+            team=team,
         )
         for kind, label in RuleKind.choices
         if kind in by_kind
@@ -57,6 +63,7 @@ def most_urgent(deadlines: QuerySet[Deadline], limit: int = 20) -> list[Deadline
     return list(
         deadlines.open()
         .select_related(
+            "rule",
             "antrag__applicant",
             "antrag__bedarfsgemeinschaft",
             "kunde",
@@ -69,12 +76,31 @@ def most_urgent(deadlines: QuerySet[Deadline], limit: int = 20) -> list[Deadline
 
 
 def time_left(calendar: WorkingDayCalendar, deadline: Deadline, today: date) -> int:
-    """Working days from today to the due day: 0 = due today, negative = overdue."""
-    due_day = timezone.localtime(deadline.due_at, BERLIN).date()
-    return calendar.working_days_between(today, due_day)
+    """Days from today to the due day: 0 = due today, negative = overdue; working days, or
+    calendar days for a rule of calendar days (rule R-ZT-01)."""
+    return days_left(calendar, deadline, today)[0]
 
 
-def time_left_label(days: int) -> str:
+def time_left_label(days: int, calendar_days: bool = False, time_point: bool = False) -> str:
+    if time_point:
+        # Rule R-FR-02: from its moment the Versagung may be issued; nothing is overdue.
+        if days < 0:
+            return ngettext(
+                "Versagung seit %(n)d Tag möglich", "Versagung seit %(n)d Tagen möglich", -days
+            ) % {"n": -days}
+        if days == 0:
+            return gettext("Versagung ab heute möglich")
+        return ngettext(
+            "Versagung in %(n)d Tag möglich", "Versagung in %(n)d Tagen möglich", days
+        ) % {"n": days}
+    if calendar_days:
+        if days < 0:
+            return ngettext(
+                "seit %(n)d Kalendertag überfällig", "seit %(n)d Kalendertagen überfällig", -days
+            ) % {"n": -days}
+        if days == 0:
+            return gettext("heute fällig")
+        return ngettext("noch %(n)d Kalendertag", "noch %(n)d Kalendertage", days) % {"n": days}
     if days < 0:
         return ngettext(
             "seit %(n)d Arbeitstag überfällig", "seit %(n)d Arbeitstagen überfällig", -days
@@ -82,6 +108,12 @@ def time_left_label(days: int) -> str:
     if days == 0:
         return gettext("heute fällig")
     return ngettext("noch %(n)d Arbeitstag", "noch %(n)d Arbeitstage", days) % {"n": days}
+
+
+def deadline_time_left(calendar: WorkingDayCalendar, deadline: Deadline, today: date) -> str:
+    """The time left of one deadline, in the days its rule counts."""
+    days, calendar_days = days_left(calendar, deadline, today)
+    return time_left_label(days, calendar_days, deadline.kind in TIME_POINT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -115,6 +147,8 @@ def on_time_rates(
         deadlines.filter(
             status__in=[Deadline.Status.MET, Deadline.Status.LATE], completed_at__gte=start
         )
+        # A Versagung is not "met on time" (rule R-FR-02): it has no on-time rate.
+        .exclude(kind__in=TIME_POINT_KINDS)
         .annotate(month=TruncMonth("completed_at", tzinfo=BERLIN))
         .values("kind", "month")
         .annotate(

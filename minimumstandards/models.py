@@ -117,6 +117,30 @@ FOLLOW_UP_KINDS = frozenset(
 )
 
 
+# Kinds whose due moment is not a deadline to meet but a point in time from which something
+# may be done: from it the Versagung may be issued (rule R-FR-02). Staff screens show them
+# as "Versagung möglich", never as a breach or an on-time rate.
+TIME_POINT_KINDS = frozenset({RuleKind.VERSAGUNG})
+
+# The breach forecast's default effort per deadline, in caseworker minutes, when a rule names
+# none (DeadlineRule.effort_minutes). Estimates of this project, set per Jobcenter in the admin.
+DEFAULT_EFFORT_MINUTES: dict[str, int] = {
+    RuleKind.ENTRY_CHECK: 20,
+    RuleKind.VERSAGUNG: 15,
+    RuleKind.DECISION: 60,
+    RuleKind.FIRST_CONSULTATION: 60,
+    RuleKind.CALLBACK: 10,
+    RuleKind.CONTACT_DENSITY: 45,
+    RuleKind.CASE_CLOSURE: 30,
+    RuleKind.KOOPERATIONSPLAN: 45,
+    RuleKind.VV_FEEDBACK: 10,
+    RuleKind.MEASURE_END: 30,
+    RuleKind.SCHOOL_CERTIFICATE: 10,
+    RuleKind.LEAVING_CLASS: 20,
+    RuleKind.AVAILABILITY_REVIEW: 20,
+}
+
+
 def validate_window(value: str) -> None:
     try:
         parse_window(value)
@@ -186,6 +210,15 @@ class DeadlineRule(models.Model):
     )
     valid_from = models.DateField(_("gültig ab"))
     source = models.CharField(_("Quelle"), max_length=200, blank=True)
+    effort_minutes = models.PositiveSmallIntegerField(
+        _("Aufwand je Frist (Minuten)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Arbeitszeit einer Fachkraft, um eine Frist dieser Regel zu erfüllen; die Prognose "
+            "der Fristüberschreitungen rechnet damit die nötigen Stunden. Leer: Standardwert."
+        ),
+    )
 
     objects = DeadlineRuleQuerySet.as_manager()
 
@@ -202,6 +235,13 @@ class DeadlineRule(models.Model):
     def __str__(self) -> str:
         scope = f" ({self.get_scope_display()})" if self.scope else ""
         return f"{self.get_kind_display()}{scope}: {self.window} ab {self.valid_from:%d.%m.%Y}"
+
+    @property
+    def effort(self) -> int:
+        """Minutes of work per deadline: the rule's own, else the default of its kind."""
+        if self.effort_minutes is not None:
+            return self.effort_minutes
+        return DEFAULT_EFFORT_MINUTES.get(self.kind, 30)
 
 
 class DeadlineQuerySet(models.QuerySet):

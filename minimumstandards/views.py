@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,36 +17,74 @@ from jobcenter.predicates import led_team_ids, user_team_ids
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
-from . import charts, monthly
+from . import charts, monthly, selectors
 from . import dashboard as figures
 from .access import deadlines_visible_to, get_deadline_for_user
-from .forms import MonthlyReportForm, PauseForm
-from .models import RuleKind
+from .forms import DeadlineListForm, ForecastForm, MonthlyReportForm, PauseForm
+from .models import TIME_POINT_KINDS, RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
 from .workdays import BERLIN
 
 
+def _team_choice(request: HttpRequest) -> tuple[str, list]:
+    """The team the lead narrowed the dashboard to (`?team=`), and the teams to choose from."""
+    teams = list(Team.objects.filter(pk__in=user_team_ids(request.user)).order_by("name"))
+    team = request.GET.get("team", "")
+    if team not in {str(t.pk) for t in teams}:
+        team = ""
+    return team, teams
+
+
 def _dashboard_context(request: HttpRequest) -> dict:
+    team, teams = _team_choice(request)
     deadlines = deadlines_visible_to(request.user)
+    if team:
+        deadlines = deadlines.filter(team_id=int(team))
     now = timezone.now()
     today = timezone.localdate()
     calendar = calendar_for(request.user.jobcenter)
     urgent = figures.most_urgent(deadlines)
     labels = dict(RuleKind.choices)
+    counts = figures.counts_per_rule(deadlines, now, team=team)
     rates = [
-        (labels[kind], months) for kind, months in figures.on_time_rates(deadlines, today).items()
+        (labels[kind], kind, months)
+        for kind, months in figures.on_time_rates(deadlines, today).items()
     ]
     return {
-        "counts": figures.counts_per_rule(deadlines, now),
+        "counts": [c for c in counts if not c.is_time_point],
+        "time_points": [c for c in counts if c.is_time_point],
         "urgent": [
-            (d, figures.time_left_label(figures.time_left(calendar, d, today))) for d in urgent
+            (d, figures.deadline_time_left(calendar, d, today), _tone(d, now)) for d in urgent
         ],
-        "rates": rates,
+        "rates": [
+            (
+                label,
+                [
+                    (
+                        m,
+                        selectors.list_url(
+                            kind=kind, team=team, state="fristgerecht", period=_month(m.month)
+                        ),
+                        selectors.list_url(
+                            kind=kind, team=team, state="verspaetet", period=_month(m.month)
+                        ),
+                    )
+                    for m in months
+                ],
+            )
+            for label, kind, months in rates
+        ],
         "charts": {
-            "on_time_rates": charts.on_time_rate_per_month(rates),
+            "on_time_rates": charts.on_time_rate_per_month(
+                [(label, months) for label, _kind, months in rates]
+            ),
             "breaches_per_week": charts.breaches_per_week(deadlines, today, now),
         },
         "now": now,
+        "team": team,
+        "teams": teams,
+        "team_query": urlencode({"team": team}) if team else "",
+        "at_risk_url": selectors.list_url(team=team, state="gefaehrdet"),
     }
 
 
@@ -59,6 +101,19 @@ def _monthly_form(request: HttpRequest, data=None) -> MonthlyReportForm:
     )
 
 
+def _tone(deadline, now) -> str:
+    """The badge of a deadline's time left; none for a Versagung (rule R-FR-02)."""
+    if deadline.kind in TIME_POINT_KINDS:
+        return "info" if deadline.due_at <= now else ""
+    if deadline.due_at <= now:
+        return "danger"
+    return "warning" if deadline.warn_at <= now else ""
+
+
+def _month(first) -> selectors.Period:
+    return selectors.Period.parse(first.strftime("%Y-%m"))
+
+
 def _subject_of(deadline) -> int | None:
     # The list names the applicant of the case, else the customer the deadline is about.
     return deadline.antrag.applicant_id if deadline.antrag_id else deadline.kunde_id
@@ -69,7 +124,7 @@ def _audit_dashboard(request: HttpRequest, context: dict, *, full: bool) -> None
         actor=request.user,
         target=request.user.jobcenter,
         summary=_("Fristen-Übersicht eingesehen"),
-        subject_ids=[_subject_of(d) for d, _label in context["urgent"]],
+        subject_ids=[_subject_of(d) for d, _label, _t in context["urgent"]],
         key="deadline-dashboard",
         full=full,
     )
@@ -118,6 +173,92 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     context = _dashboard_context(request)
     _audit_dashboard(request, context, full=False)
     return render(request, "minimumstandards/partials/dashboard_live.html", context)
+
+
+LIST_PAGE_SIZE = 50
+
+
+@permission_required("minimumstandards.view_deadlines")
+def deadline_list(request: HttpRequest) -> HttpResponse:
+    """The deadlines behind a count: filtered by rule, team, state and period, paginated."""
+    user = request.user
+    teams = list(Team.objects.filter(pk__in=user_team_ids(user)).order_by("name"))
+    form = DeadlineListForm(request.GET or {"zustand": "offen"}, teams=teams)
+    now = timezone.now()
+    today = timezone.localdate()
+    context = {"form": form, "now": now, "page": None, "rows": []}
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = selectors.ListFilter(
+            kind=data["regel"],
+            team=data["team"],
+            state=data["zustand"] or "offen",
+            period=data["zeitraum"],
+        )
+        deadlines = chosen.apply(deadlines_visible_to(user), now)
+        page = Paginator(selectors.deadline_page_rows(deadlines), LIST_PAGE_SIZE).get_page(
+            request.GET.get("seite")
+        )
+        calendar = calendar_for(user.jobcenter)
+        rows = [
+            {
+                "deadline": d,
+                "person": _person_of(d),
+                "bg": _bg_of(d),
+                "state": selectors.state_label(d, now),
+                "left": figures.deadline_time_left(calendar, d, today)
+                if d.status == d.Status.OPEN
+                else "",
+                "url": _case_url(d),
+            }
+            for d in page.object_list
+        ]
+        team_names = {str(t.pk): t.name for t in teams} | {"ohne": _("ohne Team")}
+        context |= {
+            "page": page,
+            "rows": rows,
+            "filter": chosen,
+            "query": chosen.query(),
+            "state_label": selectors.STATES[chosen.state],
+            "kind_label": dict(RuleKind.choices).get(chosen.kind, ""),
+            "team_label": team_names.get(chosen.team, ""),
+            "back_query": urlencode({"team": chosen.team})
+            if chosen.team and chosen.team != "ohne"
+            else "",
+        }
+        audit_read(
+            actor=user,
+            target=user.jobcenter,
+            summary=_("Fristenliste eingesehen"),
+            subject_ids=[r["person"].pk for r in rows if r["person"] is not None],
+        )
+    return render(request, "minimumstandards/deadline_list.html", context)
+
+
+def _case_url(deadline) -> str:
+    if deadline.antrag_id:
+        return reverse("intake:case_detail", args=[deadline.antrag_id])
+    person = _person_of(deadline)
+    return reverse("intake:customer_detail", args=[person.pk]) if person is not None else ""
+
+
+@permission_required("minimumstandards.view_dashboard")
+def forecast(request: HttpRequest) -> HttpResponse:
+    """The breach forecast: what breaches on each of the next working days, and the hours."""
+    form = ForecastForm(request.GET)
+    days = form.cleaned_data["tage"] if form.is_valid() else selectors.FORECAST_DAYS
+    team, teams = _team_choice(request)
+    deadlines = deadlines_visible_to(request.user)
+    if team:
+        deadlines = deadlines.filter(team_id=int(team))
+    result = selectors.breach_forecast(
+        deadlines, calendar=calendar_for(request.user.jobcenter), now=timezone.now(), n=days
+    )
+    return render(
+        request,
+        "minimumstandards/forecast.html",
+        {"form": form, "forecast": result, "days": days, "team": team, "teams": teams},
+    )
 
 
 def _person_of(deadline):

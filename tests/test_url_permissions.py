@@ -156,6 +156,7 @@ TABLE: dict[str, Row] = {
     "frontdesk:finish": row(obj="visit", post=True, **DESK_VISIT),
     "frontdesk:visit_step": row(obj="visit", post=True, **DESK_VISIT),
     "frontdesk:live": row(**LEAD),
+    "frontdesk:live_waiting": row(**LEAD),
     "frontdesk:report": row(**LEAD),
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
@@ -224,6 +225,9 @@ TABLE: dict[str, Row] = {
     "minimumstandards:fristenrechner": everyone(),
     "minimumstandards:dashboard": row(**LEAD),
     "minimumstandards:dashboard_live": row(**LEAD),
+    # The list behind the counts and the badge: whoever sees deadlines, their teams' only.
+    "minimumstandards:deadline_list": row(**{EZ: ANY, L: ANY, IFK: ANY, TL: ANY}),
+    "minimumstandards:forecast": row(**LEAD),
     "minimumstandards:dashboard_export": row(**LEAD),
     "minimumstandards:monthly_report": row(**LEAD),
     "minimumstandards:deadline_pause": row(obj="deadline", post=True, **{L: TEAM, TL: TEAM}),

@@ -130,6 +130,7 @@ def test_consultations_per_week_group_event_counts_three(clock, people, teams, j
         "group": 1,
         "total": 6,
         "target": Decimal("25.0"),
+        "rating": kpi.Rating("danger", "Ziel verfehlt"),
     }
     assert table["ifk"][1]["total"] == 1
     assert table["ifk2"][0]["total"] == 1
@@ -256,6 +257,8 @@ def test_per_week_target_for_part_time_with_a_group_event_and_the_easter_week(
         "group": 1,
         "total": 7,
         "target": Decimal("10.0"),
+        # 7 of 10 is more than 10 % short of the target.
+        "rating": kpi.Rating("danger", "Ziel verfehlt"),
     }
     assert table["ifk2"][1]["target"] == Decimal("20.0")
 
@@ -272,7 +275,7 @@ def test_kpi_page_shows_the_team_target_as_the_sum_of_the_pro_rata_targets(
     people["ifk2"].save()
     response = login(people["teamleitung"]).get(reverse("appointments:kpi"))
     # The lead's teams: ifk (full time, 25) and ifk2 (12.5); week of 23 March has 5 days.
-    assert [goal for _total, goal in response.context["team_weeks"]][-1] == Decimal("37.5")
+    assert [goal for _total, goal, _rating in response.context["team_weeks"]][-1] == Decimal("37.5")
     assert "0 / 37,5" in response.content.decode()
 
 
@@ -342,3 +345,41 @@ def test_kpi_page_shows_month_and_period_counts_for_the_team_only_by_default(
     assert response.context["months"] == [date(2026, 2, 1), date(2026, 3, 1)]
     assert response.context["activity_team"] == ([1, 2], 3)
     assert response.context["activity"] == []
+
+
+# --- ratings against the targets (issue 14): words and icon, never colour alone ----------
+
+
+@pytest.mark.rule("R-KP-01")
+@pytest.mark.parametrize(
+    ("value", "target", "higher", "tone", "text"),
+    [
+        (25, Decimal("25.0"), True, "success", "Ziel erreicht"),
+        (Decimal("22.5"), Decimal("25.0"), True, "warning", "Ziel knapp verfehlt"),
+        (22, Decimal("25.0"), True, "danger", "Ziel verfehlt"),
+        # Part time, 19.5 of 39 hours: target 12.5; 12 is within 1.25 of it.
+        (12, Decimal("12.5"), True, "warning", "Ziel knapp verfehlt"),
+        (11, Decimal("12.5"), True, "danger", "Ziel verfehlt"),
+        # Days since the last contact: fewer is better (goal 90 for U25).
+        (90, 90, False, "success", "Ziel erreicht"),
+        (99, 90, False, "warning", "Ziel knapp verfehlt"),
+        (Decimal("99.1"), 90, False, "danger", "Ziel verfehlt"),
+    ],
+)
+def test_rating_green_amber_red(value, target, higher, tone, text):
+    assert kpi.rate(value, target, higher_is_better=higher) == kpi.Rating(tone, text)
+
+
+@pytest.mark.rule("R-KP-01")
+def test_kpi_page_rates_each_week_with_words_and_icon(clock, login, people, teams):
+    people["ifk2"].weekly_hours = Decimal("19.5")
+    people["ifk2"].save()
+    response = login(people["teamleitung"]).get(reverse("appointments:kpi"))
+    body = response.content.decode()
+    # No consultations: the team's 0 of 37.5 is missed, said in words with its icon; the
+    # week under way is not rated yet.
+    ratings = [r.tone if r else None for _t, _g, r in response.context["team_weeks"]]
+    assert ratings == ["danger", "danger", "danger", None]
+    assert "Woche läuft noch" in body
+    assert "Ziel verfehlt" in body
+    assert "kern-icon--danger" in body

@@ -590,3 +590,28 @@ def test_reception_starts_at_its_own_site(login, staff, site, other_site, catalo
     page = login(staff["empfang"]).get(reverse("frontdesk:checkin"))
     assert page.status_code == 200
     assert page.context["standort"] == other_site
+
+
+@pytest.mark.rule("R-WS-02")
+def test_live_waiting_counts_open_the_visits_they_count(login, staff, check_in, site, desks):
+    """Issue 14: each "wartend" count of the live view is a link to exactly its visits."""
+    from frontdesk.models import Outcome
+
+    check_in("unterlagen")
+    check_in("unterlagen", "antrag")
+    check_in("antrag")
+    check_in("unterlagen", settle=Outcome.RESOLVED)  # settled at the reception: not waiting
+    client = login(staff["teamleitung"])
+    live = client.get(reverse("frontdesk:live"), {"standort": site.pk})
+    figures = live.context["figures"]
+    assert figures.waiting == 3
+    body = live.content.decode().replace("&amp;", "&")
+    total_url = f"{reverse('frontdesk:live_waiting')}?standort={site.pk}"
+    assert total_url in body
+    assert len(client.get(total_url).context["visits"]) == 3
+    per_concern = {load.concern.code: load for load in figures.per_concern}
+    assert (per_concern["unterlagen"].waiting, per_concern["antrag"].waiting) == (2, 2)
+    for load in per_concern.values():
+        url = f"{total_url}&anliegen={load.concern.pk}"
+        assert url in body
+        assert len(client.get(url).context["visits"]) == load.waiting

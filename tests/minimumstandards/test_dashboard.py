@@ -62,13 +62,17 @@ def test_counts_per_rule_are_those_of_the_leads_teams(login, staff, teams, cases
     # Hand-computed: three entry checks of team "leistung", the 3- and 30-day-old ones breached.
     assert counts[RuleKind.ENTRY_CHECK][0] == 3
     assert counts[RuleKind.ENTRY_CHECK][2] == 2
-    # The other Leistung team's case does not count.
-    assert counts[RuleKind.VERSAGUNG][0] == 3
+    # The other Leistung team's case does not count. The Versagung is a point in time,
+    # shown apart from the deadlines (issue 14).
+    assert RuleKind.VERSAGUNG not in counts
+    assert [(c.kind, c.open) for c in response.context["time_points"]] == [
+        (RuleKind.VERSAGUNG, 3)
+    ]
 
 
 def test_most_urgent_first_with_drill_down(login, staff, cases):
     response = login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard"))
-    urgent = [d for d, _label in response.context["urgent"]]
+    urgent = [d for d, _label, _tone in response.context["urgent"]]
     assert urgent == sorted(urgent, key=lambda d: d.due_at)
     page = response.content.decode()
     assert reverse("intake:case_detail", args=[cases[2].pk]) in page
@@ -91,7 +95,7 @@ def test_on_time_rate_per_month(login, staff, cases):
         )
     response = login(staff["teamleitung"]).get(reverse("minimumstandards:dashboard"))
     rates = dict(response.context["rates"])
-    this_month = rates["Eingangsprüfung"][-1]
+    this_month = rates["Eingangsprüfung"][-1][0]
     assert (this_month.met, this_month.late) == (1, 1)
     assert this_month.rate == 0.5
 
