@@ -14,7 +14,9 @@ django.test.Client (the whole middleware stack, persistent connection as in prod
 The floor is a minimal logged-in view on the same stack (bench/floor_urls.py), measured in
 the same run; each line says `backoffice: <page> <ms> ms, <n> queries, slowest <ms> ms,
 floor <ms> ms, ratio <r>`. The seed is removed again afterwards: bench/deadline_scan.py
-runs next against tables without deadlines. BENCH_EXPLAIN=1 prints every plan.
+runs next against tables without deadlines. BENCH_EXPLAIN=1 prints every plan;
+BENCH_KEEP=1 keeps the seed, BENCH_REUSE=1 measures a kept one, BENCH_PAGES=faelle only
+the pages whose name contains it.
 
 The registry: every module bench/pages_*.py exports
 `PAGES: list[tuple[str, str, str]]` = (page name, URL path with query, role), role one of
@@ -58,7 +60,7 @@ ROLES = ("teamleitung", "leistung", "ifk", "ez", "empfang")
 WATCHED = ("minimumstandards_deadline", "intake_kunde", "intake_antrag")
 SEQ_SCAN = re.compile(r"Seq Scan on (" + "|".join(WATCHED) + r")\b")
 # Items per mailbox: open ones and done ones (the "erledigt" view).
-MAILBOX_OPEN = int(os.environ.get("BENCH_MAILBOX_OPEN", 2000))
+MAILBOX_OPEN = int(os.environ.get("BENCH_MAILBOX_OPEN", 300))
 MAILBOX_DONE = int(os.environ.get("BENCH_MAILBOX_DONE", 8000))
 
 
@@ -83,7 +85,8 @@ def registry() -> list[tuple[str, str, str]]:
             if role not in ROLES:
                 raise SystemExit(f"{path.name}: {name}: unknown role {role!r}")
             pages.append((name, url, role))
-    return pages
+    only = os.environ.get("BENCH_PAGES")  # a quick round: pages whose name has this in it
+    return [p for p in pages if only in p[0]] if only else pages
 
 
 # --- seed ---------------------------------------------------------------------------------
@@ -254,6 +257,9 @@ def measure(client: Client, url: str) -> tuple[float, int, float, list[str], int
     statements = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
     slowest_ms, _sql = max(statements, default=(0.0, ""))
     selects = [sql for _t, sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    if os.environ.get("BENCH_VERBOSE"):  # every statement with its time
+        for ms, sql in statements:
+            log(f"    {ms:6.1f} ms  {sql[:160]}")
     return statistics.median(ms_runs), len(statements), slowest_ms, selects, response.status_code
 
 

@@ -17,6 +17,7 @@ from intake.selectors import kunde_search as find_customers
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
+from jobcenter.paging import COUNT_CAP, PER_PAGE, capped_page, page_number, pager
 from jobcenter.predicates import is_teamleitung
 from jobcenter.services import audit_read, audit_read_refresh
 from jobcenter.views import permission_required
@@ -52,12 +53,12 @@ from .services import (
 )
 from .worklist import (
     SORTS,
-    build_worklist,
     mailbox_row,
     merge_by_customer,
     sources_for,
     state_counts,
     today_counts,
+    worklist_rows,
 )
 
 SEARCH_LIMIT = 20
@@ -709,13 +710,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("status", "")
     if state not in {s for s, _label, _n in states}:
         state = ""
-    rows = build_worklist(
-        user, category=category, q=q, state=state, sort=sort, descending=descending
-    )
-    # The IFK's "Heute": counters on top, one row per customer with all its reasons.
-    today = None if lists_cases else today_counts(rows, timezone.now())
-    if not lists_cases:
+    filters = {"category": category, "q": q, "state": state, "sort": sort}
+    if lists_cases:
+        # Thousands of open cases: the sources give only what the pages up to this one need.
+        wanted = page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE)
+        rows, total = worklist_rows(user, **filters, descending=descending, limit=wanted * PER_PAGE)
+        today = None
+    else:
+        rows, _total = worklist_rows(user, **filters, descending=descending)
+        # The IFK's "Heute": counters on top, one row per customer with all its reasons.
+        today = today_counts(rows, timezone.now())
         rows = merge_by_customer(rows)
+        total = len(rows)
+    page = capped_page(total, request.GET.get("seite"))
+    page.object_list = rows[page.offset : page.offset + PER_PAGE]
+    rows = page.object_list
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=user,
@@ -749,6 +758,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "rows": rows,
+        "page": page,
+        "pager": pager(
+            page, {**params, "sortierung": sort, "richtung": "ab" if descending else ""}, "seite"
+        ),
         "sources": sources,
         "category": category,
         "q": q,
