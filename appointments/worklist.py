@@ -102,7 +102,7 @@ def follow_up_rows(user, now) -> list[Row]:
         .filter(jobcenter_id=user.jobcenter_id, kunde__isnull=False)
         .filter(owned_or_of_customers(user))
         .filter(visible)
-        .select_related("kunde")
+        .prefetch_related("kunde")
     )
     rows = []
     for d in qs:

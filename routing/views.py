@@ -368,9 +368,10 @@ def _mailbox_context(request, postfach) -> dict:
     sort = request.GET.get("sortierung", "dringend")
     if sort not in ("dringend", "neu"):
         sort = "dringend"
-    items = list(
-        selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)[:200]
-    )
+    qs = selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)
+    # In pages of 50, counted up to a cap: a mailbox's "erledigt" grows without end.
+    page = capped_page(qs.order_by()[: COUNT_CAP + 1].count(), request.GET.get("seite"))
+    page.object_list = items = list(qs[page.offset : page.offset + PER_PAGE])
     # The list refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=request.user,
@@ -383,6 +384,8 @@ def _mailbox_context(request, postfach) -> dict:
     return {
         "postfach": postfach,
         "items": items,
+        "page": page,
+        "pager": pager(page, {"ansicht": view, "sortierung": sort}, "seite"),
         "view": view,
         "sort": sort,
         "views": [

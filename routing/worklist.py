@@ -221,7 +221,7 @@ def contacts_due(user, now) -> list[Row]:
         .filter(jobcenter_id=user.jobcenter_id, kind=RuleKind.CONTACT_DENSITY)
         .filter(owned_or_of_customers(user))
         .filter(due_at__lte=now + CONTACT_HORIZON)
-        .select_related("kunde")
+        .prefetch_related("kunde")
     )
     rows = []
     for d in qs:
@@ -252,7 +252,8 @@ def deadline_alerts(user, now) -> list[Row]:
         .filter(warn_at__lte=now)
         # The customer's contacts and follow-ups have rows of their own.
         .exclude(kind__in=[RuleKind.CONTACT_DENSITY, *FOLLOW_UP_KINDS])
-        .select_related("antrag__applicant", "kunde", "aufgabe__kunde")
+        # Fetched by id after the deadlines (a join would read the whole customer table).
+        .prefetch_related("antrag__applicant", "kunde", "aufgabe__kunde")
     )
     rows = []
     for d in qs:
