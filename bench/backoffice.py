@@ -231,6 +231,9 @@ def placeholders(user) -> dict[str, int]:
     }
 
 
+SLOWEST: dict[str, str] = {}  # url -> its slowest statement, named when a page fails
+
+
 def explain(sql: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql)
@@ -255,11 +258,12 @@ def measure(client: Client, url: str) -> tuple[float, int, float, list[str], int
     with CaptureQueriesContext(connection) as ctx:
         _ms, response = timed_get(client, url)
     statements = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
-    slowest_ms, _sql = max(statements, default=(0.0, ""))
+    slowest_ms, slowest_sql = max(statements, default=(0.0, ""))
     selects = [sql for _t, sql in statements if sql.lstrip().upper().startswith("SELECT")]
     if os.environ.get("BENCH_VERBOSE"):  # every statement with its time
         for ms, sql in statements:
             log(f"    {ms:6.1f} ms  {sql[:160]}")
+    SLOWEST[url] = slowest_sql
     return statistics.median(ms_runs), len(statements), slowest_ms, selects, response.status_code
 
 
@@ -313,6 +317,8 @@ def main() -> int:
                 )
                 if problems:
                     failures.append(f"{name}: {'; '.join(problems)}")
+                    if slowest > STATEMENT_MS:
+                        log(f"    slowest statement: {SLOWEST[url][:200]}")
     finally:
         if not os.environ.get("BENCH_KEEP"):
             cleanup(jobcenter)

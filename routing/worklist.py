@@ -322,18 +322,22 @@ def open_cases(user, now) -> list[Row]:
     return [_case_row(a, now) for a in _with_next_due(antraege_visible_to(user).open())]
 
 
-def _name_prefilter(q: str) -> Q:
-    """Cases whose applicant the worklist's text filter can match (build_worklist's test
-    runs on the rows afterwards): every word of it is part of the surname or first name,
-    or the text is the Kd.-Nr."""
-    words = [w for w in q.replace(",", " ").split() if w]
-    names = Q()
-    for word in words:
-        names &= Q(applicant__last_name__icontains=word) | Q(applicant__first_name__icontains=word)
+def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
+    """Cases whose applicant (`prefix=""`: customers) the worklist's text filter can match
+    (build_worklist's test runs on the rows afterwards): every word of it is part of the
+    surname or first name, or the text is the Kd.-Nr."""
     number = q.strip().upper()
     if re.fullmatch(KUNDENNUMMER_PATTERN, number):
-        return Q(applicant__kundennummer=number)
+        return Q(**{f"{prefix}kundennummer": number})
+    names = Q()
+    for word in q.replace(",", " ").split():
+        names &= Q(**{f"{prefix}last_name__icontains": word}) | Q(
+            **{f"{prefix}first_name__icontains": word}
+        )
     return names
+
+
+MANY_CUSTOMERS = 5000
 
 
 def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
@@ -349,7 +353,16 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
     if state:
         base = base.filter(state=state)
     if q.strip():
-        base = base.filter(_name_prefilter(q))
+        # The matching customers first (trigram indexes), then their cases by applicant:
+        # PostgreSQL would otherwise join all the team's cases to the customer table.
+        customers = Kunde.objects.filter(jobcenter_id=user.jobcenter_id).filter(
+            _name_prefilter(q, prefix="")
+        )
+        found = list(customers.order_by().values_list("pk", flat=True)[: MANY_CUSTOMERS + 1])
+        if len(found) <= MANY_CUSTOMERS:
+            base = base.filter(applicant_id__in=found)
+        else:  # a very short text: the join after all
+            base = base.filter(_name_prefilter(q))
     case_ids = base.order_by().values("pk")
     jobcenter_id = user.jobcenter_id
     due_order = "-due_at" if descending else "due_at"

@@ -19,6 +19,8 @@ INDEXES = {
     "kunde_jobcenter_lower_name": "intake_kunde (jobcenter_id, LOWER(last_name), LOWER(first_name))",
     # The case list's filters by state, counted up to a cap (an index-only scan).
     "antrag_jobcenter_state": "intake_antrag (jobcenter_id, state)",
+    # A Leistung team's cases (through its households) by state, for the same counts.
+    "antrag_bg_state": "intake_antrag (bedarfsgemeinschaft_id, state)",
     "deadline_open_due_case": (
         "minimumstandards_deadline (jobcenter_id, due_at)"
         " WHERE status = 'open' AND antrag_id IS NOT NULL"
