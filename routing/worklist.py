@@ -414,7 +414,9 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         names = [Lower("applicant__last_name"), Lower("applicant__first_name")]
         if descending:
             names = [n.desc() for n in names]
-        ids = list(base.order_by(*names).values_list("pk", flat=True)[:limit])
+        # The customers' own Jobcenter named: their name index leads with it.
+        by_name = base.filter(applicant__jobcenter_id=jobcenter_id).order_by(*names)
+        ids = list(by_name.values_list("pk", flat=True)[:limit])
     elif sort == "art":  # all cases are "Fall": by due moment or, without one, by arrival
         ids = [*earliest(), *without_deadline()]
     else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
