@@ -339,9 +339,7 @@ def case_search_filter(q: str, *, jobcenter_id: int) -> Q:
     if re.fullmatch(KUNDENNUMMER_PATTERN, number):
         return Q(applicant__jobcenter_id=jobcenter_id, applicant__kundennummer=number)
     if re.fullmatch(BG_NUMMER_PATTERN, number):
-        return Q(
-            bedarfsgemeinschaft__jobcenter_id=jobcenter_id, bedarfsgemeinschaft__number=number
-        )
+        return Q(bedarfsgemeinschaft__jobcenter_id=jobcenter_id, bedarfsgemeinschaft__number=number)
     return Q(applicant__last_name__icontains=q) | Q(applicant__first_name__icontains=q)
 
 
