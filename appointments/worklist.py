@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from jobcenter.roles import Role
 from minimumstandards.models import Deadline, RuleKind
-from routing.worklist import Row, Source, register_source
+from routing.worklist import Row, Source, owned_or_of_customers, register_source
 
 from .models import Appointment, Kind, Status
 
@@ -100,9 +100,9 @@ def follow_up_rows(user, now) -> list[Row]:
     qs = (
         Deadline.objects.open()
         .filter(jobcenter_id=user.jobcenter_id, kunde__isnull=False)
-        .filter(Q(owner_user=user) | Q(kunde__ifk=user))
+        .filter(owned_or_of_customers(user))
         .filter(visible)
-        .select_related("kunde")
+        .prefetch_related("kunde")
     )
     rows = []
     for d in qs:

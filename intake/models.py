@@ -225,7 +225,17 @@ class AntragQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def at_risk(self, now) -> "AntragQuerySet":
-        return self.filter(deadlines__status="open", deadlines__warn_at__lte=now).distinct()
+        """Cases with an open deadline whose warning moment has come (a semi-join: no
+        DISTINCT over the whole list)."""
+        from minimumstandards.models import Deadline
+
+        return self.filter(
+            models.Exists(
+                Deadline.objects.filter(
+                    antrag_id=models.OuterRef("pk"), status="open", warn_at__lte=now
+                )
+            )
+        )
 
     def for_list(self) -> "AntragQuerySet":
         return self.select_related("applicant", "bedarfsgemeinschaft__leistung_team")

@@ -2,8 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +13,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
+from jobcenter.paging import COUNT_CAP, capped_page, pager
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
-from minimumstandards.models import Deadline
 from minimumstandards.services import calendar_for
 
 from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
@@ -41,7 +39,7 @@ from .registration import (
     person_documents,
     proposed_documents,
 )
-from .selectors import kunde_search
+from .selectors import case_list_page, case_search_filter, kunde_search
 from .services import (
     CaseConflict,
     IntakeError,
@@ -271,17 +269,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         state = "all"
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(
-            Q(applicant__last_name__icontains=q)
-            | Q(applicant__first_name__icontains=q)
-            | Q(applicant__kundennummer__iexact=q.replace(" ", ""))
-            | Q(bedarfsgemeinschaft__number__iexact=q.replace(" ", ""))
-        )
-    # The next due date of each case: its nearest open deadline, in the same query.
-    qs = qs.annotate(
-        next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN))
-    ).order_by(F("next_due").asc(nulls_last=True), "application_date", "id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        qs = qs.filter(case_search_filter(q, jobcenter_id=request.user.jobcenter_id))
+    # Counted up to a cap: the list pages on, the filters narrow what lies beyond.
+    page = capped_page(qs.order_by()[: COUNT_CAP + 1].count(), request.GET.get("page"))
+    case_list_page(qs, jobcenter_id=request.user.jobcenter_id, page=page)
     audit_read(
         actor=request.user,
         target=request.user.jobcenter,
@@ -290,6 +281,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "page": page,
+        "pager": pager(page, {"state": state, "q": q}),
         "state": state,
         "q": q,
         "state_choices": [

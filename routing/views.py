@@ -17,6 +17,7 @@ from intake.selectors import kunde_search as find_customers
 from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
+from jobcenter.paging import COUNT_CAP, PER_PAGE, capped_page, page_number, pager
 from jobcenter.predicates import is_teamleitung
 from jobcenter.services import audit_read, audit_read_refresh
 from jobcenter.views import permission_required
@@ -52,12 +53,12 @@ from .services import (
 )
 from .worklist import (
     SORTS,
-    build_worklist,
     mailbox_row,
     merge_by_customer,
     sources_for,
     state_counts,
     today_counts,
+    worklist_rows,
 )
 
 SEARCH_LIMIT = 20
@@ -367,9 +368,10 @@ def _mailbox_context(request, postfach) -> dict:
     sort = request.GET.get("sortierung", "dringend")
     if sort not in ("dringend", "neu"):
         sort = "dringend"
-    items = list(
-        selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)[:200]
-    )
+    qs = selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)
+    # In pages of 50, counted up to a cap: a mailbox's "erledigt" grows without end.
+    page = capped_page(qs.order_by()[: COUNT_CAP + 1].count(), request.GET.get("seite"))
+    page.object_list = items = list(qs[page.offset : page.offset + PER_PAGE])
     # The list refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=request.user,
@@ -382,6 +384,8 @@ def _mailbox_context(request, postfach) -> dict:
     return {
         "postfach": postfach,
         "items": items,
+        "page": page,
+        "pager": pager(page, {"ansicht": view, "sortierung": sort}, "seite"),
         "view": view,
         "sort": sort,
         "views": [
@@ -709,13 +713,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("status", "")
     if state not in {s for s, _label, _n in states}:
         state = ""
-    rows = build_worklist(
-        user, category=category, q=q, state=state, sort=sort, descending=descending
-    )
-    # The IFK's "Heute": counters on top, one row per customer with all its reasons.
-    today = None if lists_cases else today_counts(rows, timezone.now())
-    if not lists_cases:
+    filters = {"category": category, "q": q, "state": state, "sort": sort}
+    if lists_cases:
+        # Thousands of open cases: the sources give only what the pages up to this one need.
+        wanted = page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE)
+        rows, total = worklist_rows(user, **filters, descending=descending, limit=wanted * PER_PAGE)
+        today = None
+    else:
+        rows, _total = worklist_rows(user, **filters, descending=descending)
+        # The IFK's "Heute": counters on top, one row per customer with all its reasons.
+        today = today_counts(rows, timezone.now())
         rows = merge_by_customer(rows)
+        total = len(rows)
+    page = capped_page(total, request.GET.get("seite"))
+    page.object_list = rows[page.offset : page.offset + PER_PAGE]
+    rows = page.object_list
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=user,
@@ -749,6 +761,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "rows": rows,
+        "page": page,
+        "pager": pager(
+            page, {**params, "sortierung": sort, "richtung": "ab" if descending else ""}, "seite"
+        ),
         "sources": sources,
         "category": category,
         "q": q,

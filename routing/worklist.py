@@ -10,18 +10,28 @@ appointments app its appointments of the day:
                            fetch=my_appointments))
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake.access import antraege_visible_to
-from intake.models import OPEN_STATES, Antrag, AntragState, ErstgespraechState, Kunde
+from intake.models import (
+    KUNDENNUMMER_PATTERN,
+    OPEN_STATES,
+    Antrag,
+    AntragState,
+    ErstgespraechState,
+    Kunde,
+)
+from jobcenter.paging import COUNT_CAP
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
 from minimumstandards.models import FOLLOW_UP_KINDS, Deadline, RuleKind
@@ -63,6 +73,10 @@ class Source:
     label: str
     roles: set
     fetch: Callable[..., list[Row]] = field(compare=False)
+    # A source that may hold thousands of rows also answers for one page:
+    # `fetch_page(user, now, *, sort, descending, limit, q, state) -> (rows, total)` gives
+    # (at least) its first `limit` rows in that order, filtered, and how many there are.
+    fetch_page: Callable[..., tuple[list[Row], int]] | None = field(default=None, compare=False)
 
 
 _SOURCES: dict[str, Source] = {}
@@ -190,13 +204,24 @@ def mailbox_row(a: Aufgabe, user, now) -> Row:
     )
 
 
+def owned_or_of_customers(user) -> Q:
+    """Deadlines the IFK owns or that run for their customers: the customers' ids read once
+    (an OR across the join would make PostgreSQL read every deadline)."""
+    ids = getattr(user, "_ifk_kunde_ids", None)
+    if ids is None:
+        ids = user._ifk_kunde_ids = list(
+            Kunde.objects.filter(ifk=user).order_by().values_list("pk", flat=True)
+        )
+    return Q(owner_user=user) | Q(kunde_id__in=ids)
+
+
 def contacts_due(user, now) -> list[Row]:
     qs = (
         Deadline.objects.open()
         .filter(jobcenter_id=user.jobcenter_id, kind=RuleKind.CONTACT_DENSITY)
-        .filter(Q(owner_user=user) | Q(kunde__ifk=user))
+        .filter(owned_or_of_customers(user))
         .filter(due_at__lte=now + CONTACT_HORIZON)
-        .select_related("kunde")
+        .prefetch_related("kunde")
     )
     rows = []
     for d in qs:
@@ -227,7 +252,8 @@ def deadline_alerts(user, now) -> list[Row]:
         .filter(warn_at__lte=now)
         # The customer's contacts and follow-ups have rows of their own.
         .exclude(kind__in=[RuleKind.CONTACT_DENSITY, *FOLLOW_UP_KINDS])
-        .select_related("antrag__applicant", "kunde", "aufgabe__kunde")
+        # Fetched by id after the deadlines (a join would read the whole customer table).
+        .prefetch_related("antrag__applicant", "kunde", "aufgabe__kunde")
     )
     rows = []
     for d in qs:
@@ -266,44 +292,145 @@ def deadline_alerts(user, now) -> list[Row]:
     return rows
 
 
+def _case_row(a: Antrag, now) -> Row:
+    level, label = _level(a.next_due, a.next_warn, now)
+    return Row(
+        key=f"fall-{a.pk}",
+        category="fall",
+        category_label=_("Fall"),
+        title=f"{a.get_kind_display()} – {a.get_state_display()}",
+        url=reverse("intake:case_detail", args=[a.pk]),
+        kunde=a.applicant,
+        due_at=a.next_due,
+        received_at=a.received_at,
+        level=level,
+        level_label=label,
+        detail=_("BG %(bg)s") % {"bg": a.bedarfsgemeinschaft.number},
+        state=a.state,
+    )
+
+
+def _with_next_due(qs):
+    return qs.annotate(
+        next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+        next_warn=Min("deadlines__warn_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+    ).select_related("applicant", "bedarfsgemeinschaft")
+
+
 def open_cases(user, now) -> list[Row]:
     """Leistung: the team's open cases with their next due moment."""
-    qs = (
-        antraege_visible_to(user)
-        .open()
-        .annotate(
-            next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
-            next_warn=Min("deadlines__warn_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+    return [_case_row(a, now) for a in _with_next_due(antraege_visible_to(user).open())]
+
+
+def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
+    """Cases whose applicant (`prefix=""`: customers) the worklist's text filter can match
+    (build_worklist's test runs on the rows afterwards): every word of it is part of the
+    surname or first name, or the text is the Kd.-Nr."""
+    number = q.strip().upper()
+    if re.fullmatch(KUNDENNUMMER_PATTERN, number):
+        return Q(**{f"{prefix}kundennummer": number})
+    names = Q()
+    for word in q.replace(",", " ").split():
+        names &= Q(**{f"{prefix}last_name__icontains": word}) | Q(
+            **{f"{prefix}first_name__icontains": word}
         )
-        .select_related("applicant", "bedarfsgemeinschaft")
-    )
-    rows = []
-    for a in qs:
-        level, label = _level(a.next_due, a.next_warn, now)
-        rows.append(
-            Row(
-                key=f"fall-{a.pk}",
-                category="fall",
-                category_label=_("Fall"),
-                title=f"{a.get_kind_display()} – {a.get_state_display()}",
-                url=reverse("intake:case_detail", args=[a.pk]),
-                kunde=a.applicant,
-                due_at=a.next_due,
-                received_at=a.received_at,
-                level=level,
-                level_label=label,
-                detail=_("BG %(bg)s") % {"bg": a.bedarfsgemeinschaft.number},
-                state=a.state,
+    return names
+
+
+MANY_CUSTOMERS = 5000
+
+
+def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
+    """The team's open cases for one page of the worklist, without sorting all of them.
+
+    Every order is split into parts that an index yields in order (the open deadlines by
+    due moment, each case at its earliest; the cases without one by arrival; the cases by
+    arrival or by name); of each part the first `limit` cases are read, build_worklist sorts
+    their union by the row's own key. Sorting "dringlichkeit": overdue, warned, without a
+    deadline, the rest; the other orders as in SORTS.
+    """
+    base = antraege_visible_to(user).open()
+    if state:
+        base = base.filter(state=state)
+    if q.strip():
+        # The matching customers first (trigram indexes), then their cases by applicant:
+        # PostgreSQL would otherwise join all the team's cases to the customer table.
+        customers = Kunde.objects.filter(jobcenter_id=user.jobcenter_id).filter(
+            _name_prefilter(q, prefix="")
+        )
+        found = list(customers.order_by().values_list("pk", flat=True)[: MANY_CUSTOMERS + 1])
+        if len(found) <= MANY_CUSTOMERS:
+            base = base.filter(applicant_id__in=found)
+        else:  # a very short text: the join after all
+            base = base.filter(_name_prefilter(q))
+    case_ids = base.order_by().values("pk")
+    jobcenter_id = user.jobcenter_id
+    due_order = "-due_at" if descending else "due_at"
+    arrival_order = "-received_at" if descending else "received_at"
+
+    def earliest(*conditions) -> list[int]:
+        earlier = Deadline.objects.filter(antrag_id=OuterRef("antrag_id"), status="open").filter(
+            Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+        )
+        qs = (
+            Deadline.objects.filter(jobcenter_id=jobcenter_id, status="open", antrag__in=case_ids)
+            .filter(~Exists(earlier), *conditions)
+            .order_by(due_order)
+        )
+        return list(qs.values_list("antrag_id", flat=True)[:limit])
+
+    def without_deadline() -> list[int]:
+        qs = base.filter(
+            ~Exists(Deadline.objects.filter(antrag_id=OuterRef("pk"), status="open"))
+        ).order_by(arrival_order)
+        return list(qs.values_list("pk", flat=True)[:limit])
+
+    def in_order(*parts) -> list[int]:
+        """Parts that follow each other in the sort order: read until `limit` is reached
+        (descending: from the last part). The cases without a deadline cost a pass over
+        the team's cases; they are read only when the page comes to them."""
+        ids: list[int] = []
+        for part in reversed(parts) if descending else parts:
+            if len(ids) >= limit:
+                break
+            ids += part()
+        return ids
+
+    if sort == "dringlichkeit":
+        warned = Exists(
+            Deadline.objects.filter(
+                antrag_id=OuterRef("antrag_id"), status="open", warn_at__lte=now
             )
         )
-    return rows
+        ids = in_order(
+            lambda: earliest(Q(due_at__lte=now)),
+            lambda: earliest(Q(due_at__gt=now), warned),
+            without_deadline,
+            lambda: earliest(Q(due_at__gt=now), ~warned),
+        )
+    elif sort == "eingang":
+        ids = list(base.order_by(arrival_order).values_list("pk", flat=True)[:limit])
+    elif sort == "kunde":
+        names = [Lower("applicant__last_name"), Lower("applicant__first_name")]
+        if descending:
+            names = [n.desc() for n in names]
+        # The customers' own Jobcenter named: their name index leads with it.
+        by_name = base.filter(applicant__jobcenter_id=jobcenter_id).order_by(*names)
+        ids = list(by_name.values_list("pk", flat=True)[:limit])
+    elif sort == "art":  # all cases are "Fall": by due moment or, without one, by arrival
+        ids = [*earliest(), *without_deadline()]
+    else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
+        ids = in_order(earliest, without_deadline)
+    total = base.order_by()[: COUNT_CAP + 1].count()
+    cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
+    return [_case_row(a, now) for a in cases], total
 
 
 INTEGRATION, LEISTUNG = Role.INTEGRATION, Role.LEISTUNG
 for _source in (
     Source("neukunde", gettext_lazy("Neue Kundin / neuer Kunde"), {INTEGRATION}, new_customers),
     Source("erstgespraech", gettext_lazy("Erstgespräch"), {INTEGRATION}, first_consultations),
-    Source("fall", gettext_lazy("Fall"), {LEISTUNG}, open_cases),
+    Source("fall", gettext_lazy("Fall"), {LEISTUNG}, open_cases, open_cases_page),
     Source(
         "postfach",
         gettext_lazy("Vermerk, Ticket oder Aufgabe"),
@@ -360,7 +487,7 @@ SORTS = {
 }
 
 
-def build_worklist(
+def worklist_rows(
     user,
     *,
     category: str = "",
@@ -369,13 +496,41 @@ def build_worklist(
     sort: str = "dringlichkeit",
     descending: bool = False,
     now=None,
-) -> list[Row]:
+    limit: int | None = None,
+) -> tuple[list[Row], int]:
+    """The worklist's rows in order and how many there are in all.
+
+    With a `limit`, sources that can (`fetch_page`) give only their first `limit` rows:
+    the first `limit` rows returned are then those of the whole list, the rest is cut off.
+    """
     now = now or timezone.now()
     rows: list[Row] = []
+    total = 0
     for source in sources_for(user):
         if category and source.key != category:
             continue
-        rows.extend(source.fetch(user, now))
+        if limit and source.fetch_page is not None:
+            found, n = source.fetch_page(
+                user, now, sort=sort, descending=descending, limit=limit, q=q, state=state
+            )
+            rows.extend(found)
+            total += n
+            continue
+        found = source.fetch(user, now)
+        found = _filtered(found, q=q, state=state)
+        rows.extend(found)
+        total += len(found)
+    rows = _filtered(rows, q=q, state=state)
+    if sort == "heute":
+        rows.sort(key=lambda r: _today_first(r, now))
+    else:
+        rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
+    if limit:
+        rows = rows[:limit]
+    return rows, total
+
+
+def _filtered(rows: list[Row], *, q: str, state: str) -> list[Row]:
     if state:
         rows = [r for r in rows if r.state == state]
     needle = q.strip().casefold()
@@ -390,10 +545,23 @@ def build_worklist(
                 or needle == r.kunde.kundennummer.casefold()
             )
         ]
-    if sort == "heute":
-        rows.sort(key=lambda r: _today_first(r, now))
-    else:
-        rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
+    return rows
+
+
+def build_worklist(
+    user,
+    *,
+    category: str = "",
+    q: str = "",
+    state: str = "",
+    sort: str = "dringlichkeit",
+    descending: bool = False,
+    now=None,
+) -> list[Row]:
+    """Every row of the person's worklist, in order (the page shows them in pages)."""
+    rows, _total = worklist_rows(
+        user, category=category, q=q, state=state, sort=sort, descending=descending, now=now
+    )
     return rows
 
 
@@ -444,9 +612,12 @@ def today_counts(rows: list[Row], now) -> Today:
     )
 
 
-def state_counts(user) -> list[tuple[str, str, int]]:
-    """Leistung: open cases per state, for the filter (one query)."""
-    counts = dict(
-        antraege_visible_to(user).open().values_list("state").annotate(n=Count("id")).order_by()
-    )
-    return [(s.value, s.label, counts.get(s.value, 0)) for s in map(AntragState, OPEN_STATES)]
+def state_counts(user) -> list[tuple[str, str, str]]:
+    """Leistung: open cases per state, for the filter, each counted up to a cap."""
+    cases = antraege_visible_to(user).order_by()
+    counts = []
+    for s in map(AntragState, OPEN_STATES):
+        n = cases.filter(state=s.value)[: COUNT_CAP + 1].count()
+        label = _("mehr als %(n)s") % {"n": COUNT_CAP} if n > COUNT_CAP else str(n)
+        counts.append((s.value, s.label, label))
+    return counts
