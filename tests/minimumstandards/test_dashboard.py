@@ -65,9 +65,7 @@ def test_counts_per_rule_are_those_of_the_leads_teams(login, staff, teams, cases
     # The other Leistung team's case does not count. The Versagung is a point in time,
     # shown apart from the deadlines (issue 14).
     assert RuleKind.VERSAGUNG not in counts
-    assert [(c.kind, c.open) for c in response.context["time_points"]] == [
-        (RuleKind.VERSAGUNG, 3)
-    ]
+    assert [(c.kind, c.open) for c in response.context["time_points"]] == [(RuleKind.VERSAGUNG, 3)]
 
 
 def test_most_urgent_first_with_drill_down(login, staff, cases):
