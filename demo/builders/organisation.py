@@ -46,7 +46,15 @@ STAFF = [
     ("datenschutz", "Dana", "Schutz", Role.DATENSCHUTZ, []),
 ]
 # Where the reception sends a customer who comes for an appointment.
-ROOMS = {"ifk": "Raum 2.14, 2. OG", "ifk2": "Raum 2.16, 2. OG", "ifk3": "Raum 1.05, 1. OG"}
+ROOMS = {
+    "ifk": "Raum 2.14, 2. OG",
+    "ifk2": "Raum 2.16, 2. OG",
+    "ifk3": "Raum 1.05, 1. OG",
+    "empfang": "Empfangstresen, EG",
+    "hotline": "Servicecenter, Raum 0.10",
+    "leistung": "Raum 1.21, 1. OG",
+    "teamleitung": "Raum 3.02, 3. OG",
+}
 
 
 def organisation() -> tuple[Jobcenter, bool]:

@@ -31,7 +31,7 @@ def place_of(user: User) -> str:
     if desk is not None:
         return desk.name  # as the site names it: "Schalter 2", "Raum 204"
     if user.room:
-        return _("Raum %(room)s") % {"room": user.room}
+        return user.room  # as written in the staff record: "Raum 2.14, 2. OG"
     return _("Arbeitsplatz von %(name)s (kein Raum hinterlegt)") % {
         "name": user.get_full_name() or user.username
     }

@@ -37,7 +37,7 @@ def second_page(browser, live_server):
 
 
 def test_a_colleague_at_the_site_sees_the_alarm_within_seconds(page, second_page, live_server):
-    jobcenter_user = UserFactory(username="empfang1", role=Role.EMPFANG, room="0.02")
+    jobcenter_user = UserFactory(username="empfang1", role=Role.EMPFANG, room="Raum 0.02")
     site = Standort.objects.create(jobcenter=jobcenter_user.jobcenter, name="Hauptstelle")
     jobcenter_user.standort = site
     jobcenter_user.save()

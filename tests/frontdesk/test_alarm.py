@@ -22,7 +22,7 @@ def people(staff, site, other_site, outsider):
     Leistung colleague works at the other site; the outsider in another Jobcenter."""
     for key in ("ez", "ifk", "empfang", "teamleitung"):
         staff[key].standort = site
-    staff["ifk"].room = "2.14"
+    staff["ifk"].room = "Raum 2.14"
     staff["leistung"].standort = other_site
     outsider.standort = Standort.objects.create(jobcenter=outsider.jobcenter, name="Anderswo")
     for user in (*staff.values(), outsider):
