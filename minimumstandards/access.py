@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from jobcenter.predicates import user_team_ids
 
-from .models import Deadline
+from .models import Deadline, DeadlineAlert
 
 
 def deadlines_visible_to(user) -> QuerySet[Deadline]:
@@ -23,3 +23,22 @@ def get_deadline_for_user(user, pk: int) -> Deadline:
     return get_object_or_404(
         deadlines_visible_to(user).select_related("rule", "jobcenter", "antrag"), pk=pk
     )
+
+
+def deadlines_at_risk_count(user) -> int:
+    """The badge: open deadlines of the user's teams, or their own, that are flagged.
+
+    Counted from the alerts alone (the only record of a flag), over their two small
+    partial indexes, index-only: the cost follows the user's flagged deadlines, not the
+    Jobcenter's deadlines. A deadline with a warning and a breach alert counts once. As
+    fresh as the last scan; a service that opens or moves a deadline behind the scan flags
+    it at once, and a closed deadline's alerts stop counting in the same transaction.
+    """
+    if not user.has_perm("minimumstandards.view_deadlines"):
+        return 0
+    open_alerts = DeadlineAlert.objects.filter(closed_at__isnull=True)
+    own = open_alerts.filter(owner_user=user).values("deadline")
+    teams = user_team_ids(user)
+    if not teams:
+        return own.distinct().count()
+    return open_alerts.filter(team__in=teams).values("deadline").union(own).count()

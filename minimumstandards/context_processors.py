@@ -1,7 +1,6 @@
 from django.http import HttpRequest
-from django.utils import timezone
 
-from .access import deadlines_visible_to
+from .access import deadlines_at_risk_count
 
 
 def deadline_badge(request: HttpRequest) -> dict:
@@ -9,5 +8,4 @@ def deadline_badge(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "htmx", False):
         return {}
-    count = deadlines_visible_to(user).open().filter(warn_at__lte=timezone.now()).count()
-    return {"deadlines_at_risk": count}
+    return {"deadlines_at_risk": deadlines_at_risk_count(user)}
