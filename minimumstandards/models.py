@@ -389,6 +389,9 @@ class DeadlineAlert(models.Model):
         db_constraint=False,
     )
     closed_at = models.DateTimeField(_("Frist beendet am"), null=True, blank=True)
+    # The deadline's first alert (a breach after a warning is not): the badge counts these,
+    # one per flagged deadline, without a DISTINCT.
+    first = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("Fristwarnung")
@@ -399,14 +402,14 @@ class DeadlineAlert(models.Model):
         indexes = [
             # The badge: open flagged deadlines per team and per owner, counted index-only.
             models.Index(
-                fields=["team", "deadline"],
+                fields=["team"],
                 name="alert_open_team",
-                condition=Q(closed_at__isnull=True),
+                condition=Q(closed_at__isnull=True, first=True),
             ),
             models.Index(
-                fields=["owner_user", "deadline"],
+                fields=["owner_user", "team"],
                 name="alert_open_owner",
-                condition=Q(closed_at__isnull=True, owner_user__isnull=False),
+                condition=Q(closed_at__isnull=True, first=True, owner_user__isnull=False),
             ),
         ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, models, transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -449,9 +450,11 @@ def deadline_complete(
 
 _WATERMARK = ScanWatermark._meta.db_table
 _FLAG_SQL = f"""
-INSERT INTO {DeadlineAlert._meta.db_table} (deadline_id, level, created_at, team_id, owner_user_id)
-SELECT id, %(level)s, %(now)s, team_id, owner_user_id
-  FROM {Deadline._meta.db_table}
+INSERT INTO {DeadlineAlert._meta.db_table}
+       (deadline_id, level, created_at, team_id, owner_user_id, first)
+SELECT id, %(level)s, %(now)s, team_id, owner_user_id,
+       NOT EXISTS (SELECT FROM {DeadlineAlert._meta.db_table} a WHERE a.deadline_id = d.id)
+  FROM {Deadline._meta.db_table} d
  WHERE status = 'open' AND paused_at IS NULL AND {{condition}}
 ON CONFLICT (deadline_id, level) DO NOTHING
 """
@@ -515,13 +518,23 @@ def _scan_portable(now: datetime) -> dict[str, int]:
         )
     counts = {}
     for level, qs in selections.items():
-        rows = list(qs.exclude(alerts__level=level).values_list("pk", "team_id", "owner_user_id"))
+        flagged = models.Exists(DeadlineAlert.objects.filter(deadline=OuterRef("pk")))
+        rows = list(
+            qs.exclude(alerts__level=level)
+            .annotate(flagged=flagged)
+            .values_list("pk", "team_id", "owner_user_id", "flagged")
+        )
         DeadlineAlert.objects.bulk_create(
             [
                 DeadlineAlert(
-                    deadline_id=pk, level=level, created_at=now, team_id=team, owner_user_id=owner
+                    deadline_id=pk,
+                    level=level,
+                    created_at=now,
+                    team_id=team,
+                    owner_user_id=owner,
+                    first=not was_flagged,
                 )
-                for pk, team, owner in rows
+                for pk, team, owner, was_flagged in rows
             ],
             ignore_conflicts=True,
         )
@@ -564,19 +577,35 @@ def flag_behind_watermark(deadlines: Sequence[Deadline], *, moved: bool = False)
                 stale = [d.pk for d in deadlines if getattr(d, moment) > cutoff]
                 if stale:
                     DeadlineAlert.objects.filter(deadline__in=stale, level=level).delete()
-        alerts = [
-            DeadlineAlert(
-                deadline_id=d.pk,
-                level=_level(d.due_at, d.warn_at, cutoff),
-                created_at=now,
-                team_id=d.team_id,
-                owner_user_id=d.owner_user_id,
-            )
+        due = [
+            d
             for d in deadlines
             if d.status == Deadline.Status.OPEN and d.paused_at is None and d.warn_at <= cutoff
         ]
-        if alerts:
-            DeadlineAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+        if not due:
+            return 0
+        have = set(
+            DeadlineAlert.objects.filter(deadline__in=[d.pk for d in due]).values_list(
+                "deadline_id", "level"
+            )
+        )
+        flagged = {pk for pk, _level_had in have}
+        alerts = []
+        for d in due:
+            level = _level(d.due_at, d.warn_at, cutoff)
+            if (d.pk, level) in have:
+                continue
+            alerts.append(
+                DeadlineAlert(
+                    deadline_id=d.pk,
+                    level=level,
+                    created_at=now,
+                    team_id=d.team_id,
+                    owner_user_id=d.owner_user_id,
+                    first=d.pk not in flagged,
+                )
+            )
+        DeadlineAlert.objects.bulk_create(alerts, ignore_conflicts=True)
         return len(alerts)
 
 
