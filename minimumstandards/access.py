@@ -3,9 +3,11 @@
 Who sees deadlines at all, and who may stop one, is named in `minimumstandards.rules`.
 """
 
-from django.db.models import Count, Func, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from jobcenter.models import User
 from jobcenter.predicates import user_team_ids
 
 from .models import Deadline, DeadlineAlert
@@ -32,16 +34,22 @@ def deadlines_at_risk_count(user) -> int:
     alert, over two small partial indexes, index-only: the cost follows the user's flagged
     deadlines, not the Jobcenter's deadlines. As fresh as the last scan; a service that
     opens or moves a deadline behind the scan flags it at once, and a closed deadline's
-    alerts stop counting in the same transaction. Read-only, one query.
+    alerts stop counting in the same transaction. One statement (it reads the user's teams
+    itself), written out because it runs on every page: no ORM compiling per request.
     """
     if not user.has_perm("minimumstandards.view_deadlines"):
         return 0
-    counted = DeadlineAlert.objects.filter(closed_at__isnull=True, first=True)
-    teams = sorted(user_team_ids(user))
-    own = counted.filter(owner_user=user).exclude(team__in=teams)
-    if not teams:
-        return own.count()
-    # Two counts in one statement: the team's, and the user's own in other teams (or none).
-    return counted.filter(team__in=teams).aggregate(
-        n=Count("pk") + Subquery(own.values(o=Func("pk", function="COUNT")))
-    )["n"]
+    with connection.cursor() as cursor:
+        cursor.execute(_AT_RISK_SQL, {"user": user.pk, "first": True})
+        return cursor.fetchone()[0]
+
+
+_ALERTS = DeadlineAlert._meta.db_table
+_USER_TEAMS = f"SELECT team_id FROM {User.teams.through._meta.db_table} WHERE user_id = %(user)s"
+_AT_RISK_SQL = f"""
+SELECT (SELECT count(*) FROM {_ALERTS}
+         WHERE closed_at IS NULL AND first = %(first)s AND team_id IN ({_USER_TEAMS}))
+     + (SELECT count(*) FROM {_ALERTS}
+         WHERE closed_at IS NULL AND first = %(first)s AND owner_user_id = %(user)s
+           AND (team_id IS NULL OR team_id NOT IN ({_USER_TEAMS})))
+"""
