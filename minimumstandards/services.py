@@ -452,8 +452,7 @@ _WATERMARK = ScanWatermark._meta.db_table
 _FLAG_SQL = f"""
 INSERT INTO {DeadlineAlert._meta.db_table}
        (deadline_id, level, created_at, team_id, owner_user_id, first)
-SELECT id, %(level)s, %(now)s, team_id, owner_user_id,
-       NOT EXISTS (SELECT FROM {DeadlineAlert._meta.db_table} a WHERE a.deadline_id = d.id)
+SELECT id, %(level)s, %(now)s, team_id, owner_user_id, {{first}}
   FROM {Deadline._meta.db_table} d
  WHERE status = 'open' AND paused_at IS NULL AND {{condition}}
 ON CONFLICT (deadline_id, level) DO NOTHING
@@ -461,6 +460,14 @@ ON CONFLICT (deadline_id, level) DO NOTHING
 # Each condition is one range of one partial index: the moments in (watermark, now].
 _BREACH = "due_at > %(since)s AND due_at <= %(now)s"
 _WARNING = "warn_at > %(since)s AND warn_at <= %(now)s AND due_at > %(now)s"
+# Whether the alert is the deadline's first: a breach is not if a warning came before. A
+# warning the scan inserts always is: a breach alert means a due moment at or before an
+# earlier scan's now, and this warning's due moment lies after this scan's.
+_FIRST = {
+    "breach": f"NOT EXISTS (SELECT FROM {DeadlineAlert._meta.db_table} a"
+    " WHERE a.deadline_id = d.id AND a.level = 'warning')",
+    "warning": "TRUE",
+}
 _NOTHING = {"breach": 0, "warning": 0}
 
 
@@ -476,22 +483,32 @@ def scan(*, now: datetime | None = None) -> dict[str, int] | None:
     if connection.vendor != "postgresql":
         return _scan_portable(now)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        # For this transaction only: every statement below is a range of an index; JIT
+        # compiling (the catch-up's estimates cross its threshold) costs more than it saves,
+        # and a probe into the alert table must not become a scan of it, whatever its
+        # statistics say in the middle of a catch-up.
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s), set_config('jit', 'off', true),"
+            " set_config('enable_seqscan', 'off', true)",
+            [SCAN_LOCK_KEY],
+        )
         if not cursor.fetchone()[0]:
             return None
         # The row lock waits for every transaction that has read the watermark to open or
         # move a deadline (FOR KEY SHARE): the inserts below see their deadlines.
         cursor.execute(
-            f"INSERT INTO {_WATERMARK} (id, scanned_to) VALUES (1, NULL) ON CONFLICT DO NOTHING"
+            f"INSERT INTO {_WATERMARK} (id, scanned_to) VALUES (1, NULL)"
+            f" ON CONFLICT (id) DO UPDATE SET scanned_to = {_WATERMARK}.scanned_to"
+            " RETURNING scanned_to"
         )
-        cursor.execute(f"SELECT scanned_to FROM {_WATERMARK} WHERE id = 1 FOR UPDATE")
         since = cursor.fetchone()[0]
         if since is not None and now <= since:
             return dict(_NOTHING)
         params = {"now": now, "since": since if since is not None else "-infinity"}
         counts = {}
         for level, condition in (("breach", _BREACH), ("warning", _WARNING)):
-            cursor.execute(_FLAG_SQL.format(condition=condition), {**params, "level": level})
+            sql = _FLAG_SQL.format(condition=condition, first=_FIRST[level])
+            cursor.execute(sql, {**params, "level": level})
             counts[level] = cursor.rowcount
         cursor.execute(f"UPDATE {_WATERMARK} SET scanned_to = %s WHERE id = 1", [now])
         return counts
