@@ -631,7 +631,7 @@ def measure_badge(users: dict[str, int]) -> tuple[float, float]:
             f" {by_clock:,} in {before * 1000:.0f} ms)"
         )
         if badge_s > 0.002 or os.environ.get("BENCH_EXPLAIN"):
-            explain(f"badge {label}", access._AT_RISK_SQL, {"user": pk, "first": True})
+            explain(f"badge {label}", access._AT_RISK_SQL_PG, {"user": pk, "first": True})
         if badge_s > worst_badge:
             worst_badge, worst_floor = badge_s, floor_s
     return worst_badge, worst_floor
