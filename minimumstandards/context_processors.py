@@ -1,15 +1,17 @@
 from django.http import HttpRequest
-from django.utils import timezone
 
-from .access import deadlines_visible_to
-from .selectors import list_url, state_q
+from .access import deadlines_at_risk_count
+from .selectors import list_url
 
 
 def deadline_badge(request: HttpRequest) -> dict:
-    """How many of the user's team deadlines are at risk or breached (one query a page),
-    and the list of exactly those (selectors.state_q "gefaehrdet")."""
+    """How many of the user's team deadlines the scan flagged (at risk or breached; one
+    index-only query a page, `access.deadlines_at_risk_count`), and the list of exactly
+    those (selectors.state_q "gemeldet": the same alerts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "htmx", False):
         return {}
-    count = deadlines_visible_to(user).filter(state_q("gefaehrdet", timezone.now())).count()
-    return {"deadlines_at_risk": count, "deadlines_at_risk_url": list_url(state="gefaehrdet")}
+    return {
+        "deadlines_at_risk": deadlines_at_risk_count(user),
+        "deadlines_at_risk_url": list_url(state="gemeldet"),
+    }

@@ -248,6 +248,14 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Deadline.Status.OPEN)
 
+    def flagged(self, level: str | None = None):
+        """The deadlines the scan (or a service behind its watermark) has flagged: those
+        with an alert, of `level` if given. The alerts are the only record of a flag."""
+        alerts = DeadlineAlert.objects.filter(deadline=models.OuterRef("pk"))
+        if level:
+            alerts = alerts.filter(level=level)
+        return self.filter(models.Exists(alerts))
+
 
 class Deadline(models.Model):
     """A deadline on a case, its due moment computed when the case changed and stored."""
@@ -297,7 +305,8 @@ class Deadline(models.Model):
     due_at = models.DateTimeField(_("fällig am"))
     warn_at = models.DateTimeField(_("Vorwarnung ab"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.NONE)
+    # No `level` column: a flag is an alert row (DeadlineAlert), so flagging never rewrites
+    # this row into its dozen indexes (issue 13). `flagged_level` reads the alerts.
     completed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
     paused_at = models.DateTimeField(_("angehalten seit"), null=True, blank=True)
     pause_reason = models.TextField(_("Grund der Unterbrechung"), blank=True)
@@ -334,16 +343,20 @@ class Deadline(models.Model):
         verbose_name_plural = _("Fristen")
         ordering = ["due_at"]
         indexes = [
-            # The scan reads only these two partial indexes: open rows not yet flagged.
+            # The scan reads only these two partial indexes, index-only (PostgreSQL): the
+            # running clocks whose warning or due moment lies between the watermark of the
+            # previous scan and now, with the columns its alert rows copy.
             models.Index(
                 fields=["warn_at"],
-                name="deadline_warn_scan",
-                condition=Q(status="open", paused_at__isnull=True, level="none"),
+                include=["due_at", "id", "team", "owner_user"],
+                name="deadline_warn_window",
+                condition=Q(status="open", paused_at__isnull=True),
             ),
             models.Index(
                 fields=["due_at"],
-                name="deadline_breach_scan",
-                condition=Q(status="open", paused_at__isnull=True) & ~Q(level="breach"),
+                include=["id", "team", "owner_user"],
+                name="deadline_due_window",
+                condition=Q(status="open", paused_at__isnull=True),
             ),
             models.Index(fields=["team", "status", "due_at"], name="deadline_team_due"),
             models.Index(fields=["antrag", "kind", "status"], name="deadline_case"),
@@ -366,13 +379,29 @@ class Deadline(models.Model):
         return f"{self.get_kind_display()} bis {self.due_at:%d.%m.%Y %H:%M}"
 
     @property
+    def flagged_level(self) -> str:
+        """The highest level flagged for this deadline, from its alerts (one query unless
+        `alerts` was prefetched); "none" if it has none."""
+        levels = {alert.level for alert in self.alerts.all()}
+        for level in (self.Level.BREACH, self.Level.WARNING):
+            if level in levels:
+                return level
+        return self.Level.NONE
+
+    @property
     def working_due_at(self):
         """The date the worker works to: after a pause the later one, else the due moment."""
         return self.extended_due_at or self.due_at
 
 
 class DeadlineAlert(models.Model):
-    """One alert per deadline and level: inserting it twice does nothing."""
+    """One alert per deadline and level: inserting it twice does nothing.
+
+    The only record that a deadline was flagged. `team` and `owner_user` are copies of the
+    deadline's (taken when the alert is made; nothing moves a deadline to another team) and
+    `closed_at` is set when the deadline stops running, so the "Fristen gefährdet" badge
+    counts open flagged deadlines from this table's own small index, never the deadlines.
+    """
 
     deadline = models.ForeignKey(
         Deadline, on_delete=models.CASCADE, related_name="alerts", db_index=False
@@ -380,12 +409,48 @@ class DeadlineAlert(models.Model):
     level = models.CharField(max_length=10, choices=Deadline.Level.choices)
     created_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Copies of the deadline's owners: no constraint of their own (the deadline's holds).
+    team = models.ForeignKey(
+        "jobcenter.Team",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    closed_at = models.DateTimeField(_("Frist beendet am"), null=True, blank=True)
+    # The deadline's first alert (a breach after a warning is not): the badge counts these,
+    # one per flagged deadline, without a DISTINCT.
+    first = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("Fristwarnung")
         verbose_name_plural = _("Fristwarnungen")
         constraints = [
             models.UniqueConstraint(fields=["deadline", "level"], name="uniq_alert_level")
+        ]
+        indexes = [
+            # The badge: open flagged deadlines per team and per owner, counted index-only.
+            models.Index(
+                fields=["team"],
+                name="alert_open_team",
+                condition=Q(closed_at__isnull=True, first=True),
+            ),
+            models.Index(
+                fields=["owner_user", "team"],
+                name="alert_open_owner",
+                condition=Q(closed_at__isnull=True, first=True, owner_user__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -412,3 +477,17 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} {self.month:%m/%Y}"
+
+
+class ScanWatermark(models.Model):
+    """One row: the `now` of the last scan. The next scan looks only at the warning and due
+    moments after it; a service that puts a deadline behind it flags the deadline itself."""
+
+    scanned_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stand der Fristenprüfung")
+        verbose_name_plural = _("Stand der Fristenprüfung")
+
+    def __str__(self) -> str:
+        return f"{self.scanned_to:%d.%m.%Y %H:%M:%S}" if self.scanned_to else "–"

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jobcenter.models import Team
 
-from .models import TIME_POINT_KINDS, Deadline, DeadlineRule, RuleKind
+from .models import TIME_POINT_KINDS, Deadline, DeadlineAlert, DeadlineRule, RuleKind
 from .workdays import BERLIN, WorkingDayCalendar, end_of_day, parse_window
 
 # The states a list can be filtered by (`zustand=`), with the words the screens use.
@@ -30,6 +30,7 @@ STATES: dict[str, str] = {
     "droht": _("droht abzulaufen"),
     "ueberschritten": _("überschritten"),
     "gefaehrdet": _("gefährdet oder überschritten"),
+    "gemeldet": _("gefährdet oder überschritten (Stand der letzten Prüfung)"),
     "angehalten": _("angehalten"),
     "moeglich": _("Versagung möglich"),
     "fristgerecht": _("fristgerecht erfüllt"),
@@ -58,6 +59,13 @@ def state_q(state: str, now: datetime) -> Q:
         # The badge "Fristen gefährdet": at risk or breached; a Versagung that may now be
         # issued is no deadline at risk (rule R-FR-02).
         return is_open & Q(warn_at__lte=now) & ~Q(kind__in=TIME_POINT_KINDS)
+    if state == "gemeldet":
+        # Exactly what the badge counts (access.deadlines_at_risk_count): the deadlines the
+        # scan (or a service behind it) flagged, by their alerts.
+        flagged = DeadlineAlert.objects.filter(
+            deadline=OuterRef("pk"), closed_at__isnull=True, first=True
+        )
+        return is_open & Q(Exists(flagged))
     if state == "angehalten":
         return is_open & Q(paused_at__isnull=False)
     if state == "fristgerecht":

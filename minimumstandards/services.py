@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, models, transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,11 +20,13 @@ from jobcenter.services import audit_record
 
 from .models import (
     PER_PERSON_KINDS,
+    TIME_POINT_KINDS,
     ClosingDay,
     Deadline,
     DeadlineAlert,
     DeadlineRule,
     RuleKind,
+    ScanWatermark,
     Scope,
     StartEvent,
 )
@@ -197,6 +200,7 @@ def deadlines_on_event(
                     **_owner_fields(kind, its_owners),
                 )
             )
+    flag_behind_watermark(opened)
     return opened
 
 
@@ -214,7 +218,21 @@ def _complete(deadlines: "models.QuerySet[Deadline]", at: datetime) -> list[Dead
         deadline.completed_at = at
         deadline.status = Deadline.Status.MET if at <= deadline.due_at else Deadline.Status.LATE
         deadline.save(update_fields=["completed_at", "status"])
+    if closed:
+        _close_alerts(DeadlineAlert.objects.filter(deadline__in=[d.pk for d in closed]), at)
     return closed
+
+
+def _close_alerts(alerts: "models.QuerySet[DeadlineAlert]", at: datetime) -> int:
+    """The deadline stopped running: its alerts no longer count as at risk (the badge)."""
+    return alerts.filter(closed_at__isnull=True).update(closed_at=at)
+
+
+def _cancel(deadlines: "models.QuerySet[Deadline]") -> int:
+    now = timezone.now()
+    open_ = deadlines.filter(status=Deadline.Status.OPEN)
+    _close_alerts(DeadlineAlert.objects.filter(deadline__in=open_.values("pk")), now)
+    return open_.update(status=Deadline.Status.CANCELLED, completed_at=now)
 
 
 def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
@@ -222,7 +240,7 @@ def deadlines_cancel(*, antrag, kinds: list[str] | None = None) -> int:
     qs = Deadline.objects.filter(antrag=antrag, status=Deadline.Status.OPEN)
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
-    return qs.update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
+    return _cancel(qs)
 
 
 def _check_may_pause(actor: User, deadline: Deadline) -> None:
@@ -283,9 +301,10 @@ def deadline_resume(*, actor: User, deadline_id: int) -> Deadline:
     # Rule R-ZT-01: the pause gives the worker a later date to work to; the due moment the
     # figures count against (on-time rate, breaches) stays the original one.
     deadline.extended_due_at = _extended_due(calendar, deadline)
-    deadline.level = _level(deadline.due_at, deadline.warn_at, now)
     deadline.paused_at = None
-    deadline.save(update_fields=["extension_days", "extended_due_at", "level", "paused_at"])
+    deadline.save(update_fields=["extension_days", "extended_due_at", "paused_at"])
+    # The scan skipped the paused clock: what it passed meanwhile is flagged here.
+    flag_behind_watermark([deadline])
     audit_record(
         actor=actor,
         action="change",
@@ -337,11 +356,11 @@ def deadlines_recompute(*, jobcenter: Jobcenter) -> int:
         ):
             deadline.due_at, deadline.warn_at, deadline.rule = due_at, warn_at, rule
             deadline.extended_due_at = extended
-            deadline.level = _level(due_at, warn_at, now)
             changed.append(deadline)
     Deadline.objects.bulk_update(
-        changed, ["due_at", "warn_at", "rule", "level", "extended_due_at"], batch_size=2000
+        changed, ["due_at", "warn_at", "rule", "extended_due_at"], batch_size=2000
     )
+    flag_behind_watermark(changed, moved=True)
     return len(changed)
 
 
@@ -384,7 +403,7 @@ def deadline_open(
     if window:
         parse_window(window)  # a malformed window fails here, before anything is saved
     due_at, warn_at = compute_due(calendar_for(jobcenter), rule, started_at, window=window)
-    return Deadline.objects.create(
+    deadline = Deadline.objects.create(
         jobcenter=jobcenter,
         rule=rule,
         kind=kind,
@@ -397,6 +416,8 @@ def deadline_open(
         owner_user=owner_user,
         **subject,
     )
+    flag_behind_watermark([deadline])
+    return deadline
 
 
 def deadline_cancel(
@@ -408,7 +429,7 @@ def deadline_cancel(
     )
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return qs.update(status=Deadline.Status.CANCELLED, completed_at=timezone.now())
+    return _cancel(qs)
 
 
 def deadline_complete(
@@ -421,63 +442,192 @@ def deadline_complete(
 
 
 # --- the scan ----------------------------------------------------------------------------
+#
+# A flag is an alert row (DeadlineAlert); the scan never writes the deadline itself, so
+# flagging costs one narrow insert instead of a new version of the deadline row in each of
+# its indexes. The scan looks only at the warning and due moments after its watermark (the
+# previous scan's `now`), over two partial indexes, index-only. Whoever opens, resumes or
+# moves a deadline behind the watermark flags it at once (`flag_behind_watermark`).
 
-_FLAG_SQL = """
-WITH flagged AS (
-    UPDATE minimumstandards_deadline
-       SET level = %(level)s
-     WHERE status = 'open' AND paused_at IS NULL AND {condition}
- RETURNING id
-)
-INSERT INTO minimumstandards_deadlinealert (deadline_id, level, created_at)
-SELECT id, %(level)s, %(now)s FROM flagged
+_WATERMARK = ScanWatermark._meta.db_table
+# `first` is what the badge counts ("Fristen gefährdet"): a Versagung that may now be issued
+# is flagged (its alert is kept) but is no deadline at risk (rule R-FR-02), so never first.
+_TIME_POINTS = ", ".join(f"'{kind}'" for kind in sorted(TIME_POINT_KINDS))
+_FLAG_SQL = f"""
+INSERT INTO {DeadlineAlert._meta.db_table}
+       (deadline_id, level, created_at, team_id, owner_user_id, first)
+SELECT id, %(level)s, %(now)s, team_id, owner_user_id, ({{first}}) AND kind NOT IN ({_TIME_POINTS})
+  FROM {Deadline._meta.db_table} d
+ WHERE status = 'open' AND paused_at IS NULL AND {{condition}}
 ON CONFLICT (deadline_id, level) DO NOTHING
 """
-# Each condition matches one of the partial indexes on Deadline exactly.
-_BREACH = "level <> 'breach' AND due_at <= %(now)s"
-_WARNING = "level = 'none' AND warn_at <= %(now)s AND due_at > %(now)s"
+# Each condition is one range of one partial index: the moments in (watermark, now].
+_BREACH = "due_at > %(since)s AND due_at <= %(now)s"
+_WARNING = "warn_at > %(since)s AND warn_at <= %(now)s AND due_at > %(now)s"
+# Whether the alert is the deadline's first: a breach is not if a warning came before. A
+# warning the scan inserts always is: a breach alert means a due moment at or before an
+# earlier scan's now, and this warning's due moment lies after this scan's.
+_FIRST = {
+    "breach": f"NOT EXISTS (SELECT FROM {DeadlineAlert._meta.db_table} a"
+    " WHERE a.deadline_id = d.id AND a.level = 'warning')",
+    "warning": "TRUE",
+}
+_NOTHING = {"breach": 0, "warning": 0}
 
 
 def scan(*, now: datetime | None = None) -> dict[str, int] | None:
     """Flag deadlines entering their warning window and deadlines breached, set-based.
 
     Runs under a transaction-scoped advisory lock: a second scheduler running at the same
-    moment skips (returns None) instead of firing twice. Safe to run any number of times.
+    moment skips (returns None) instead of firing twice. Safe to run any number of times:
+    one alert per deadline and level, and the watermark never moves back. Returns the
+    alerts it inserted per level.
     """
     now = now or timezone.now()
     if connection.vendor != "postgresql":
         return _scan_portable(now)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        # For this transaction only: every statement below is a range of an index; JIT
+        # compiling (the catch-up's estimates cross its threshold) costs more than it saves,
+        # and a probe into the alert table must not become a scan of it, whatever its
+        # statistics say in the middle of a catch-up.
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s), set_config('jit', 'off', true),"
+            " set_config('enable_seqscan', 'off', true)",
+            [SCAN_LOCK_KEY],
+        )
         if not cursor.fetchone()[0]:
             return None
+        # The row lock waits for every transaction that has read the watermark to open or
+        # move a deadline (FOR KEY SHARE): the inserts below see their deadlines.
+        cursor.execute(
+            f"INSERT INTO {_WATERMARK} (id, scanned_to) VALUES (1, NULL)"
+            f" ON CONFLICT (id) DO UPDATE SET scanned_to = {_WATERMARK}.scanned_to"
+            " RETURNING scanned_to"
+        )
+        since = cursor.fetchone()[0]
+        if since is not None and now <= since:
+            return dict(_NOTHING)
+        params = {"now": now, "since": since if since is not None else "-infinity"}
         counts = {}
         for level, condition in (("breach", _BREACH), ("warning", _WARNING)):
-            cursor.execute(_FLAG_SQL.format(condition=condition), {"level": level, "now": now})
+            sql = _FLAG_SQL.format(condition=condition, first=_FIRST[level])
+            cursor.execute(sql, {**params, "level": level})
             counts[level] = cursor.rowcount
+        cursor.execute(f"UPDATE {_WATERMARK} SET scanned_to = %s WHERE id = 1", [now])
         return counts
 
 
 @transaction.atomic
 def _scan_portable(now: datetime) -> dict[str, int]:
     """The same scan for the demo's SQLite (one scheduler, no advisory locks there)."""
-    open_ = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_at__isnull=True)
+    mark, _created = ScanWatermark.objects.get_or_create(pk=1)
+    since = mark.scanned_to
+    if since is not None and now <= since:
+        return dict(_NOTHING)
+    running = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_at__isnull=True)
     selections = {
-        Deadline.Level.BREACH: open_.exclude(level=Deadline.Level.BREACH).filter(due_at__lte=now),
-        Deadline.Level.WARNING: open_.filter(
-            level=Deadline.Level.NONE, warn_at__lte=now, due_at__gt=now
-        ),
+        Deadline.Level.BREACH: running.filter(due_at__lte=now),
+        Deadline.Level.WARNING: running.filter(warn_at__lte=now, due_at__gt=now),
     }
+    if since is not None:
+        selections[Deadline.Level.BREACH] = selections[Deadline.Level.BREACH].filter(
+            due_at__gt=since
+        )
+        selections[Deadline.Level.WARNING] = selections[Deadline.Level.WARNING].filter(
+            warn_at__gt=since
+        )
     counts = {}
     for level, qs in selections.items():
-        ids = list(qs.values_list("pk", flat=True))
-        Deadline.objects.filter(pk__in=ids).update(level=level)
-        created = DeadlineAlert.objects.bulk_create(
-            [DeadlineAlert(deadline_id=pk, level=level, created_at=now) for pk in ids],
+        flagged = models.Exists(DeadlineAlert.objects.filter(deadline=OuterRef("pk")))
+        rows = list(
+            qs.exclude(alerts__level=level)
+            .annotate(flagged=flagged)
+            .values_list("pk", "team_id", "owner_user_id", "flagged", "kind")
+        )
+        DeadlineAlert.objects.bulk_create(
+            [
+                DeadlineAlert(
+                    deadline_id=pk,
+                    level=level,
+                    created_at=now,
+                    team_id=team,
+                    owner_user_id=owner,
+                    first=not was_flagged and kind not in TIME_POINT_KINDS,
+                )
+                for pk, team, owner, was_flagged, kind in rows
+            ],
             ignore_conflicts=True,
         )
-        counts[str(level)] = len(created)
+        counts[str(level)] = len(rows)
+    mark.scanned_to = now
+    mark.save(update_fields=["scanned_to"])
     return counts
+
+
+def _watermark_for_flagging() -> datetime | None:
+    """The last scan's `now`, read so that no scan moves it until this transaction ends."""
+    if connection.vendor != "postgresql":
+        return ScanWatermark.objects.filter(pk=1).values_list("scanned_to", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT scanned_to FROM {_WATERMARK} WHERE id = 1 FOR KEY SHARE")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def flag_behind_watermark(deadlines: Sequence[Deadline], *, moved: bool = False) -> int:
+    """Flag what the scan will not: moments of these deadlines at or before the watermark.
+
+    Called by whatever opens a deadline, lets a paused one run again or moves its due
+    moment, in that transaction. A moment up to now (or up to the watermark, if a scan ran
+    ahead) is flagged here, one alert by the scan's rule (breached, else at risk); a later
+    one the scan will meet. `moved`: the moments changed, so alerts no longer true (a
+    warning now in the future) are removed. Returns the alerts inserted.
+    """
+    if not deadlines:
+        return 0
+    with transaction.atomic():
+        now = timezone.now()
+        since = _watermark_for_flagging()
+        cutoff = max(now, since) if since is not None else now
+        if moved:
+            for level, moment in (
+                (Deadline.Level.WARNING, "warn_at"),
+                (Deadline.Level.BREACH, "due_at"),
+            ):
+                stale = [d.pk for d in deadlines if getattr(d, moment) > cutoff]
+                if stale:
+                    DeadlineAlert.objects.filter(deadline__in=stale, level=level).delete()
+        due = [
+            d
+            for d in deadlines
+            if d.status == Deadline.Status.OPEN and d.paused_at is None and d.warn_at <= cutoff
+        ]
+        if not due:
+            return 0
+        have = set(
+            DeadlineAlert.objects.filter(deadline__in=[d.pk for d in due]).values_list(
+                "deadline_id", "level"
+            )
+        )
+        flagged = {pk for pk, _level_had in have}
+        alerts = []
+        for d in due:
+            level = _level(d.due_at, d.warn_at, cutoff)
+            if (d.pk, level) in have:
+                continue
+            alerts.append(
+                DeadlineAlert(
+                    deadline_id=d.pk,
+                    level=level,
+                    created_at=now,
+                    team_id=d.team_id,
+                    owner_user_id=d.owner_user_id,
+                    first=d.pk not in flagged and d.kind not in TIME_POINT_KINDS,
+                )
+            )
+        DeadlineAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+        return len(alerts)
 
 
 # --- e-mail to the team mailbox (optional) --------------------------------------------------

@@ -94,7 +94,7 @@ def test_a_posted_proposal_counts_from_its_receipt_and_late_feedback_is_late(
     clock.set(at(date(2026, 4, 18), 9))
     scan(now=at(date(2026, 4, 18), 0, 1))
     proposal.deadline.refresh_from_db()
-    assert proposal.deadline.level == Deadline.Level.BREACH
+    assert proposal.deadline.flagged_level == Deadline.Level.BREACH
     nh.proposal_feedback_record(
         actor=people["ifk"],
         kunde=kunde,

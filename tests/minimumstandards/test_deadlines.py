@@ -268,7 +268,7 @@ def test_scan_flags_warning_and_breach_once(profile, staff, antrag):
     assert scan(now=later) == {"breach": 0, "warning": 0}
     assert DeadlineAlert.objects.filter(deadline=entry).count() == 2
     entry.refresh_from_db()
-    assert entry.level == Deadline.Level.BREACH
+    assert entry.flagged_level == Deadline.Level.BREACH
 
 
 def test_paused_and_closed_deadlines_are_not_flagged(profile, staff, antrag):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from minimumstandards.models import Deadline, DeadlineRule, RuleKind
 from minimumstandards.presets import apply_preset
-from minimumstandards.services import calendar_for, compute_due
+from minimumstandards.services import calendar_for, compute_due, scan
 from tests.factories import person, register
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,7 @@ def test_badge_opens_exactly_the_deadlines_it_counts(login, staff, world):
     make(RuleKind.CONTACT_DENSITY, at(date(2026, 6, 3)), warn=at(date(2026, 5, 20)))
     make(RuleKind.DECISION, at(date(2026, 6, 20)))  # in plan
     make(RuleKind.VERSAGUNG, at(date(2026, 5, 30)))  # may be issued: not "at risk"
+    scan(now=NOW)  # the badge counts what the scan flagged
     client = login(staff["leistung"])
     page = client.get(reverse("intake:case_list"))
     assert page.context["deadlines_at_risk"] == 3
