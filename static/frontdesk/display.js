@@ -139,7 +139,9 @@
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (response.status === 404) { throw { gone: true }; }
-      if (response.status === 304) { return null; }
+      // Unchanged: nothing to draw. The (empty) body is read all the same, so the
+      // browser does not count the request as cancelled.
+      if (response.status === 304) { return response.text().then(function () { return null; }); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       var tag = response.headers.get("ETag");
       return response.json().then(function (state) { etag = tag || ""; return state; });
