@@ -9,7 +9,11 @@ class FrontdeskConfig(AppConfig):
     def ready(self) -> None:
         from jobcenter.seeding import register
 
+        from . import versions
         from .services.catalogue import catalogue_seed
+
+        # Every write the desk lists and displays show raises its site's version.
+        versions.connect()
 
         # A new Jobcenter starts with this app's default catalogue (jobcenter/seeding.py).
         register(catalogue_seed)

@@ -12,14 +12,83 @@ from intake.selectors import SearchKind, SearchResult, kunde_search, normalize_n
 from jobcenter.forms import DateField, DateTimeInput, KernForm
 from jobcenter.models import Team
 
-from .models import Concern, Outcome, PriorityReason
+from .models import Concern, Outcome, PriorityReason, attach_desk_choices
 from .selectors import by_frequency
 
 MAX_RESULTS = 8
 MAX_REPORT_DAYS = 366
 
 
+class _CatalogueIterator(forms.models.ModelChoiceIterator):
+    """The choices from the concerns the form has already read (no query of its own)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.catalogue:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.catalogue) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.catalogue)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that, given the rows already read (`set_catalogue`), renders and
+    validates from them: two forms on one page share one query."""
+
+    catalogue: list | None = None
+
+    def set_catalogue(self, rows: list) -> None:
+        self.catalogue = rows
+        self.iterator = _CatalogueIterator
+        self.widget.choices = self.choices
+
+    def to_python(self, value):
+        if self.catalogue is None or value in self.empty_values:
+            return super().to_python(value)
+        for row in self.catalogue:
+            if str(row.pk) == str(value):
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ConcernChoiceField(forms.ModelMultipleChoiceField):
+    """Concerns to tick. Given `catalogue` (the concerns read once for the request), it
+    renders and validates from that list instead of asking the database again."""
+
+    catalogue: list | None = None
+
+    def set_catalogue(self, concerns: list) -> None:
+        self.catalogue = concerns
+        self.iterator = _CatalogueIterator
+        self.widget.choices = self.choices
+
+    def _check_values(self, value):
+        if self.catalogue is None:
+            return super()._check_values(value)
+        by_pk = {str(c.pk): c for c in self.catalogue}
+        chosen = []
+        for pk in dict.fromkeys(str(v) for v in value):
+            if not pk.isdigit():
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+            if pk not in by_pk:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+            chosen.append(by_pk[pk])
+        return chosen
+
     default_error_messages = {
         "invalid_choice": _(
             "Ein gewähltes Anliegen wurde inzwischen aus dem Katalog genommen. "
@@ -35,7 +104,8 @@ class ConcernChoiceField(forms.ModelMultipleChoiceField):
 def group_concerns(bound_field) -> list[tuple[str, list]]:
     """The checkboxes of a concern field grouped by concern class, in the field's order: a
     class comes where its first concern does."""
-    by_pk = {c.pk: c for c in bound_field.field.queryset}
+    field = bound_field.field
+    by_pk = {c.pk: c for c in (field.catalogue if field.catalogue is not None else field.queryset)}
     groups: dict[str, list] = {}
     for widget in bound_field.subwidgets:
         concern = by_pk.get(int(str(widget.data["value"])))
@@ -53,8 +123,15 @@ def add_type_fields(form, concerns, initial=None) -> None:
     """Rule R-IA-03: per concern that asks for it, "what was reported / handed in?" as a short
     choice, most frequent first; the mailboxes follow from routing's table."""
     initial = initial or {}
-    form.type_field_names = []
+    concerns = list(concerns)
+    attach_desk_choices(concerns)
+    known = {name for name, _concern in getattr(form, "type_field_names", [])}
+    form.type_field_names = [
+        (name, c) for name, c in getattr(form, "type_field_names", []) if name in known
+    ]
     for concern in concerns:
+        if f"type_{concern.pk}" in known:
+            continue
         if not concern.type_chosen_at_desk:
             continue
         name = f"type_{concern.pk}"
@@ -123,14 +200,30 @@ class CheckInForm(KernForm):
         self.user = user
         self.fields["standort"].queryset = standorte
         self.fields["kunde"].queryset = kunden_visible_to(user)
-        # The most frequent concerns at this site first (`concern_frequency`).
-        self.fields["concerns"].queryset = by_frequency(
-            Concern.objects.for_forms(user.jobcenter_id), frequency or {}
-        )
+        # The most frequent concerns at this site first (`concern_frequency`). Read once:
+        # the checkboxes, their groups and the validation all use this list.
+        field = self.fields["concerns"]
+        field.queryset = Concern.objects.for_forms(user.jobcenter_id)
+        field.set_catalogue(list(by_frequency(field.queryset.with_choice_flag(), frequency or {})))
         self.fields["team"].queryset = served_teams
         self.results = None
         self.search = None
-        add_type_fields(self, self.fields["concerns"].queryset)
+        if self.is_bound:
+            # A submitted check-in needs only the choices of the concerns ticked; the
+            # page shown again with errors gets the others (`add_all_type_fields`).
+            ticked = set(self.data.getlist("concerns")) if hasattr(self.data, "getlist") else set()
+            add_type_fields(self, [c for c in field.catalogue if str(c.pk) in ticked])
+        else:
+            add_type_fields(self, field.catalogue)
+
+    def order_by_frequency(self, frequency: dict[int, int]) -> None:
+        """For a page shown again: most frequent first, as `by_frequency` orders them."""
+        field = self.fields["concerns"]
+        field.set_catalogue(sorted(field.catalogue, key=lambda c: -frequency.get(c.pk, 0)))
+
+    def add_all_type_fields(self) -> None:
+        self.type_field_names = []
+        add_type_fields(self, self.fields["concerns"].catalogue)
 
     def type_fields(self):
         return [self[name] for name, _concern in self.type_field_names]
@@ -202,16 +295,18 @@ class NoteForm(KernForm):
 
 
 class PassOnForm(KernForm):
-    team = forms.ModelChoiceField(label=_("an"), queryset=Team.objects.none())
+    team = ListedChoiceField(label=_("an"), queryset=Team.objects.none())
     note = forms.CharField(
         label=_("Notiz für die nächste Stelle"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, jobcenter, **kwargs):
+    def __init__(self, *args, jobcenter, teams: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by("name")
+        if teams is not None:  # the Jobcenter's teams by name, already read
+            self.fields["team"].set_catalogue(teams)
 
 
 class FinishForm(KernForm):
@@ -234,7 +329,7 @@ class FinishForm(KernForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    ticket_team = forms.ModelChoiceField(
+    ticket_team = ListedChoiceField(
         label=_("Ticket an"),
         queryset=Team.objects.none(),
         required=False,
@@ -259,22 +354,24 @@ class FinishForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, visit, visit_concerns, jobcenter, **kwargs):
+    def __init__(self, *args, visit, visit_concerns, jobcenter, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handled"].choices = [
             (str(vc.concern_id), vc.concern.name) for vc in visit_concerns
         ]
         self.fields["handled"].initial = [str(vc.concern_id) for vc in visit_concerns]
         on_visit = [vc.concern_id for vc in visit_concerns]
-        self.fields["extra"].queryset = Concern.objects.for_forms(visit.jobcenter_id).exclude(
-            pk__in=on_visit
-        )
+        extra = self.fields["extra"]
+        extra.queryset = Concern.objects.for_forms(visit.jobcenter_id).exclude(pk__in=on_visit)
+        extra.set_catalogue(list(extra.queryset.with_choice_flag()))
         self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
             "name"
         )
+        if teams is not None:  # the Jobcenter's teams by name, already read
+            self.fields["ticket_team"].set_catalogue(teams)
         add_type_fields(
             self,
-            [vc.concern for vc in visit_concerns] + list(self.fields["extra"].queryset),
+            [vc.concern for vc in visit_concerns] + extra.catalogue,
             {vc.concern_id: vc.information_type_id for vc in visit_concerns},
         )
 

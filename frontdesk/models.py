@@ -62,6 +62,17 @@ class ConcernQuerySet(models.QuerySet):
     def for_forms(self, jobcenter) -> "ConcernQuerySet":
         return self.of(jobcenter).active().select_related("concern_class")
 
+    def with_choice_flag(self) -> "ConcernQuerySet":
+        """Whether each concern offers the desk a choice of information types (rule
+        R-IA-03), so the choices are read only for those (`attach_desk_choices`)."""
+        return self.annotate(
+            has_desk_choices=models.Exists(
+                ConcernTypeChoice.objects.filter(
+                    concern=models.OuterRef("pk"), information_type__active=True
+                )
+            )
+        )
+
 
 class Concern(models.Model):
     """A concern a walk-in customer comes with, and where it goes (rule R-EM-02).
@@ -861,3 +872,43 @@ class StaffAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standort_id} {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+# --- what the polls show: one version per site ---------------------------------------------
+
+
+class SiteVersion(models.Model):
+    """A counter per site, raised in the same transaction as every write that changes what
+    the desk lists and the waiting-room displays of the site show (frontdesk.versions). A
+    poll that brings the version it last saw gets "304 Not Modified" from this one row."""
+
+    standort = models.OneToOneField(
+        Standort, primary_key=True, on_delete=models.CASCADE, related_name="frontdesk_version"
+    )
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Stand der Anzeigen")
+        verbose_name_plural = _("Stände der Anzeigen")
+
+    def __str__(self) -> str:
+        return f"{self.standort_id}: {self.value}"
+
+
+def attach_desk_choices(concerns) -> None:
+    """`Concern.desk_choices` of many concerns in one query (none for the concerns read with
+    `with_choice_flag` that offer no choice)."""
+    pending = [c for c in concerns if "desk_choices" not in c.__dict__]
+    asking = [c for c in pending if getattr(c, "has_desk_choices", True)]
+    by_concern: dict[int, list] = {c.pk: [] for c in pending}
+    if asking:
+        for choice in (
+            ConcernTypeChoice.objects.filter(
+                concern_id__in=[c.pk for c in asking], information_type__active=True
+            )
+            .select_related("information_type")
+            .order_by("position", "pk")
+        ):
+            by_concern[choice.concern_id].append(choice)
+    for concern in pending:
+        concern.__dict__["desk_choices"] = by_concern[concern.pk]

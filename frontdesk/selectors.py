@@ -6,7 +6,18 @@ Lookups only; nothing here writes. The actions are in `frontdesk.services`.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,9 +196,15 @@ def own_leistung_team(kunde: Kunde | None) -> Team | None:
 
 
 def responsible_team(
-    *, jobcenter: Jobcenter, standort: Standort | None, handler: str, kunde: Kunde | None
+    *,
+    jobcenter: Jobcenter,
+    standort: Standort | None,
+    handler: str,
+    kunde: Kunde | None,
+    served_at: Standort | None = None,
 ) -> Team | None:
-    """The team that handles `handler`'s concerns for this customer at this site."""
+    """The team that handles `handler`'s concerns for this customer at this site (with
+    `served_at`, a team found by its kind carries `served_here`: a desk there serves it)."""
     if kunde is not None:
         # Rule R-EM-02: "the Sachbearbeitung" is the Leistung team of the customer's BG,
         # never whichever Leistung team comes first at the site.
@@ -200,35 +217,82 @@ def responsible_team(
             if team is not None:
                 return team
     for kind in _HANDLER_KINDS.get(handler, []):
-        teams = Team.objects.filter(jobcenter=jobcenter, kind=kind).order_by("name")
-        team = (teams.filter(standort=standort).first() if standort else None) or teams.first()
+        # The site's own team of that kind first, else the first of the Jobcenter (by name).
+        teams = Team.objects.filter(jobcenter=jobcenter, kind=kind)
+        if standort is not None:
+            here = Case(When(standort=standort, then=Value(0)), default=Value(1))
+            teams = teams.order_by(here, "name")
+            if served_at is not None:
+                teams = teams.annotate(served_here=_served_at(served_at))
+        else:
+            teams = teams.order_by("name")
+        team = teams.first()
         if team is not None:
             return team
     return None
 
 
+def _served_at(standort: Standort) -> Exists:
+    return Exists(
+        Desk.teams.through.objects.filter(
+            team_id=OuterRef("pk"), desk__standort=standort, desk__active=True
+        )
+    )
+
+
+class ServedTeams:
+    """`served_team_ids`, read only if asked (`team.pk in served`)."""
+
+    def __init__(self, standort: Standort):
+        self.standort = standort
+        self._ids: set[int] | None = None
+
+    def __contains__(self, pk) -> bool:
+        if self._ids is None:
+            self._ids = served_team_ids(self.standort)
+        return pk in self._ids
+
+
 def queue_for(
-    *, jobcenter: Jobcenter, standort: Standort, concerns: list[Concern], kunde: Kunde | None
+    *,
+    jobcenter: Jobcenter,
+    standort: Standort,
+    concerns: list[Concern],
+    kunde: Kunde | None,
+    served: "set[int] | ServedTeams | None" = None,
 ) -> Team | None:
     """Where a walk-in waits: a concern passed on in person the same day (rule R-EM-02) goes to
     its team's queue when a desk of this site serves it; everything else to the
-    Eingangszone, the second filter (rule R-EM-01)."""
-    served = served_team_ids(standort)
-    candidates = [
-        responsible_team(jobcenter=jobcenter, standort=standort, handler=c.handled_by, kunde=kunde)
-        for c in concerns
-        if c.route == Concern.Route.IN_PERSON
-    ]
-    candidates.append(
-        responsible_team(
+    Eingangszone, the second filter (rule R-EM-01). `served`: `served_team_ids`, if the
+    caller has read them already."""
+    if served is None:
+        served = ServedTeams(standort)
+
+    def candidates():
+        # One at a time: the first served one ends the search. A team found by its kind
+        # says itself whether a desk here serves it (`served_here`).
+        for c in concerns:
+            if c.route == Concern.Route.IN_PERSON:
+                yield responsible_team(
+                    jobcenter=jobcenter,
+                    standort=standort,
+                    handler=c.handled_by,
+                    kunde=kunde,
+                    served_at=standort,
+                )
+        yield responsible_team(
             jobcenter=jobcenter,
             standort=standort,
             handler=Concern.Handler.EINGANGSZONE,
             kunde=kunde,
+            served_at=standort,
         )
-    )
-    for team in candidates:
-        if team is not None and team.pk in served:
+
+    for team in candidates():
+        if team is None:
+            continue
+        here = getattr(team, "served_here", None)
+        if here if here is not None else team.pk in served:
             return team
     return None
 
@@ -268,15 +332,17 @@ def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
 DESK_IDLE = timedelta(minutes=20)
 
 
-def desk_of(user: User) -> Desk | None:
-    """The desk this person has open, if any."""
+def desk_of(user: User, *, with_version: bool = False) -> Desk | None:
+    """The desk this person has open, if any (`with_version`: with its site's version of
+    what the polls show as `site_version`, in the same query)."""
     if not user.is_authenticated:
         return None
-    return (
-        Desk.objects.filter(occupied_by=user, active=True, standort__jobcenter_id=user.jobcenter_id)
-        .select_related("standort")
-        .first()
-    )
+    desks = Desk.objects.filter(
+        occupied_by=user, active=True, standort__jobcenter_id=user.jobcenter_id
+    ).select_related("standort")
+    if with_version:
+        desks = desks.annotate(site_version=F("standort__frontdesk_version__value"))
+    return desks.first()
 
 
 def desk_is_stale(desk: Desk, now: datetime) -> bool:

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from jobcenter.models import Team
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
-from . import charts, stats
+from . import charts, stats, versions
 from .access import (
     desks_visible_to,
     display_for_token,
@@ -169,17 +170,12 @@ def _checkin_context(request, form, standort, **extra) -> dict:
 def checkin(request: HttpRequest) -> HttpResponse:
     """Check a walk-in customer in: who, which concerns, priority; a number per site."""
     user = request.user
-    standorte = standorte_visible_to(user)
-    if not standorte.exists():
-        return render(request, "frontdesk/no_site.html")
-    site = _site(request, standorte, request.POST.get("standort") or request.GET.get("standort"))
-    kwargs = {
-        "user": user,
-        "standorte": standorte,
-        "served_teams": _served_teams(user),
-        "frequency": concern_frequency(site),
-    }
+    # The site comes with what a check-in needs of it (Jobcenter, queue settings).
+    standorte = standorte_visible_to(user).select_related("jobcenter", "frontdesk_settings")
+    kwargs = {"user": user, "standorte": standorte, "served_teams": _served_teams(user)}
     if request.method == "POST":
+        # The form finds the site; the concerns' order by frequency matters only if the
+        # page is shown again (below).
         form = CheckInForm(request.POST, **kwargs)
         action = request.POST.get("action", "wait")
         settle = {"settle": Outcome.RESOLVED, "ticket": Outcome.TICKET}.get(action, "")
@@ -212,19 +208,31 @@ def checkin(request: HttpRequest) -> HttpResponse:
                             settle=settle,
                             note=c["note"],
                             information_types=chosen_from(form),
+                            concerns_current=True,  # the form's catalogue, read just now
                         ),
                     )
                 except FrontdeskError as error:
                     add_to_form(form, error)
                 else:
-                    request.session[SESSION_SITE] = visit.standort_id
+                    if request.session.get(SESSION_SITE) != visit.standort_id:
+                        request.session[SESSION_SITE] = visit.standort_id
                     return redirect(f"{reverse('frontdesk:checkin')}?neu={visit.pk}")
-        standort = form.cleaned_data.get("standort") or site
+        standort = form.cleaned_data.get("standort") or _site(
+            request, standorte, request.POST.get("standort")
+        )
+        if standort is None:
+            return render(request, "frontdesk/no_site.html")
+        form.order_by_frequency(concern_frequency(standort))
+        form.add_all_type_fields()
         return render(
             request, "frontdesk/checkin.html", _checkin_context(request, form, standort), status=422
         )
-    standort = site
-    form = CheckInForm(initial={"standort": standort}, **kwargs)
+    standort = _site(request, standorte, request.GET.get("standort"))
+    if standort is None:
+        return render(request, "frontdesk/no_site.html")
+    form = CheckInForm(
+        initial={"standort": standort}, frequency=concern_frequency(standort), **kwargs
+    )
     new = request.GET.get("neu", "")
     last = (
         visits_visible_to(user)
@@ -404,42 +412,69 @@ def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _current(desk: Desk) -> Visit | None:
     return (
         Visit.objects.filter(desk=desk, state=VisitState.CALLED)
-        .select_related("kunde__bedarfsgemeinschaft", "team", "assigned_to")
+        .select_related(
+            "kunde__bedarfsgemeinschaft",
+            "team",
+            "assigned_to",
+            "jobcenter",
+            "standort__frontdesk_settings",
+        )
         .first()
     )
 
 
-def _queue_context(request, desk: Desk) -> dict:
-    today = timezone.localdate()
+def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
+    # The version first, then the list: a write in between makes the ETag older than the
+    # list (the next poll fetches again), never newer (a stale list kept for good).
+    now = timezone.now()
+    etag = versions.desk_etag(
+        desk_id=desk.pk,
+        user_id=request.user.pk,
+        value=getattr(desk, "site_version", None) or versions.current(desk.standort_id),
+        minute=versions.minute_of(now),
+    )
+    today = timezone.localdate(now)
     queue = waiting_for_desk(desk, request.user, today)
+    # How many wait in all, in the same query as the first rows (a window over the queue).
+    queue = queue.select_related("kunde", "team").annotate(
+        waiting_total=Window(expression=Count("pk"))
+    )
+    if prefetch:
+        queue = queue.prefetch_related(stats.prefetch_concerns())
+    shown = list(queue[:QUEUE_ROWS])
     return {
         "desk": desk,
-        "queue": list(
-            queue.select_related("kunde", "team", "assigned_to").prefetch_related(
-                stats.prefetch_concerns()
-            )[:QUEUE_ROWS]
-        ),
-        "queue_count": queue.count(),
-        "now": timezone.now(),
+        "queue": shown,
+        "queue_count": shown[0].waiting_total if shown else 0,
+        # Minutes waited count from the start of this minute: every render in one minute
+        # is the same list, which is what one ETag stands for.
+        "now": versions.minute_start(now),
+        "queue_etag": etag,
     }
 
 
 def _desk_context(request, desk: Desk, **forms) -> dict:
     current = _current(desk)
     context = {
-        **_queue_context(request, desk),
+        **_queue_context(request, desk, prefetch=False),
         "current": current,
         "teams": desk.teams.all(),
-        "parked": visits_visible_to(request.user)
-        .filter(standort=desk.standort, day=timezone.localdate(), state=VisitState.PARKED)
-        .select_related("kunde")
-        .prefetch_related(stats.prefetch_concerns())
-        .order_by("queued_at"),
+        "parked": list(
+            visits_visible_to(request.user)
+            .filter(standort=desk.standort, day=timezone.localdate(), state=VisitState.PARKED)
+            .select_related("kunde")
+            .order_by("queued_at")
+        ),
     }
+    # The concerns of everyone on the page in one query.
+    shown = [v for v in [current, *context["queue"], *context["parked"]] if v is not None]
+    prefetch_related_objects(shown, stats.prefetch_concerns())
     if current is not None:
-        visit_concerns = list(current.visit_concerns.select_related("concern__concern_class"))
+        visit_concerns = list(current.visit_concerns.all())
         concerns = [vc.concern for vc in visit_concerns]
         ticket_team = ticket_team_for(current, concerns)
+        # Both forms offer the Jobcenter's teams: read once.
+        teams = list(Team.objects.filter(jobcenter=current.jobcenter_id).order_by("name"))
         context.update(
             {
                 "visit_concerns": visit_concerns,
@@ -454,9 +489,10 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
                     jobcenter=current.jobcenter_id,
                     prefix="finish",
                     initial={"ticket_team": ticket_team},
+                    teams=teams,
                 ),
                 "pass_on_form": forms.get("pass_on_form")
-                or PassOnForm(jobcenter=current.jobcenter_id, prefix="pass"),
+                or PassOnForm(jobcenter=current.jobcenter_id, prefix="pass", teams=teams),
                 "park_form": NoteForm(prefix="park"),
                 "open_finish": "finish_form" in forms,
                 "open_pass_on": "pass_on_form" in forms,
@@ -468,12 +504,11 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
 @permission_required("frontdesk.use_desk")
 def desk(request: HttpRequest) -> HttpResponse:
     """The desk: who is called here now, who waits, who is parked (rule R-WS-01)."""
-    my_desk = desk_of(request.user)
+    my_desk = desk_of(request.user, with_version=True)
     if my_desk is None:
         return _desk_choice(request)
     desk_seen(my_desk)
     context = _desk_context(request, my_desk)
-    context["parked"] = list(context["parked"])
     shown = [v.kunde_id for v in [context["current"], *context["queue"], *context["parked"]] if v]
     audit_read_refresh(
         actor=request.user,
@@ -517,7 +552,7 @@ def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
 @permission_required("frontdesk.use_desk")
 def desk_queue(request: HttpRequest) -> HttpResponse:
     """The waiting list of the desk (polled by htmx every few seconds)."""
-    my_desk = desk_of(request.user)
+    my_desk = desk_of(request.user, with_version=True)
     if my_desk is None:
         return HttpResponse(status=204)
     desk_seen(my_desk)
@@ -531,7 +566,10 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
         key=f"desk:{my_desk.pk}",
         full=False,
     )
-    return render(request, "frontdesk/partials/desk_queue.html", context)
+    response = render(request, "frontdesk/partials/desk_queue.html", context)
+    # An unchanged list is answered 304 by frontdesk.polling, before this view.
+    response["ETag"] = context["queue_etag"]
+    return response
 
 
 @require_POST
@@ -990,22 +1028,38 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
     screen = _display(token)
     if screen is None:
         return render(request, "frontdesk/display_invalid.html", status=404)
+    now = timezone.now()
+    etag = _display_etag(screen, now)
     return render(
         request,
         "frontdesk/display.html",
         {
             "display": screen,
-            "state": stats.display_state(screen.standort),
+            "etag": etag,
+            "state": stats.display_state(screen.standort, now),
             "guidance": display_guidance(screen.standort.jobcenter),
             "data_url": reverse("frontdesk:display_data", args=[token]),
         },
     )
 
 
+def _display_etag(screen: Display, now) -> str:
+    return versions.display_etag(
+        display_id=screen.pk,
+        value=versions.current(screen.standort_id),
+        minute=versions.minute_of(now),
+    )
+
+
 @login_not_required
 @never_cache
 def display_data(request: HttpRequest, token: str) -> JsonResponse:
+    """The display's state; an unchanged one is answered 304 by frontdesk.polling."""
     screen = _display(token)
     if screen is None:
         return JsonResponse({"error": _("Diese Anzeige ist nicht freigeschaltet.")}, status=404)
-    return JsonResponse(stats.display_state(screen.standort))
+    now = timezone.now()
+    etag = _display_etag(screen, now)  # before the state: see _queue_context
+    response = JsonResponse(stats.display_state(screen.standort, now))
+    response["ETag"] = etag
+    return response

@@ -18,9 +18,9 @@ from ..errors import FrontdeskError
 from ..models import Concern, Contact, Outcome, PriorityReason, Visit, VisitConcern
 from ..selectors import (
     Appointment,
+    ServedTeams,
     queue_for,
     responsible_team,
-    served_team_ids,
     site_settings,
     ticket_team_for,
 )
@@ -44,6 +44,8 @@ class CheckIn:
     ticket_team: Team | None = None
     # Concern pk → the information type the desk picked (rule R-IA-03).
     information_types: dict = field(default_factory=dict)
+    # The concerns were read from the active catalogue in this very request (issue 13).
+    concerns_current: bool = False
 
 
 def _check(data: CheckIn, actor: User) -> list[Concern]:
@@ -62,8 +64,12 @@ def _check(data: CheckIn, actor: User) -> list[Concern]:
         raise FrontdeskError(_("Dieses Ergebnis ist am Empfang nicht möglich."))
     ids = [c.pk for c in data.concerns]
     # Read again inside the transaction: a concern taken out of the catalogue a moment ago
-    # is refused with its name.
-    current = {c.pk: c for c in Concern.objects.filter(pk__in=ids, jobcenter_id=jobcenter_id)}
+    # is refused with its name. A caller that has just read them from the catalogue in
+    # this request (the check-in form) says so, and they are not read twice.
+    if data.concerns_current:
+        current = {c.pk: c for c in data.concerns}
+    else:
+        current = {c.pk: c for c in Concern.objects.filter(pk__in=ids, jobcenter_id=jobcenter_id)}
     for concern in data.concerns:
         if concern.jobcenter_id != jobcenter_id:
             raise FrontdeskError(_("Dieses Anliegen gehört nicht zu Ihrem Jobcenter."))
@@ -99,7 +105,7 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
     concerns = _check(data, actor)
     standort = data.standort
     jobcenter = standort.jobcenter
-    served = served_team_ids(standort)
+    served = ServedTeams(standort)  # read only where needed
     settle = data.settle
     assigned_to = None
     if data.appointment is not None and not settle:
@@ -126,7 +132,11 @@ def visit_check_in(*, actor: User, data: CheckIn, now: datetime | None = None) -
         team = data.team
     else:
         team = queue_for(
-            jobcenter=jobcenter, standort=standort, concerns=concerns, kunde=data.kunde
+            jobcenter=jobcenter,
+            standort=standort,
+            concerns=concerns,
+            kunde=data.kunde,
+            served=served,
         )
     if team is None:
         raise FrontdeskError(

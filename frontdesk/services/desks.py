@@ -1,6 +1,6 @@
 """Opening, keeping and closing a desk."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -67,9 +67,16 @@ def desk_close(*, actor: User, desk_id: int) -> None:
     audit_record(actor=actor, action="change", target=desk, summary=f"{desk.name}: geschlossen")
 
 
+# The heartbeat is written at most this often (a desk counts as left after DESK_IDLE).
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
 def desk_seen(desk: Desk, now: datetime | None = None) -> None:
     """The occupant is still there (the desk page or its list was loaded)."""
-    Desk.objects.filter(pk=desk.pk).update(last_seen_at=now or timezone.now())
+    now = now or timezone.now()
+    if desk.last_seen_at is None or desk.last_seen_at < now - SEEN_RESOLUTION:
+        Desk.objects.filter(pk=desk.pk).update(last_seen_at=now)
+        desk.last_seen_at = now
 
 
 def desk_default(desks, *, remembered: int | None, user: User, now: datetime | None = None):

@@ -2,6 +2,8 @@
 
 from datetime import date, datetime
 
+from django.db import connection
+
 from jobcenter.models import Standort, Team, User
 from jobcenter.services import audit_record
 
@@ -69,9 +71,16 @@ def end_contact(visit: Visit, *, outcome: str, at: datetime) -> None:
 
 
 def next_number(standort: Standort, day: date, prefix: str) -> str:
-    counter, _created = DailyCounter.objects.select_for_update().get_or_create(
-        standort=standort, day=day
-    )
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"{prefix}{counter.last_value:03d}"
+    """The next waiting number of the site and day, in one statement: the upsert creates
+    the day's counter or raises it under its row lock, held until the check-in commits
+    (PostgreSQL and SQLite both know INSERT … ON CONFLICT … RETURNING)."""
+    table = connection.ops.quote_name(DailyCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (standort_id, day, last_value) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (standort_id, day) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [standort.pk, day],
+        )
+        (value,) = cursor.fetchone()
+    return f"{prefix}{value:03d}"

@@ -6,6 +6,7 @@
   var body = document.body;
   var url = body.dataset.url;
   var interval = parseInt(body.dataset.poll || "3000", 10);
+  var etag = body.dataset.etag || "";
   var HIGHLIGHT_MS = 20000;
   var MAX_PAUSE_MS = 30000;
   var callsEl = document.getElementById("calls");
@@ -128,20 +129,27 @@
   function poll() {
     var controller = "AbortController" in window ? new AbortController() : null;
     var abort = controller ? window.setTimeout(function () { controller.abort(); }, 8000) : null;
+    // The version last shown: unchanged, the server answers 304 without a body.
+    var headers = { "Accept": "application/json" };
+    if (etag) { headers["If-None-Match"] = etag; }
     fetch(url, {
       cache: "no-store",
       credentials: "omit",
-      headers: { "Accept": "application/json" },
+      headers: headers,
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (response.status === 404) { throw { gone: true }; }
+      // Unchanged: nothing to draw. The (empty) body is read all the same, so the
+      // browser does not count the request as cancelled.
+      if (response.status === 304) { return response.text().then(function () { return null; }); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
+      var tag = response.headers.get("ETag");
+      return response.json().then(function (state) { etag = tag || ""; return state; });
     }).then(function (state) {
       failures = 0;
       statusEl.textContent = "";
       body.classList.remove("fd-offline");
-      render(state);
+      if (state) { render(state); } else { markNew(); }
       schedule(interval);
     }).catch(function (error) {
       failures += 1;

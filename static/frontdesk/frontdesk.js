@@ -13,7 +13,28 @@
   // Focus inside the swapped part: back on the same element (by id), or, if it is gone
   // (the customer was called elsewhere), on the part's heading, never lost to <body>.
   var focusWasInside = false;
+
+  // A polled part (the desk list) sends the version it shows; unchanged, the server
+  // answers 304 with no body, and the part stays as it is (focus and all).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var part = event.detail.elt;
+    if (part && part.dataset && part.dataset.etag) {
+      event.detail.headers["If-None-Match"] = part.dataset.etag;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var part = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (part && part.dataset && "etag" in part.dataset && xhr && xhr.status === 200) {
+      part.dataset.etag = xhr.getResponseHeader("ETag") || "";
+    }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 304) {
+      event.detail.shouldSwap = false;
+      return;
+    }
     var active = document.activeElement;
     focusWasInside = !!active && active !== document.body && event.detail.target.contains(active);
     lastFocusId = focusWasInside && active.id ? active.id : null;

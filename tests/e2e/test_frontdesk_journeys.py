@@ -206,9 +206,14 @@ def test_a_morning_at_the_front_desk(
         expect(rows.nth(2)).to_contain_text("Unterlagen abgeben")
         expect(rows.nth(3)).to_contain_text("A002")
 
-        # The list refreshes itself (htmx) without moving the keyboard.
-        with desk.expect_response(re.compile(r"/aufruf/liste/$")):
+        # The list refreshes itself (htmx) without moving the keyboard; unchanged, the
+        # server answers 304 to the version the page sent and the list stays (issue 13).
+        with desk.expect_response(
+            lambda r: r.url.endswith("/aufruf/liste/") and r.status == 304
+        ) as unchanged:
             pass
+        assert unchanged.value.request.headers.get("if-none-match", "").startswith('"fd-d')
+        expect(rows.nth(1)).to_contain_text("A003")
         axe_check(desk)
         # Calling someone out of turn asks for a reason; here the desk thinks again.
         submit(desk, waiting.get_by_role("link", name="A002 vorziehen"))
