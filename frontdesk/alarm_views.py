@@ -62,25 +62,23 @@ def alarm_region_view(request: HttpRequest) -> HttpResponse:
     return _region(request)
 
 
-@require_POST
-@permission_required("frontdesk.raise_alarm")
-def alarm_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _colleague_step(request: HttpRequest, pk: int, step) -> HttpResponse:
     # Another site's alarm does not exist for this person.
     get_object_or_404(StaffAlarm, pk=pk, standort_id=request.user.standort_id or -1)
     try:
-        alarm_acknowledge(actor=request.user, pk=pk)
+        step(actor=request.user, pk=pk)
     except FrontdeskError as exc:
         messages.error(request, exc.message)
     return _region(request) if request.htmx else _back(request)
+
+
+@require_POST
+@permission_required("frontdesk.raise_alarm")
+def alarm_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _colleague_step(request, pk, alarm_acknowledge)
 
 
 @require_POST
 @permission_required("frontdesk.raise_alarm")
 def alarm_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    # Another site's alarm does not exist for this person.
-    get_object_or_404(StaffAlarm, pk=pk, standort_id=request.user.standort_id or -1)
-    try:
-        alarm_end(actor=request.user, pk=pk)
-    except FrontdeskError as exc:
-        messages.error(request, exc.message)
-    return _region(request) if request.htmx else _back(request)
+    return _colleague_step(request, pk, alarm_end)

@@ -62,17 +62,17 @@ def alarm_raise(*, actor: User) -> tuple[StaffAlarm, bool]:
         changed_at=now,
         place=place_of(actor),
     )
-    audit_record(
-        actor=actor,
-        action="alarm.raise",
-        target=alarm,
-        summary=_("Notruf ausgelöst: %(place)s") % {"place": alarm.place},
-        jobcenter_id=actor.jobcenter_id,
-    )
+    _record(actor, alarm, "alarm.raise", _("Notruf ausgelöst: %(place)s") % {"place": alarm.place})
     from ..tasks import alarm_notify  # the task module imports the services
 
     transaction.on_commit(lambda: alarm_notify.delay(alarm.pk))
     return alarm, True
+
+
+def _record(actor: User, alarm: StaffAlarm, action: str, summary: str) -> None:
+    audit_record(
+        actor=actor, action=action, target=alarm, summary=summary, jobcenter_id=actor.jobcenter_id
+    )
 
 
 def _active(actor: User):
@@ -98,13 +98,7 @@ def alarm_acknowledge(*, actor: User, pk: int) -> StaffAlarm:
         alarm.acknowledged_by = actor
         alarm.acknowledged_at = alarm.changed_at = timezone.now()
         alarm.save(update_fields=["acknowledged_by", "acknowledged_at", "changed_at"])
-        audit_record(
-            actor=actor,
-            action="alarm.acknowledge",
-            target=alarm,
-            summary=_("Notruf übernommen"),
-            jobcenter_id=actor.jobcenter_id,
-        )
+        _record(actor, alarm, "alarm.acknowledge", _("Notruf übernommen"))
     return alarm
 
 
@@ -115,13 +109,7 @@ def alarm_end(*, actor: User, pk: int) -> StaffAlarm:
     alarm.ended_by = actor
     alarm.ended_at = alarm.changed_at = timezone.now()
     alarm.save(update_fields=["ended_by", "ended_at", "changed_at"])
-    audit_record(
-        actor=actor,
-        action="alarm.end",
-        target=alarm,
-        summary=_("Notruf beendet"),
-        jobcenter_id=actor.jobcenter_id,
-    )
+    _record(actor, alarm, "alarm.end", _("Notruf beendet"))
     return alarm
 
 
