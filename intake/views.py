@@ -211,6 +211,8 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     else:
         form = IntakeForm(jobcenter=jobcenter, user=request.user)
         persons = PersonFormSet(prefix="person", initial=[{"is_head": True}])
+        # A fresh intake starts where the work starts: the first person's first name.
+        persons.forms[0].fields["first_name"].widget.attrs["autofocus"] = True
     return render(request, "intake/intake_form.html", _intake_context(form, persons))
 
 

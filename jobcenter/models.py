@@ -153,6 +153,9 @@ class Standort(models.Model):
     alarm_email = models.EmailField(
         _("E-Mail für Notrufe (Sicherheitsdienst)"),
         blank=True,
+        # A database default too: code migrated to an older state still writes sites.
+        default="",
+        db_default="",
         help_text=_("Ein Notruf am Standort geht sofort auch an diese Adresse."),
     )
 

@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
             name="alarm_email",
             field=models.EmailField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Ein Notruf am Standort geht sofort auch an diese Adresse.",
                 max_length=254,
                 verbose_name="E-Mail für Notrufe (Sicherheitsdienst)",

@@ -1,6 +1,7 @@
 """/healthz: every check of the system, and the deadline scan's age among them (issue 15)."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,9 +26,17 @@ def scan_check_only(settings):
     settings.DEADLINE_SCAN_MAX_AGE = 360
 
 
+def get(client, path, **extra):
+    """The request in a thread of its own: health-check runs its checks through
+    async_to_sync, which refuses a thread with a running event loop (Playwright's, once the
+    browser journeys of the same session have started)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(client.get, path, **extra).result()
+
+
 def test_liveness_touches_nothing_and_needs_no_login(client):
     # No django_db mark: a query here would fail the test.
-    response = client.get("/healthz/live")
+    response = get(client, "/healthz/live")
     assert response.status_code == 200
     assert response.content == b"ok"
     assert "no-cache" in response["Cache-Control"]
@@ -35,7 +44,7 @@ def test_liveness_touches_nothing_and_needs_no_login(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_plain_text_with_each_check(client):
-    response = client.get("/healthz")
+    response = get(client, "/healthz")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode() == "Database(alias='default'): OK\n"
@@ -43,7 +52,7 @@ def test_healthz_answers_plain_text_with_each_check(client):
 
 def test_a_scan_older_than_its_limit_is_unhealthy(client, frozen, scan_check_only):
     scan_health.record_scan(NOW - timedelta(seconds=361))
-    response = client.get(reverse("healthz"))
+    response = get(client, reverse("healthz"))
     assert response.status_code == 500
     assert response.content.decode() == (
         "DeadlineScan: Unavailable: last deadline scan 361 s ago (limit 360 s)\n"
@@ -52,13 +61,13 @@ def test_a_scan_older_than_its_limit_is_unhealthy(client, frozen, scan_check_onl
 
 def test_a_fresh_scan_is_healthy(client, frozen, scan_check_only):
     scan_health.record_scan(NOW - timedelta(seconds=360))
-    response = client.get(reverse("healthz"))
+    response = get(client, reverse("healthz"))
     assert response.status_code == 200
     assert response.content.decode() == "DeadlineScan: OK\n"
 
 
 def test_no_scan_at_all_is_unhealthy(client, frozen, scan_check_only):
-    response = client.get(reverse("healthz"), HTTP_ACCEPT="application/json")
+    response = get(client, reverse("healthz"), HTTP_ACCEPT="application/json")
     assert response.status_code == 500
     assert response.json() == {"DeadlineScan": "Unavailable: no deadline scan recorded yet"}
 
@@ -86,7 +95,7 @@ def test_an_unreachable_broker_and_no_worker_are_unhealthy(client, settings):
     previous = app.conf.broker_url
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
-        response = client.get(reverse("healthz"))
+        response = get(client, reverse("healthz"))
     finally:
         app.conf.broker_url = previous
     assert response.status_code == 500
@@ -101,7 +110,7 @@ def test_the_broker_check_passes_against_a_running_redis(client, settings):
         pytest.fail("TEST_REDIS_URL is not set: run the suite with `make test`.")
     settings.HEALTH_CHECKS = ["jobcenter.health.Broker"]
     settings.CELERY_BROKER_URL = REDIS_URL
-    response = client.get(reverse("healthz"))
+    response = get(client, reverse("healthz"))
     assert response.content.decode() == "Broker: OK\n"
     assert response.status_code == 200
 
