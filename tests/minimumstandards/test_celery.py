@@ -25,9 +25,18 @@ def redis_app():
         pytest.fail("TEST_REDIS_URL is not set: run the suite with `make test`.")
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, result_backend=None)
+    _forget_connections()
     app.connection_for_write().ensure_connection(max_retries=3)
     yield app
     app.conf.update(previous)
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """The app caches its connection and producer pools with the broker of their first use
+    (an earlier test's task may have made them): drop them, so the new broker_url counts."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)
