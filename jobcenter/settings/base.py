@@ -12,6 +12,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SECRET_KEY = envstr("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
 DEBUG = False
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1")
+# The address customers reach from outside (the link and QR code in letters and reminders).
+PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://localhost:8000")
+# Days a customer's appointment link stays valid after its appointment ended.
+CUSTOMER_LINK_GRACE_DAYS = envint("CUSTOMER_LINK_GRACE_DAYS", 14)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
