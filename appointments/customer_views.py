@@ -5,7 +5,7 @@ No login and no session beyond the CSRF cookie of its forms. It shows the appoin
 another of the caseworker's free dates, or cancelling; an invitation with
 Rechtsfolgenbelehrung is cancelled or moved only on request, with a reason the caseworker
 reviews. A tampered or expired link, or an appointment that is over, gets a German page
-with 404 / 410. The page is never indexed and sends no referrer; each opening and each
+with 404 / 410. The page is never indexed and sends no referrer to other sites; each opening and each
 action is audited (without an actor), and an address that tries many bad links is held off.
 """
 
@@ -42,7 +42,9 @@ STEPS = ("verlegen", "absagen", "anfrage")
 
 def _headers(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Never a referrer to another site (the address holds the token); "no-referrer" would make
+    # the browser send "Origin: null" with the page's own forms, which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -66,7 +66,7 @@ def test_page_shows_the_appointment_and_nothing_personal(world, teams):
     response = Client().get(path_of(eg))
     assert response.status_code == 200
     assert response["X-Robots-Tag"].startswith("noindex")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     text = response.content.decode()
     # Monday 23 March 2026 09:00, the first EG slot of the IFK.
     assert "Montag, 23. März 2026" in text and "09:00 bis 10:00 Uhr" in text
