@@ -113,6 +113,10 @@ def test_many_bad_links_from_one_address_are_held_off(world, teams, settings):
 
 def test_confirm_shows_on_the_caseworkers_day_and_twice_is_once(world, teams):
     eg = book(world, teams)
+    ifk = Client()
+    ifk.force_login(world["ifk"])
+    assert "bestätigt" not in ifk.get(reverse("appointments:calendar")).content.decode()
+    assert "bestätigt" not in ifk.get(reverse("routing:worklist")).content.decode()
     client = Client(enforce_csrf_checks=False)
     first = client.post(path_of(eg), {"aktion": "bestaetigen"})
     assert first.status_code == 302
@@ -124,8 +128,6 @@ def test_confirm_shows_on_the_caseworkers_day_and_twice_is_once(world, teams):
     page = client.get(first["Location"]).content.decode()
     assert "Sie haben bestätigt, dass Sie kommen" in page
     # The IFK's calendar (the week with the day) and the worklist say so.
-    ifk = Client()
-    ifk.force_login(world["ifk"])
     week = ifk.get(reverse("appointments:calendar")).content.decode()
     assert "bestätigt" in week
     worklist = ifk.get(reverse("routing:worklist")).content.decode()
