@@ -578,6 +578,7 @@ def _detail_context(request, appointment, **forms) -> dict:
         "limits": selectors.eg_limits(appointment.antrag)
         if appointment.antrag_id and appointment.kind == Kind.ERSTGESPRAECH
         else None,
+        "customer_requests": list(appointment.customer_requests.select_related("aufgabe")),
         "next_appointment": Appointment.objects.filter(previous=appointment)
         .select_related("caseworker")
         .first(),

@@ -129,6 +129,7 @@ def first_consultations(user, now) -> list[Row]:
             jobcenter_id=user.jobcenter_id, eg_state=ErstgespraechState.GEBUCHT, eg_with=user
         )
         .select_related("applicant")
+        .annotate(confirmed=Exists(_confirmed_eg()))
         .order_by("eg_at")
     )
     rows = []
@@ -150,9 +151,22 @@ def first_consultations(user, now) -> list[Row]:
                 received_at=a.created_at,
                 level=level,
                 level_label=label,
+                # The customer said "Ich komme" with the link from the letter (issue 16).
+                detail=_("bestätigt") if a.confirmed else "",
             )
         )
     return rows
+
+
+def _confirmed_eg():
+    from appointments.models import Appointment, Kind, Status
+
+    return Appointment.objects.filter(
+        antrag=OuterRef("pk"),
+        kind=Kind.ERSTGESPRAECH,
+        status=Status.GEBUCHT,
+        customer_confirmed_at__isnull=False,
+    )
 
 
 def mailbox_rows(user, now) -> list[Row]:

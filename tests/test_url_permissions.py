@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from appointments.customer_codes import link_token
 from appointments.models import Absence, Appointment, ReleasedWindow
 from frontdesk.models import Desk, Visit
 from intake.models import Antrag, Kunde, Nachweis
@@ -161,6 +162,8 @@ TABLE: dict[str, Row] = {
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
     "frontdesk:display": row(public=True),
+    # The customer's appointment page behind the letter's QR code: the signed token is the key.
+    "customer_link": row(public=True),
     "frontdesk:display_data": row(public=True),
     # The silent alarm: every member of staff; an alarm of their own site only.
     "frontdesk:alarm_raise": row(post=True, **STAFF),
@@ -408,6 +411,8 @@ def app_kwargs(world: World, name: str) -> dict:
             kwargs[key] = "csv"
         elif key == "token":
             kwargs[key] = world.display_token
+        elif key == "link_token":
+            kwargs[key] = link_token(world.objects["appointment"])
         elif key == "window_pk":
             kwargs[key] = _pk(world, "window")
         elif key == "absence_pk":
