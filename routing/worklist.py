@@ -15,8 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +44,7 @@ from intake.models import (
     Kunde,
 )
 from jobcenter.paging import COUNT_CAP
+from jobcenter.predicates import is_leistung, user_team_ids
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
 from minimumstandards.models import FOLLOW_UP_KINDS, Deadline, RuleKind
@@ -157,8 +170,16 @@ def first_consultations(user, now) -> list[Row]:
 
 def mailbox_rows(user, now) -> list[Row]:
     """Notes, tickets and tasks routed to the person or to their team, not taken by others."""
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+    return [
+        mailbox_row(a, user, now, kind_labels=kind_labels)
+        for a in for_display(_mailbox_items(user, now))
+    ]
+
+
+def _mailbox_items(user, now):
     today = timezone.localdate(now)
-    qs = for_display(
+    return (
         Aufgabe.objects.open()
         .filter(
             Q(assignee=user)
@@ -171,11 +192,56 @@ def mailbox_rows(user, now) -> list[Row]:
         .filter(Q(follow_up_on__isnull=True) | Q(follow_up_on__lte=today))
         .exclude(assignee=user, title__startswith=NEW_CUSTOMER_TITLE_PREFIX)
     )
-    return [mailbox_row(a, user, now) for a in qs]
 
 
-def mailbox_row(a: Aufgabe, user, now) -> Row:
-    """One mailbox item as a worklist row (also re-rendered alone after a claim)."""
+def mailbox_rows_page(user, now, *, sort, descending, limit, q="", state=""):
+    """The mailbox rows for one page: every item is ordered from a light read (the item,
+    its customer and mailbox, its open deadlines' moments), only the first `limit` are
+    read for display."""
+    if state:  # a case state: no mailbox item has one
+        return [], 0
+    light = (
+        _mailbox_items(user, now)
+        .select_related("kunde")
+        .only(
+            "id",
+            "kind",
+            "status",
+            "urgent",
+            "claimed_by_id",
+            "follow_up_on",
+            "due_at",
+            "created_at",
+            "kunde__id",
+            "kunde__last_name",
+            "kunde__first_name",
+            "kunde__kundennummer",
+        )
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.open()
+                .order_by("due_at")
+                .only("id", "aufgabe_id", "due_at", "warn_at"),
+                to_attr="open_deadlines",
+            )
+        )
+    )
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+    rows = _filtered([_sort_row(a, now, kind_labels) for a in light], q=q, state="")
+    if sort == "heute":
+        rows.sort(key=lambda r: _today_first(r, now))
+    else:
+        rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
+    wanted = [r.aufgabe.pk for r in rows[:limit]]
+    full = for_display(Aufgabe.objects.filter(pk__in=wanted)).in_bulk()
+    return [
+        mailbox_row(full[pk], user, now, kind_labels=kind_labels) for pk in wanted if pk in full
+    ], len(rows)
+
+
+def _mailbox_level(a: Aufgabe, now) -> tuple[datetime | None, str, str]:
+    """A mailbox item's due moment and level: its open deadline, else its own."""
     today = timezone.localdate(now)
     deadline = a.open_deadlines[0] if a.open_deadlines else None
     due = deadline.due_at if deadline else a.due_at
@@ -186,12 +252,18 @@ def mailbox_row(a: Aufgabe, user, now) -> Row:
         level, label = "warning", _("Wiedervorlage überschritten")
     elif not level and a.urgent:
         level, label = "warning", _("dringend")
+    return due, level, label
+
+
+def mailbox_row(a: Aufgabe, user, now, *, kind_labels: dict | None = None) -> Row:
+    """One mailbox item as a worklist row (also re-rendered alone after a claim)."""
+    due, level, label = _mailbox_level(a, now)
     where = _("an Sie") if a.assignee_id == user.pk else str(a.postfach)
     claimed = _("von Ihnen übernommen") if a.claimed_by_id == user.pk else ""
     return Row(
         key=f"aufgabe-{a.pk}",
         category="postfach",
-        category_label=a.get_kind_display(),
+        category_label=kind_labels[a.kind] if kind_labels else a.get_kind_display(),
         title=a.title,
         url=reverse("routing:item", args=[a.pk]),
         kunde=a.kunde,
@@ -200,6 +272,23 @@ def mailbox_row(a: Aufgabe, user, now) -> Row:
         level=level,
         level_label=label,
         detail=", ".join(p for p in (where, claimed) if p),
+        aufgabe=a,
+    )
+
+
+def _sort_row(a: Aufgabe, now, kind_labels: dict) -> Row:
+    """What the worklist sorts and filters a mailbox item by, without the rest of its row."""
+    due, level, _label = _mailbox_level(a, now)
+    return Row(
+        key=f"aufgabe-{a.pk}",
+        category="postfach",
+        category_label=kind_labels.get(a.kind, a.kind),
+        title="",
+        url="",
+        kunde=a.kunde,
+        due_at=due,
+        received_at=a.created_at,
+        level=level,
         aufgabe=a,
     )
 
@@ -337,7 +426,48 @@ def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
     return names
 
 
-MANY_CUSTOMERS = 5000
+def _case_sort_key(sort: str, now, descending: bool) -> list:
+    """SQL for the row's own sort key (SORTS) of a case annotated by `_with_next_due`."""
+    when = Coalesce("next_due", "received_at")
+    if sort == "dringlichkeit":
+        keys = [
+            Case(
+                When(next_due__lte=now, then=Value(0)),
+                When(next_warn__lte=now, then=Value(1)),
+                default=Value(3),
+                output_field=IntegerField(),
+            ),
+            when,
+        ]
+    elif sort == "eingang":
+        keys = [F("received_at")]
+    elif sort == "kunde":
+        keys = [Lower("applicant__last_name"), Lower("applicant__first_name")]
+    elif sort == "art":
+        keys = [when]
+    else:  # "faellig", "heute": cases without a deadline last
+        keys = [
+            Case(When(next_due__isnull=True, then=Value(1)), default=Value(0)),
+            when,
+        ]
+    keys.append(F("pk"))
+    return [k.desc() if descending else k.asc() for k in keys]
+
+
+def _lead(jobcenter_id: int) -> timedelta | None:
+    """The longest warning lead (due minus warning moment) of the Jobcenter's open case
+    deadlines: a case warned but not yet due has its earliest deadline within that lead
+    from now. One entry of the index `deadline_open_case_lead` (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return timedelta.max
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(due_at - warn_at) FROM minimumstandards_deadline"
+            " WHERE jobcenter_id = %s AND status = 'open' AND antrag_id IS NOT NULL",
+            [jobcenter_id],
+        )
+        (lead,) = cursor.fetchone()
+    return lead
 
 
 def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
@@ -347,22 +477,19 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
     due moment, each case at its earliest; the cases without one by arrival; the cases by
     arrival or by name); of each part the first `limit` cases are read, build_worklist sorts
     their union by the row's own key. Sorting "dringlichkeit": overdue, warned, without a
-    deadline, the rest; the other orders as in SORTS.
+    deadline, the rest; the other orders as in SORTS. A text filter leaves few cases: they
+    are sorted by the same key in one query, from the customers the trigram indexes find.
     """
     base = antraege_visible_to(user).open()
     if state:
         base = base.filter(state=state)
     if q.strip():
-        # The matching customers first (trigram indexes), then their cases by applicant:
-        # PostgreSQL would otherwise join all the team's cases to the customer table.
-        customers = Kunde.objects.filter(jobcenter_id=user.jobcenter_id).filter(
-            _name_prefilter(q, prefix="")
-        )
-        found = list(customers.order_by().values_list("pk", flat=True)[: MANY_CUSTOMERS + 1])
-        if len(found) <= MANY_CUSTOMERS:
-            base = base.filter(applicant_id__in=found)
-        else:  # a very short text: the join after all
-            base = base.filter(_name_prefilter(q))
+        # One pass over the matching cases gives their order and (capped) number.
+        found = _with_next_due(base.filter(_name_prefilter(q)))
+        order = _case_sort_key(sort, now, descending)
+        ids = list(found.order_by(*order).values_list("pk", flat=True)[: COUNT_CAP + 1])
+        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]))
+        return [_case_row(a, now) for a in cases], len(ids)
     case_ids = base.order_by().values("pk")
     jobcenter_id = user.jobcenter_id
     due_order = "-due_at" if descending else "due_at"
@@ -396,6 +523,21 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
             ids += part()
         return ids
 
+    def warned_not_due() -> list[int]:
+        # Within the longest lead from now: past it, no case can be warned and not due.
+        lead = _lead(jobcenter_id)
+        if lead is None:
+            return []
+        window = Q(due_at__gt=now)
+        if lead != timedelta.max:
+            window &= Q(due_at__lte=now + lead)
+        warned = Exists(
+            Deadline.objects.filter(
+                antrag_id=OuterRef("antrag_id"), status="open", warn_at__lte=now
+            )
+        )
+        return earliest(window, warned)
+
     if sort == "dringlichkeit":
         warned = Exists(
             Deadline.objects.filter(
@@ -404,7 +546,7 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         )
         ids = in_order(
             lambda: earliest(Q(due_at__lte=now)),
-            lambda: earliest(Q(due_at__gt=now), warned),
+            warned_not_due,
             without_deadline,
             lambda: earliest(Q(due_at__gt=now), ~warned),
         )
@@ -421,9 +563,50 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         ids = [*earliest(), *without_deadline()]
     else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
         ids = in_order(earliest, without_deadline)
-    total = base.order_by()[: COUNT_CAP + 1].count()
+    total = _open_case_total(user, state)
     cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
     return [_case_row(a, now) for a in cases], total
+
+
+def _open_case_total(user, state: str) -> int:
+    """The team's open cases (of one state), counted up to the cap: from the counts per
+    state the filter shows (read once per request)."""
+    counts = _capped_state_counts(user)
+    if state:
+        return counts[state]
+    return min(sum(counts.values()), COUNT_CAP + 1)
+
+
+def _capped_state_counts(user) -> dict[str, int]:
+    cached = getattr(user, "_open_case_counts", None)
+    if cached is None:
+        cached = user._open_case_counts = _count_open_cases(user)
+    return cached
+
+
+def _count_open_cases(user) -> dict[str, int]:
+    """Open cases per state, each counted up to COUNT_CAP + 1, in one statement.
+
+    Leistung sees the cases of its teams' households: on PostgreSQL the count walks the
+    teams' households and, per household, its cases of the state (index `antrag_bg_state`,
+    index-only), stopping at the cap; a join would hash all cases of the Jobcenter.
+    """
+    states = [str(s) for s in OPEN_STATES]
+    if connection.vendor == "postgresql" and is_leistung(user):
+        teams = sorted(user_team_ids(user))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.state, (SELECT count(*) FROM (SELECT 1"
+                " FROM intake_bedarfsgemeinschaft bg CROSS JOIN LATERAL (SELECT 1"
+                " FROM intake_antrag a WHERE a.bedarfsgemeinschaft_id = bg.id"
+                " AND a.state = s.state OFFSET 0) x"
+                " WHERE bg.jobcenter_id = %s AND bg.leistung_team_id = ANY(%s)"
+                " LIMIT %s) c) FROM unnest(%s::text[]) AS s(state)",
+                [user.jobcenter_id, teams, COUNT_CAP + 1, states],
+            )
+            return dict(cursor.fetchall())
+    cases = antraege_visible_to(user).order_by()
+    return {s: cases.filter(state=s)[: COUNT_CAP + 1].count() for s in states}
 
 
 INTEGRATION, LEISTUNG = Role.INTEGRATION, Role.LEISTUNG
@@ -436,6 +619,7 @@ for _source in (
         gettext_lazy("Vermerk, Ticket oder Aufgabe"),
         {INTEGRATION, LEISTUNG},
         mailbox_rows,
+        mailbox_rows_page,
     ),
     Source("kontakt", gettext_lazy("Kontakt fällig"), {INTEGRATION}, contacts_due),
     Source("frist", gettext_lazy("Frist gefährdet"), {INTEGRATION}, deadline_alerts),
@@ -614,10 +798,10 @@ def today_counts(rows: list[Row], now) -> Today:
 
 def state_counts(user) -> list[tuple[str, str, str]]:
     """Leistung: open cases per state, for the filter, each counted up to a cap."""
-    cases = antraege_visible_to(user).order_by()
-    counts = []
+    counts = _capped_state_counts(user)
+    result = []
     for s in map(AntragState, OPEN_STATES):
-        n = cases.filter(state=s.value)[: COUNT_CAP + 1].count()
+        n = counts[s.value]
         label = _("mehr als %(n)s") % {"n": COUNT_CAP} if n > COUNT_CAP else str(n)
-        counts.append((s.value, s.label, label))
-    return counts
+        result.append((s.value, s.label, label))
+    return result
