@@ -43,8 +43,8 @@ from intake.models import (
     ErstgespraechState,
     Kunde,
 )
+from intake.selectors import open_case_counts
 from jobcenter.paging import COUNT_CAP
-from jobcenter.predicates import is_leistung, user_team_ids
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
 from minimumstandards.models import FOLLOW_UP_KINDS, Deadline, RuleKind
@@ -571,42 +571,10 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
 def _open_case_total(user, state: str) -> int:
     """The team's open cases (of one state), counted up to the cap: from the counts per
     state the filter shows (read once per request)."""
-    counts = _capped_state_counts(user)
+    counts = open_case_counts(user)
     if state:
         return counts[state]
     return min(sum(counts.values()), COUNT_CAP + 1)
-
-
-def _capped_state_counts(user) -> dict[str, int]:
-    cached = getattr(user, "_open_case_counts", None)
-    if cached is None:
-        cached = user._open_case_counts = _count_open_cases(user)
-    return cached
-
-
-def _count_open_cases(user) -> dict[str, int]:
-    """Open cases per state, each counted up to COUNT_CAP + 1, in one statement.
-
-    Leistung sees the cases of its teams' households: on PostgreSQL the count walks the
-    teams' households and, per household, its cases of the state (index `antrag_bg_state`,
-    index-only), stopping at the cap; a join would hash all cases of the Jobcenter.
-    """
-    states = [str(s) for s in OPEN_STATES]
-    if connection.vendor == "postgresql" and is_leistung(user):
-        teams = sorted(user_team_ids(user))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT s.state, (SELECT count(*) FROM (SELECT 1"
-                " FROM intake_bedarfsgemeinschaft bg CROSS JOIN LATERAL (SELECT 1"
-                " FROM intake_antrag a WHERE a.bedarfsgemeinschaft_id = bg.id"
-                " AND a.state = s.state OFFSET 0) x"
-                " WHERE bg.jobcenter_id = %s AND bg.leistung_team_id = ANY(%s)"
-                " LIMIT %s) c) FROM unnest(%s::text[]) AS s(state)",
-                [user.jobcenter_id, teams, COUNT_CAP + 1, states],
-            )
-            return dict(cursor.fetchall())
-    cases = antraege_visible_to(user).order_by()
-    return {s: cases.filter(state=s)[: COUNT_CAP + 1].count() for s in states}
 
 
 INTEGRATION, LEISTUNG = Role.INTEGRATION, Role.LEISTUNG
@@ -798,7 +766,7 @@ def today_counts(rows: list[Row], now) -> Today:
 
 def state_counts(user) -> list[tuple[str, str, str]]:
     """Leistung: open cases per state, for the filter, each counted up to a cap."""
-    counts = _capped_state_counts(user)
+    counts = open_case_counts(user)
     result = []
     for s in map(AntragState, OPEN_STATES):
         n = counts[s.value]

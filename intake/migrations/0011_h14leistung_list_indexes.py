@@ -20,7 +20,7 @@ POSTGRESQL_INDEXES = {
     ),
     "antrag_applicant_state": (
         "intake_antrag (applicant_id, state)"
-        " INCLUDE (id, bedarfsgemeinschaft_id, jobcenter_id, received_at)"
+        " INCLUDE (id, bedarfsgemeinschaft_id, jobcenter_id, received_at, application_date)"
     ),
 }
 
