@@ -268,6 +268,19 @@ def kunde_search(
 
     readings = _name_parts(name)
     found, exact, prefix = _name_filter(readings)
+    if _trigram_available() and len(readings) == 1:
+        # A common surname: when more people than shown carry exactly the name typed, the
+        # page shows only exact matches, whose similarity is 1, by name: read in that order
+        # from the index `kunde_jobcenter_upper_name` (0011), not by ranking every similar one.
+        exact_rows = list(
+            qs.filter(exact).order_by("last_name", "first_name", "date_of_birth", "pk")[: limit + 1]
+        )
+        if len(exact_rows) > limit:
+            # Counted up to the cap: from the exact ones alone when they reach it.
+            total = qs.filter(exact).order_by()[:COUNT_CAP].count()
+            if total < COUNT_CAP:
+                total = qs.filter(found).order_by()[:COUNT_CAP].count()
+            return _result(SearchKind.NAME, exact_rows[:limit], total, date_of_birth)
     # The surname alone, redundant with `found`: one OR of index conditions the planner can
     # answer from the trigram index before it checks first names.
     any_surname = Q(pk__in=[])

@@ -53,6 +53,7 @@ from .services import (
 )
 from .worklist import (
     SORTS,
+    complete_rows,
     mailbox_row,
     merge_by_customer,
     sources_for,
@@ -730,6 +731,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         total = len(rows)
     page = capped_page(total, request.GET.get("seite"))
     page.object_list = rows[page.offset : page.offset + PER_PAGE]
+    if lists_cases:
+        page.object_list = complete_rows(page.object_list, user, timezone.now())
     rows = page.object_list
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(

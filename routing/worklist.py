@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
@@ -23,7 +24,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     Value,
     When,
@@ -194,50 +194,92 @@ def _mailbox_items(user, now):
     )
 
 
+@dataclass
+class _LightItem:
+    """A mailbox item's values for its sort key, with the item's own rules (no model
+    instance: building hundreds costs more than the page)."""
+
+    pk: int
+    kind: str
+    status: str
+    urgent: bool
+    claimed_by_id: int | None
+    follow_up_on: object
+    due_at: datetime | None
+    created_at: datetime
+    open_deadlines: list
+    kunde: object
+
+    Status = Aufgabe.Status
+    is_open = property(Aufgabe.is_open.fget)
+    stands_out = property(Aufgabe.stands_out.fget)
+    follow_up_state = Aufgabe.follow_up_state
+
+
 def mailbox_rows_page(user, now, *, sort, descending, limit, q="", state=""):
-    """The mailbox rows for one page: every item is ordered from a light read (the item,
-    its customer and mailbox, its open deadlines' moments), only the first `limit` are
-    read for display."""
+    """The mailbox rows for one page: every item is ordered from a light read (the values
+    its sort key and the text filter need: state, moments, customer's name and number,
+    its open deadlines' moments), only the first `limit` are read for display."""
     if state:  # a case state: no mailbox item has one
         return [], 0
-    light = (
-        _mailbox_items(user, now)
-        .select_related("kunde")
-        .only(
-            "id",
-            "kind",
-            "status",
-            "urgent",
-            "claimed_by_id",
-            "follow_up_on",
-            "due_at",
-            "created_at",
-            "kunde__id",
-            "kunde__last_name",
-            "kunde__first_name",
-            "kunde__kundennummer",
-        )
-        .prefetch_related(
-            Prefetch(
-                "deadlines",
-                queryset=Deadline.objects.open()
-                .order_by("due_at")
-                .only("id", "aufgabe_id", "due_at", "warn_at"),
-                to_attr="open_deadlines",
+    fields = ("pk", "kind", "status", "urgent", "claimed_by_id", "follow_up_on", "due_at")
+    fields += ("created_at", "kunde_id", "kunde__last_name", "kunde__first_name")
+    fields += ("kunde__kundennummer",)
+    values = list(_mailbox_items(user, now).values_list(*fields))
+    clocks: dict[int, list] = {}
+    for aufgabe_id, due_at, warn_at in (
+        Deadline.objects.open()
+        .filter(aufgabe__in=_mailbox_items(user, now).values("pk"))
+        .order_by("due_at")
+        .values_list("aufgabe_id", "due_at", "warn_at")
+    ):
+        clocks.setdefault(aufgabe_id, []).append(SimpleNamespace(due_at=due_at, warn_at=warn_at))
+    light = []
+    for pk, kind, status, urgent, claimed, follow_up, due, created, kunde_id, *names in values:
+        last, first, number = names
+        light.append(
+            _LightItem(
+                pk=pk,
+                kind=kind,
+                status=status,
+                urgent=urgent,
+                claimed_by_id=claimed,
+                follow_up_on=follow_up,
+                due_at=due,
+                created_at=created,
+                open_deadlines=clocks.get(pk, []),
+                kunde=SimpleNamespace(
+                    pk=kunde_id, last_name=last, first_name=first, kundennummer=number
+                )
+                if kunde_id is not None
+                else None,
             )
         )
-    )
     kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
     rows = _filtered([_sort_row(a, now, kind_labels) for a in light], q=q, state="")
     if sort == "heute":
         rows.sort(key=lambda r: _today_first(r, now))
     else:
         rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
-    wanted = [r.aufgabe.pk for r in rows[:limit]]
-    full = for_display(Aufgabe.objects.filter(pk__in=wanted)).in_bulk()
+    # Light rows: `complete_rows` reads the ones the page shows for display.
+    return rows[:limit], len(rows)
+
+
+def complete_rows(rows: list[Row], user, now) -> list[Row]:
+    """The page's rows as shown: light mailbox rows (mailbox_rows_page) read for display,
+    in one query, the others as they are."""
+    light = [r.aufgabe.pk for r in rows if isinstance(r.aufgabe, _LightItem)]
+    if not light:
+        return rows
+    full = for_display(Aufgabe.objects.filter(pk__in=light)).in_bulk()
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
     return [
-        mailbox_row(full[pk], user, now, kind_labels=kind_labels) for pk in wanted if pk in full
-    ], len(rows)
+        mailbox_row(full[r.aufgabe.pk], user, now, kind_labels=kind_labels)
+        if isinstance(r.aufgabe, _LightItem)
+        else r
+        for r in rows
+        if not isinstance(r.aufgabe, _LightItem) or r.aufgabe.pk in full
+    ]
 
 
 def _mailbox_level(a: Aufgabe, now) -> tuple[datetime | None, str, str]:
@@ -381,13 +423,23 @@ def deadline_alerts(user, now) -> list[Row]:
     return rows
 
 
-def _case_row(a: Antrag, now) -> Row:
+def _case_labels() -> dict[str, str]:
+    """Kinds and states of a case by value, translated once per list (a model's
+    get_FOO_display() per row costs more than the row)."""
+    return {
+        **{k: str(v) for k, v in Antrag.Kind.choices},
+        **{k: str(v) for k, v in AntragState.choices},
+    }
+
+
+def _case_row(a: Antrag, now, labels: dict[str, str] | None = None) -> Row:
     level, label = _level(a.next_due, a.next_warn, now)
+    labels = labels or _case_labels()
     return Row(
         key=f"fall-{a.pk}",
         category="fall",
         category_label=_("Fall"),
-        title=f"{a.get_kind_display()} – {a.get_state_display()}",
+        title=f"{labels.get(a.kind, a.kind)} – {labels.get(a.state, a.state)}",
         url=reverse("intake:case_detail", args=[a.pk]),
         kunde=a.applicant,
         due_at=a.next_due,
@@ -408,7 +460,8 @@ def _with_next_due(qs):
 
 def open_cases(user, now) -> list[Row]:
     """Leistung: the team's open cases with their next due moment."""
-    return [_case_row(a, now) for a in _with_next_due(antraege_visible_to(user).open())]
+    labels = _case_labels()
+    return [_case_row(a, now, labels) for a in _with_next_due(antraege_visible_to(user).open())]
 
 
 def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
@@ -489,7 +542,8 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         order = _case_sort_key(sort, now, descending)
         ids = list(found.order_by(*order).values_list("pk", flat=True)[: COUNT_CAP + 1])
         cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]))
-        return [_case_row(a, now) for a in cases], len(ids)
+        labels = _case_labels()
+        return [_case_row(a, now, labels) for a in cases], len(ids)
     case_ids = base.order_by().values("pk")
     jobcenter_id = user.jobcenter_id
     due_order = "-due_at" if descending else "due_at"
@@ -565,7 +619,8 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         ids = in_order(earliest, without_deadline)
     total = _open_case_total(user, state)
     cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
-    return [_case_row(a, now) for a in cases], total
+    labels = _case_labels()
+    return [_case_row(a, now, labels) for a in cases], total
 
 
 def _open_case_total(user, state: str) -> int:

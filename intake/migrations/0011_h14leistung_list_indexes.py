@@ -4,6 +4,8 @@
   longest warning lead (due minus warning moment) of a Jobcenter's open case deadlines, read
   as one index entry. Leistung's worklist sorted by urgency looks for the cases warned but
   not yet due only within that lead from now, instead of walking every later deadline.
+- `kunde_jobcenter_upper_name`: the customers carrying exactly the surname typed, in the
+  search's order by name (a common surname has thousands of similar ones to rank).
 - `antrag_applicant_state` (PostgreSQL: INCLUDE): the cases of the customers a name search
   found (trigram indexes), read index-only; otherwise the planner hashes every case.
 
@@ -17,6 +19,10 @@ POSTGRESQL_INDEXES = {
     "deadline_open_case_lead": (
         "minimumstandards_deadline (jobcenter_id, (due_at - warn_at))"
         " WHERE status = 'open' AND antrag_id IS NOT NULL"
+    ),
+    "kunde_jobcenter_upper_name": (
+        "intake_kunde (jobcenter_id, UPPER(last_name::text), last_name, first_name,"
+        " date_of_birth, id)"
     ),
     "antrag_applicant_state": (
         "intake_antrag (applicant_id, state)"
