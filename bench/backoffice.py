@@ -214,6 +214,7 @@ def cleanup(jobcenter) -> None:
         # The pages' read audit entries and the users protect the Jobcenter: removed first.
         AuditEvent.objects.filter(Q(jobcenter=jobcenter) | Q(actor__in=users)).delete()
         users.delete()
+        Team.objects.filter(jobcenter=jobcenter).delete()  # they protect their Standort
         jobcenter.delete()
     ds.execute("VACUUM (ANALYZE)")
     log(f"  seed removed in {time.perf_counter() - t:.1f} s")
