@@ -87,7 +87,10 @@ def registry() -> list[tuple[str, str, str]]:
                 raise SystemExit(f"{path.name}: {name}: unknown role {role!r}")
             pages.append((name, url, role))
     only = os.environ.get("BENCH_PAGES")  # a quick round: pages whose name has this in it
-    return [p for p in pages if only in p[0]] if only else pages
+    if not only:
+        return pages
+    wanted = only.split(",")  # several names: BENCH_PAGES=ifk,Fristen
+    return [p for p in pages if any(w in p[0] for w in wanted)]
 
 
 # --- seed ---------------------------------------------------------------------------------

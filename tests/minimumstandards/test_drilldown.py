@@ -280,3 +280,35 @@ def test_forecast_horizon_is_selectable(login, staff, world):
 @pytest.mark.parametrize("who", ["ez", "leistung", "ifk"])
 def test_forecast_is_for_team_leads(login, staff, who):
     assert login(staff[who]).get(reverse("minimumstandards:forecast")).status_code == 403
+
+
+def test_list_and_urgent_merge_the_teams_and_own_deadlines_in_due_order(login, staff, teams, world):
+    """The list's page and the dashboard's most urgent deadlines are read per team and for
+    the user's own: merged, they are in due order across page borders, each deadline once."""
+    lead = staff["teamleitung"]
+    lead.teams.add(teams["leistung_b"])
+    make = world["make"]
+    base = at(date(2026, 5, 4), time(8))
+    # 30 in each team, interleaved by the minute: a at even minutes, b at odd ones.
+    a = [make(RuleKind.CALLBACK, base + timedelta(minutes=2 * i)) for i in range(30)]
+    b = [
+        make(RuleKind.CALLBACK, base + timedelta(minutes=2 * i + 1), team="leistung_b")
+        for i in range(30)
+    ]
+    # The lead's own, in no team, due before all of them; and one of team a they own too.
+    own = make(RuleKind.CALLBACK, base - timedelta(hours=1), team="leistung")
+    own.team = None
+    own.owner_user = lead
+    own.save()
+    a[0].owner_user = lead
+    a[0].save()
+    expected = [own.pk] + [d.pk for pair in zip(a, b, strict=True) for d in pair]
+    client = login(lead)
+    url = reverse("minimumstandards:deadline_list") + "?regel=callback&zustand=ueberschritten"
+    first = client.get(url)
+    second = client.get(url + "&seite=2")
+    assert first.context["page"].paginator.count == 61
+    shown = [r["deadline"].pk for r in first.context["rows"] + second.context["rows"]]
+    assert shown == expected
+    urgent = client.get(reverse("minimumstandards:dashboard")).context["urgent"]
+    assert [d.pk for d, _left, _tone in urgent] == expected[:20]
