@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -208,7 +209,7 @@ def _send_after_commit(rows: list[Nachricht]) -> None:
     from .tasks import send_message
 
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: send_message.delay(pk))
+        transaction.on_commit(partial(send_message.delay, row.pk))
 
 
 def _channels_now(kunde: Kunde) -> list[str]:
@@ -437,7 +438,9 @@ def deliver(pk: int, *, now: datetime | None = None) -> str:
         )
         if row is None or row.status in (Nachricht.Status.SENT, Nachricht.Status.SKIPPED):
             return row.status if row else "missing"
-        if row.kind != Nachricht.Kind.ALARM and row.channel not in consented_channels(row.kunde):
+        if row.kind != Nachricht.Kind.ALARM and (
+            row.kunde is None or row.channel not in consented_channels(row.kunde)
+        ):
             row.status = Nachricht.Status.SKIPPED
             row.save(update_fields=["status"])
             return row.status
@@ -472,6 +475,10 @@ def deliver(pk: int, *, now: datetime | None = None) -> str:
 
 def _send(row: Nachricht) -> None:
     message = texts.compose(row)
+    if row.alarm is not None:
+        get_backend().send(to=row.alarm.standort.alarm_phone.strip(), text=message.sms)
+        return
+    assert row.kunde is not None
     if row.channel == Channel.EMAIL:
         reply_to = [row.jobcenter.email] if row.jobcenter.email else None
         EmailMessage(
@@ -482,8 +489,7 @@ def _send(row: Nachricht) -> None:
             reply_to=reply_to,
         ).send()
     else:
-        to = row.alarm.standort.alarm_phone if row.alarm_id else row.kunde.phone
-        get_backend().send(to=to.strip(), text=message.sms)
+        get_backend().send(to=row.kunde.phone.strip(), text=message.sms)
 
 
 # --- staff view ----------------------------------------------------------------------------

@@ -71,6 +71,7 @@ def compose(row: Nachricht) -> Composed:
 
 def _appointment(row: Nachricht) -> Composed:
     appointment = row.appointment
+    assert appointment is not None
     long_day, short_day, clock = _when(appointment.starts_at)
     place = _place(appointment)
     jobcenter = appointment.jobcenter
@@ -89,16 +90,17 @@ def _appointment(row: Nachricht) -> Composed:
             "clock": clock,
         }
         return Composed(subject, body, sms)
+    kind = Nachricht.Kind(row.kind)
     heading = {
         Nachricht.Kind.CONFIRMATION: _("Ihr Termin ist gebucht."),
         Nachricht.Kind.MOVED: _("Ihr Termin wurde verlegt. Der neue Termin:"),
         Nachricht.Kind.REMINDER: _("Wir erinnern Sie an Ihren Termin."),
-    }[row.kind]
+    }[kind]
     subject = {
         Nachricht.Kind.CONFIRMATION: _("Ihr Termin am %(day)s"),
         Nachricht.Kind.MOVED: _("Neuer Termin am %(day)s"),
         Nachricht.Kind.REMINDER: _("Erinnerung: Ihr Termin am %(day)s"),
-    }[row.kind] % {"day": short_day}
+    }[kind] % {"day": short_day}
     bring = _bring(appointment)
     link = customer_link_url(appointment)
     lines = [
@@ -133,6 +135,7 @@ def _documents(row: Nachricht) -> Composed:
     from .services import owed_documents
 
     antrag = row.antrag
+    assert antrag is not None
     jobcenter = antrag.jobcenter
     day = date_format(antrag.return_date, _("l, j. F Y"))
     short_day = date_format(antrag.return_date, _("D d.m.Y"))
@@ -155,6 +158,7 @@ def _documents(row: Nachricht) -> Composed:
 
 def _alarm(row: Nachricht) -> Composed:
     alarm = row.alarm
+    assert alarm is not None
     at = f"{timezone.localtime(alarm.raised_at):%H:%M}"
     sms = _("NOTRUF %(site)s: %(place)s, %(at)s Uhr. Bitte sofort hingehen.") % {
         "site": alarm.standort.name,

@@ -29,7 +29,10 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(_("Bitte Weg und Änderung wählen."))
     try:
         changed = consent_set(
-            actor=request.user, kunde=kunde, channel=channel, give=action == "give"
+            actor=request.user,  # type: ignore[arg-type]  # logged in: permission checked
+            kunde=kunde,
+            channel=channel,
+            give=action == "give",
         )
     except ConsentError as error:
         messages.error(request, str(error))
@@ -52,7 +55,7 @@ def language(request: HttpRequest, pk: int) -> HttpResponse:
     code = request.POST.get("language", "")
     if code not in offered_languages(kunde.jobcenter):
         return HttpResponseBadRequest(_("Diese Sprache bietet das Jobcenter nicht an."))
-    if message_language_set(actor=request.user, kunde=kunde, language=code):
+    if message_language_set(actor=request.user, kunde=kunde, language=code):  # type: ignore[arg-type]
         messages.success(request, _("Sprache der Erinnerungen gespeichert."))
     else:
         messages.info(request, _("Keine Änderung: die Sprache war schon so."))
