@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("frontdesk.urls")),
     path("", include("appointments.urls")),
     path("", include("privacy.urls")),
+    path("", include("reminders.urls")),
 ]

@@ -138,6 +138,9 @@ TABLE: dict[str, Row] = {
     "intake:customer_detail": row(obj="kunde", **CUSTOMER),
     # Master data corrected after intake (issue 12).
     "intake:customer_master_data": row(obj="kunde", post=True, **{EZ: ANY, TL: ANY}),
+    # Consent to reminders and their language (README "Erinnerungen").
+    "reminders:consent": row(obj="kunde", post=True, **{EZ: ANY, H: ANY, TL: ANY, IFK: TEAM}),
+    "reminders:language": row(obj="kunde", post=True, **{EZ: ANY, H: ANY, TL: ANY, IFK: TEAM}),
     # front desk
     "frontdesk:checkin": row(**RECEPTION),
     "frontdesk:checkin_lookup": row(**RECEPTION),

@@ -31,6 +31,8 @@ DEADLINE_SCAN_INTERVAL = envint("DEADLINE_SCAN_INTERVAL", 120)
 # /healthz is unhealthy when the last scan is older than this (seconds): a stalled beat or
 # worker. Three missed runs by default.
 DEADLINE_SCAN_MAX_AGE = envint("DEADLINE_SCAN_MAX_AGE", 3 * DEADLINE_SCAN_INTERVAL)
+# How often the reminder scan looks for due reminders (seconds).
+REMINDER_SCAN_INTERVAL = envint("REMINDER_SCAN_INTERVAL", 600)
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-deadlines": {
         "task": "minimumstandards.tasks.scan_deadlines",
@@ -40,6 +42,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "frontdesk-close-day": {
         "task": "frontdesk.tasks.close_day",
         "schedule": crontab(hour=21, minute=30),
+    },
+    # Appointment reminders and reminders of owed documents that are due (idempotent).
+    "reminders-due": {
+        "task": "reminders.tasks.send_due_reminders",
+        "schedule": float(REMINDER_SCAN_INTERVAL),
     },
     # At night: what is past its retention period is deleted or anonymised (privacy).
     "privacy-retention": {
