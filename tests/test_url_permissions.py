@@ -158,6 +158,7 @@ TABLE: dict[str, Row] = {
     "frontdesk:live": row(**LEAD),
     "frontdesk:live_waiting": row(**LEAD),
     "frontdesk:report": row(**LEAD),
+    "frontdesk:report_list": row(**LEAD),
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
     "frontdesk:display": row(public=True),
