@@ -198,6 +198,7 @@ TABLE: dict[str, Row] = {
     "appointments:worklist_panel": row(**{IFK: ANY}),
     "appointments:arrivals": row(**{IFK: ANY}),
     "appointments:kpi": row(**{TL: ANY, IFK: ANY}),
+    "appointments:kpi_list": row(**{TL: ANY, IFK: ANY}),
     "appointments:windows": row(obj="caseworker", **OWN_CALENDAR),
     "appointments:window_add": row(obj="caseworker", post=True, **OWN_CALENDAR),
     "appointments:window_end": row(obj="caseworker", post=True, **OWN_CALENDAR),
