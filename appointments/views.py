@@ -1314,7 +1314,8 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         ids = [ifk.pk]
     jobcenter = user.jobcenter
-    measure = request.GET.get("zahl", "")
+    # Without a figure: the customers behind the average overall.
+    measure = request.GET.get("zahl", "kunden")
     context = {
         "measure": measure,
         "ifk": ifk,
