@@ -162,6 +162,7 @@ TABLE: dict[str, Row] = {
     "frontdesk:live": row(**LEAD),
     "frontdesk:live_waiting": row(**LEAD),
     "frontdesk:report": row(**LEAD),
+    "frontdesk:report_list": row(**LEAD),
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
     "frontdesk:display": row(public=True),
@@ -203,6 +204,7 @@ TABLE: dict[str, Row] = {
     "appointments:worklist_panel": row(**{IFK: ANY}),
     "appointments:arrivals": row(**{IFK: ANY}),
     "appointments:kpi": row(**{TL: ANY, IFK: ANY}),
+    "appointments:kpi_list": row(**{TL: ANY, IFK: ANY}),
     "appointments:windows": row(obj="caseworker", **OWN_CALENDAR),
     "appointments:window_add": row(obj="caseworker", post=True, **OWN_CALENDAR),
     "appointments:window_end": row(obj="caseworker", post=True, **OWN_CALENDAR),

@@ -268,6 +268,48 @@ def test_forecast_per_team_rule_and_working_day(
     assert rows[ec].links[3] in body
 
 
+def test_forecast_shows_the_backlog_already_breached_beside_the_coming_breaches(
+    login, staff, world, django_assert_max_num_queries
+):
+    make = world["make"]
+    ec, decision = RuleKind.ENTRY_CHECK, RuleKind.DECISION
+    make(ec, at(date(2026, 5, 29)))  # breached last Friday
+    make(ec, at(date(2026, 6, 1), time(8)))  # breached an hour ago
+    make(ec, at(date(2026, 5, 28)), paused=True)  # paused: against its due moment (R-ZT-01)
+    make(ec, at(date(2026, 6, 2)))  # coming, not yet breached
+    make(decision, at(date(2026, 5, 20)))  # only a backlog, no coming breach
+    make(ec, at(date(2026, 5, 27)), status=Deadline.Status.LATE)  # done late: not open
+    make(RuleKind.VERSAGUNG, at(date(2026, 5, 27)))  # may be issued: no breach
+    make(ec, at(date(2026, 5, 29)), team="leistung_b")  # not the lead's team
+    client = login(staff["teamleitung"])
+    url = reverse("minimumstandards:forecast")
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    (team,) = response.context["forecast"].teams
+    rows = {r.kind: r for r in team.rows}
+    assert set(rows) == {ec, decision}
+    assert rows[ec].overdue == 3
+    assert rows[ec].cells[:2] == [0, 1]
+    assert rows[decision].overdue == 1
+    assert rows[decision].total == 0
+    assert team.overdue == 4
+    # Each backlog count opens exactly its deadlines: state overdue, that team and rule.
+    for row in team.rows:
+        assert "zustand=ueberschritten" in row.overdue_link
+        assert listed(client, row.overdue_link) == row.overdue
+    body = response.content.decode()
+    assert "bereits überschritten" in body
+    assert rows[ec].overdue_link.replace("&", "&amp;") in body
+    assert "3 bereits überschritten: Eingangsprüfung" in body
+
+
+def test_forecast_backlog_of_another_team_is_not_shown(login, staff, world):
+    world["make"](RuleKind.ENTRY_CHECK, at(date(2026, 5, 29)), team="leistung_b")
+    response = login(staff["teamleitung"]).get(reverse("minimumstandards:forecast"))
+    assert response.context["forecast"].teams == []
+
+
 def test_forecast_horizon_is_selectable(login, staff, world):
     world["make"](RuleKind.ENTRY_CHECK, at(date(2026, 6, 9)))
     client = login(staff["teamleitung"])
