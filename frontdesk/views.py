@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Window, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -409,17 +409,33 @@ def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the desk ------------------------------------------------------------------------------
 
 
-def _current(desk: Desk) -> Visit | None:
-    return (
-        Visit.objects.filter(desk=desk, state=VisitState.CALLED)
-        .select_related(
-            "kunde__bedarfsgemeinschaft",
-            "team",
-            "assigned_to",
-            "jobcenter",
-            "standort__frontdesk_settings",
+def _current_and_parked(request, desk: Desk, today) -> tuple[Visit | None, list[Visit]]:
+    """Who is called here and who is parked at the site, in one query."""
+    rows = list(
+        visits_visible_to(request.user)
+        .filter(
+            Q(desk=desk, state=VisitState.CALLED)
+            | Q(standort_id=desk.standort_id, day=today, state=VisitState.PARKED)
         )
-        .first()
+        .select_related(
+            "kunde__bedarfsgemeinschaft", "team", "assigned_to", "standort__frontdesk_settings"
+        )
+        .order_by("queued_at", "pk")
+    )
+    current = next((v for v in rows if v.state == VisitState.CALLED), None)
+    if current is not None and current.jobcenter_id == request.user.jobcenter_id:
+        current.jobcenter = request.user.jobcenter  # read with the desk (desk_of)
+    return current, [v for v in rows if v.state == VisitState.PARKED]
+
+
+def _desk_teams(desk: Desk) -> list[Team]:
+    """The Jobcenter's teams by name, each with `here`: this desk serves it (one query for
+    the page's heading and both forms)."""
+    served = Desk.teams.through.objects.filter(desk_id=desk.pk, team_id=OuterRef("pk"))
+    return list(
+        Team.objects.filter(jobcenter_id=desk.standort.jobcenter_id)
+        .annotate(here=Exists(served))
+        .order_by("name")
     )
 
 
@@ -454,17 +470,14 @@ def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
 
 
 def _desk_context(request, desk: Desk, **forms) -> dict:
-    current = _current(desk)
+    today = timezone.localdate()
+    current, parked = _current_and_parked(request, desk, today)
+    all_teams = _desk_teams(desk)
     context = {
         **_queue_context(request, desk, prefetch=False),
         "current": current,
-        "teams": desk.teams.all(),
-        "parked": list(
-            visits_visible_to(request.user)
-            .filter(standort=desk.standort, day=timezone.localdate(), state=VisitState.PARKED)
-            .select_related("kunde")
-            .order_by("queued_at")
-        ),
+        "teams": [t for t in all_teams if t.here],
+        "parked": parked,
     }
     # The concerns of everyone on the page in one query.
     shown = [v for v in [current, *context["queue"], *context["parked"]] if v is not None]
@@ -472,9 +485,9 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
     if current is not None:
         visit_concerns = list(current.visit_concerns.all())
         concerns = [vc.concern for vc in visit_concerns]
-        ticket_team = ticket_team_for(current, concerns)
-        # Both forms offer the Jobcenter's teams: read once.
-        teams = list(Team.objects.filter(jobcenter=current.jobcenter_id).order_by("name"))
+        # Both forms and the ticket's team come from the Jobcenter's teams: read once.
+        teams = all_teams
+        ticket_team = ticket_team_for(current, concerns, teams)
         context.update(
             {
                 "visit_concerns": visit_concerns,
@@ -507,6 +520,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     my_desk = desk_of(request.user, with_version=True)
     if my_desk is None:
         return _desk_choice(request)
+    # The page header names the Jobcenter: it came with the desk (same Jobcenter, desk_of).
+    request.user.jobcenter = my_desk.standort.jobcenter
     desk_seen(my_desk)
     context = _desk_context(request, my_desk)
     shown = [v.kunde_id for v in [context["current"], *context["queue"], *context["parked"]] if v]
