@@ -51,6 +51,7 @@ from .models import (
     Display,
     Outcome,
     Visit,
+    VisitEvent,
     VisitState,
 )
 from .selectors import (
@@ -420,6 +421,11 @@ def _current_and_parked(request, desk: Desk, today) -> tuple[Visit | None, list[
         .select_related(
             "kunde__bedarfsgemeinschaft", "team", "assigned_to", "standort__frontdesk_settings"
         )
+        # Whether the called visit has notes at all: most have none, and then the page
+        # reads no events.
+        .annotate(
+            has_notes=Exists(VisitEvent.objects.filter(visit=OuterRef("pk")).exclude(note=""))
+        )
         .order_by("queued_at", "pk")
     )
     current = next((v for v in rows if v.state == VisitState.CALLED), None)
@@ -458,6 +464,11 @@ def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
     if prefetch:
         queue = queue.prefetch_related(stats.prefetch_concerns())
     shown = list(queue[:QUEUE_ROWS])
+    # The rows' links without a URL lookup per row (the list is polled every 5 s).
+    link = reverse("frontdesk:call_visit", args=[0])
+    head, tail = link[: link.rindex("/0/") + 1], link[link.rindex("/0/") + 2 :]
+    for v in shown:
+        v.call_url = f"{head}{v.pk}{tail}"
     return {
         "desk": desk,
         "queue": shown,
@@ -494,7 +505,9 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
                 "no_show_refusal": no_show_refusal(current),
                 "may_open_kunde": current.kunde is not None
                 and request.user.has_perm("intake.open_kunde", current.kunde),
-                "notes": current.events.exclude(note="").select_related("actor", "desk"),
+                "notes": current.events.exclude(note="").select_related("actor", "desk")
+                if current.has_notes
+                else [],
                 "finish_form": forms.get("finish_form")
                 or FinishForm(
                     visit=current,

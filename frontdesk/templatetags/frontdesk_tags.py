@@ -2,9 +2,9 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from jobcenter.numbers import minutes_of
@@ -36,7 +36,7 @@ def option_tag(widget) -> str:
             continue
         parts.append(f" {name}" if value is True else f' {name}="{escape(str(value))}"')
     parts.append(">")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+    return mark_safe("".join(parts))  # every value above is escaped
 
 
 @register.filter
