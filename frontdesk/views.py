@@ -2,14 +2,15 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -1087,7 +1088,15 @@ def display_data(request: HttpRequest, token: str) -> JsonResponse:
     if screen is None:
         return JsonResponse({"error": _("Diese Anzeige ist nicht freigeschaltet.")}, status=404)
     now = timezone.now()
-    etag = _display_etag(screen, now)  # before the state: see _queue_context
-    response = JsonResponse(stats.display_state(screen.standort, now))
-    response["ETag"] = etag
+    value = versions.current(screen.standort_id)  # before the state: see _queue_context
+    minute = versions.minute_of(now)
+    # The displays of a site show the same state for one version and minute (what their
+    # ETag stands for): computed once, the other screens take it from the cache.
+    key = f"fd-display-state:{screen.standort_id}:{value}:{minute}:{get_language()}"
+    state = cache.get(key)
+    if state is None:
+        state = stats.display_state(screen.standort, now)
+        cache.set(key, state, 2 * versions.MINUTE)
+    response = JsonResponse(state)
+    response["ETag"] = versions.display_etag(display_id=screen.pk, value=value, minute=minute)
     return response
