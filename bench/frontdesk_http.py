@@ -299,8 +299,12 @@ def _proc_table() -> dict[int, tuple[int, float]]:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # after the name: state ppid ... utime(12) stime(13) (0-based from state)
-        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        # after the name: state ppid ... utime(11) stime(12) cutime(13) cstime(14) (0-based
+        # from state). cutime/cstime hold the CPU of children that have exited and been
+        # reaped: a PostgreSQL backend closed after CONN_MAX_AGE (or a restarted worker)
+        # must not take its CPU out of the sum (the sum fell below zero once).
+        cpu = sum(int(fields[i]) for i in (11, 12, 13, 14))
+        table[int(entry)] = (int(fields[1]), cpu / tick)
     return table
 
 

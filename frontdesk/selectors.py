@@ -202,9 +202,12 @@ def responsible_team(
     handler: str,
     kunde: Kunde | None,
     served_at: Standort | None = None,
+    teams: list[Team] | None = None,
 ) -> Team | None:
     """The team that handles `handler`'s concerns for this customer at this site (with
-    `served_at`, a team found by its kind carries `served_here`: a desk there serves it)."""
+    `served_at`, a team found by its kind carries `served_here`: a desk there serves it).
+    `teams`: the Jobcenter's teams ordered by name, already read (the desk page has them
+    for its forms): picked from them in the same order, no query."""
     if kunde is not None:
         # Rule R-EM-02: "the Sachbearbeitung" is the Leistung team of the customer's BG,
         # never whichever Leistung team comes first at the site.
@@ -218,15 +221,22 @@ def responsible_team(
                 return team
     for kind in _HANDLER_KINDS.get(handler, []):
         # The site's own team of that kind first, else the first of the Jobcenter (by name).
-        teams = Team.objects.filter(jobcenter=jobcenter, kind=kind)
+        if teams is not None and served_at is None:
+            of_kind = [t for t in teams if t.kind == kind]
+            if standort is not None:  # a stable sort keeps the database's name order
+                of_kind.sort(key=lambda t: t.standort_id != standort.pk)
+            if of_kind:
+                return of_kind[0]
+            continue
+        teams_of_kind = Team.objects.filter(jobcenter=jobcenter, kind=kind)
         if standort is not None:
             here = Case(When(standort=standort, then=Value(0)), default=Value(1))
-            teams = teams.order_by(here, "name")
+            teams_of_kind = teams_of_kind.order_by(here, "name")
             if served_at is not None:
-                teams = teams.annotate(served_here=_served_at(served_at))
+                teams_of_kind = teams_of_kind.annotate(served_here=_served_at(served_at))
         else:
-            teams = teams.order_by("name")
-        team = teams.first()
+            teams_of_kind = teams_of_kind.order_by("name")
+        team = teams_of_kind.first()
         if team is not None:
             return team
     return None
@@ -297,9 +307,12 @@ def queue_for(
     return None
 
 
-def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
+def ticket_team_for(
+    visit: Visit, concerns: list[Concern], teams: list[Team] | None = None
+) -> Team | None:
     """The team a ticket about these concerns goes to: the first one routed by ticket or
-    appointment, else the first concern's, else the Eingangszone."""
+    appointment, else the first concern's, else the Eingangszone (`teams`: the Jobcenter's
+    teams by name, if already read; see `responsible_team`)."""
     ordered = sorted(
         concerns,
         key=lambda c: c.route not in (Concern.Route.TICKET, Concern.Route.APPOINTMENT),
@@ -316,6 +329,7 @@ def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
             standort=visit.standort,
             handler=concern.handled_by,
             kunde=visit.kunde,
+            teams=teams,
         )
         if team is not None:
             return team
@@ -325,6 +339,7 @@ def ticket_team_for(visit: Visit, concerns: list[Concern]) -> Team | None:
         standort=visit.standort,
         handler=Concern.Handler.EINGANGSZONE,
         kunde=None,
+        teams=teams,
     )
 
 
@@ -339,7 +354,7 @@ def desk_of(user: User, *, with_version: bool = False) -> Desk | None:
         return None
     desks = Desk.objects.filter(
         occupied_by=user, active=True, standort__jobcenter_id=user.jobcenter_id
-    ).select_related("standort")
+    ).select_related("standort__jobcenter")
     if with_version:
         desks = desks.annotate(site_version=F("standort__frontdesk_version__value"))
     return desks.first()

@@ -149,6 +149,20 @@ def _concerns_of(visit_ids) -> dict[int, list[Concern]]:
     return result
 
 
+def _first_class_of(visit_ids) -> dict[int, int | None]:
+    """Each visit's first stated concern's class (one query, plain values: the display
+    asks every few seconds, for every customer waiting)."""
+    result: dict[int, int | None] = {}
+    rows = (
+        VisitConcern.objects.filter(visit_id__in=visit_ids)
+        .order_by("visit_id", "position", "pk")
+        .values_list("visit_id", "concern__concern_class_id")
+    )
+    for visit_id, class_id in rows:
+        result.setdefault(visit_id, class_id)
+    return result
+
+
 def waiting_visits(standort: Standort, *, concern_id: int | None = None, now=None) -> list:
     """The visits waiting now at the site (for one concern): what "wartend" counts in
     live_figures, longest waiting first; each with `.concerns` (two queries)."""
@@ -207,11 +221,10 @@ def estimates(standort: Standort, now: datetime) -> list[dict]:
             called_at__lte=now,
         ).values_list("visit_id", "queued_at", "called_at")
     )
-    concerns = _concerns_of({pk for pk, _q in waiting} | {v for v, _q, _c in recent})
+    first_class = _first_class_of({pk for pk, _q in waiting} | {v for v, _q, _c in recent})
 
     def class_of(visit_id):
-        items = concerns.get(visit_id)
-        return items[0].concern_class_id if items else None
+        return first_class.get(visit_id)
 
     counts: dict = defaultdict(int)
     longest: dict = defaultdict(float)

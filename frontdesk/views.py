@@ -2,15 +2,16 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Window, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -54,6 +55,7 @@ from .models import (
     Display,
     Outcome,
     Visit,
+    VisitEvent,
     VisitState,
 )
 from .selectors import (
@@ -412,17 +414,38 @@ def visit_identify_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the desk ------------------------------------------------------------------------------
 
 
-def _current(desk: Desk) -> Visit | None:
-    return (
-        Visit.objects.filter(desk=desk, state=VisitState.CALLED)
-        .select_related(
-            "kunde__bedarfsgemeinschaft",
-            "team",
-            "assigned_to",
-            "jobcenter",
-            "standort__frontdesk_settings",
+def _current_and_parked(request, desk: Desk, today) -> tuple[Visit | None, list[Visit]]:
+    """Who is called here and who is parked at the site, in one query."""
+    rows = list(
+        visits_visible_to(request.user)
+        .filter(
+            Q(desk=desk, state=VisitState.CALLED)
+            | Q(standort_id=desk.standort_id, day=today, state=VisitState.PARKED)
         )
-        .first()
+        .select_related(
+            "kunde__bedarfsgemeinschaft", "team", "assigned_to", "standort__frontdesk_settings"
+        )
+        # Whether the called visit has notes at all: most have none, and then the page
+        # reads no events.
+        .annotate(
+            has_notes=Exists(VisitEvent.objects.filter(visit=OuterRef("pk")).exclude(note=""))
+        )
+        .order_by("queued_at", "pk")
+    )
+    current = next((v for v in rows if v.state == VisitState.CALLED), None)
+    if current is not None and current.jobcenter_id == request.user.jobcenter_id:
+        current.jobcenter = request.user.jobcenter  # read with the desk (desk_of)
+    return current, [v for v in rows if v.state == VisitState.PARKED]
+
+
+def _desk_teams(desk: Desk) -> list[Team]:
+    """The Jobcenter's teams by name, each with `here`: this desk serves it (one query for
+    the page's heading and both forms)."""
+    served = Desk.teams.through.objects.filter(desk_id=desk.pk, team_id=OuterRef("pk"))
+    return list(
+        Team.objects.filter(jobcenter_id=desk.standort.jobcenter_id)
+        .annotate(here=Exists(served))
+        .order_by("name")
     )
 
 
@@ -445,6 +468,11 @@ def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
     if prefetch:
         queue = queue.prefetch_related(stats.prefetch_concerns())
     shown = list(queue[:QUEUE_ROWS])
+    # The rows' links without a URL lookup per row (the list is polled every 5 s).
+    link = reverse("frontdesk:call_visit", args=[0])
+    head, tail = link[: link.rindex("/0/") + 1], link[link.rindex("/0/") + 2 :]
+    for v in shown:
+        v.call_url = f"{head}{v.pk}{tail}"
     return {
         "desk": desk,
         "queue": shown,
@@ -457,17 +485,14 @@ def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
 
 
 def _desk_context(request, desk: Desk, **forms) -> dict:
-    current = _current(desk)
+    today = timezone.localdate()
+    current, parked = _current_and_parked(request, desk, today)
+    all_teams = _desk_teams(desk)
     context = {
         **_queue_context(request, desk, prefetch=False),
         "current": current,
-        "teams": desk.teams.all(),
-        "parked": list(
-            visits_visible_to(request.user)
-            .filter(standort=desk.standort, day=timezone.localdate(), state=VisitState.PARKED)
-            .select_related("kunde")
-            .order_by("queued_at")
-        ),
+        "teams": [t for t in all_teams if t.here],
+        "parked": parked,
     }
     # The concerns of everyone on the page in one query.
     shown = [v for v in [current, *context["queue"], *context["parked"]] if v is not None]
@@ -475,16 +500,18 @@ def _desk_context(request, desk: Desk, **forms) -> dict:
     if current is not None:
         visit_concerns = list(current.visit_concerns.all())
         concerns = [vc.concern for vc in visit_concerns]
-        ticket_team = ticket_team_for(current, concerns)
-        # Both forms offer the Jobcenter's teams: read once.
-        teams = list(Team.objects.filter(jobcenter=current.jobcenter_id).order_by("name"))
+        # Both forms and the ticket's team come from the Jobcenter's teams: read once.
+        teams = all_teams
+        ticket_team = ticket_team_for(current, concerns, teams)
         context.update(
             {
                 "visit_concerns": visit_concerns,
                 "no_show_refusal": no_show_refusal(current),
                 "may_open_kunde": current.kunde is not None
                 and request.user.has_perm("intake.open_kunde", current.kunde),
-                "notes": current.events.exclude(note="").select_related("actor", "desk"),
+                "notes": current.events.exclude(note="").select_related("actor", "desk")
+                if current.has_notes
+                else [],
                 "finish_form": forms.get("finish_form")
                 or FinishForm(
                     visit=current,
@@ -510,6 +537,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     my_desk = desk_of(request.user, with_version=True)
     if my_desk is None:
         return _desk_choice(request)
+    # The page header names the Jobcenter: it came with the desk (same Jobcenter, desk_of).
+    request.user.jobcenter = my_desk.standort.jobcenter
     desk_seen(my_desk)
     context = _desk_context(request, my_desk)
     shown = [v.kunde_id for v in [context["current"], *context["queue"], *context["parked"]] if v]
@@ -1187,7 +1216,15 @@ def display_data(request: HttpRequest, token: str) -> JsonResponse:
     if screen is None:
         return JsonResponse({"error": _("Diese Anzeige ist nicht freigeschaltet.")}, status=404)
     now = timezone.now()
-    etag = _display_etag(screen, now)  # before the state: see _queue_context
-    response = JsonResponse(stats.display_state(screen.standort, now))
-    response["ETag"] = etag
+    value = versions.current(screen.standort_id)  # before the state: see _queue_context
+    minute = versions.minute_of(now)
+    # The displays of a site show the same state for one version and minute (what their
+    # ETag stands for): computed once, the other screens take it from the cache.
+    key = f"fd-display-state:{screen.standort_id}:{value}:{minute}:{get_language()}"
+    state = cache.get(key)
+    if state is None:
+        state = stats.display_state(screen.standort, now)
+        cache.set(key, state, 2 * versions.MINUTE)
+    response = JsonResponse(state)
+    response["ETag"] = versions.display_etag(display_id=screen.pk, value=value, minute=minute)
     return response

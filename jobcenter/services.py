@@ -72,7 +72,7 @@ def audit_read(
     content_type = ContentType.objects.get_for_model(target)
     jc = jobcenter_id or _jobcenter_id_of(target, actor)
     ids = sorted({i for i in subject_ids if i}) or [None]
-    AuditEvent.objects.bulk_create(
+    rows = [
         AuditEvent(
             actor=actor if getattr(actor, "pk", None) else None,
             jobcenter_id=jc,
@@ -83,7 +83,11 @@ def audit_read(
             summary=summary[:500],
         )
         for subject_id in ids
-    )
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)  # one INSERT; bulk_create adds BEGIN and COMMIT
+    else:
+        AuditEvent.objects.bulk_create(rows)
 
 
 # How long a refreshing region remembers whom it has shown (a working day).

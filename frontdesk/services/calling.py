@@ -13,7 +13,7 @@ from ..errors import FrontdeskError, QueueEmpty
 from ..models import Contact, Desk, Outcome, Visit, VisitState
 from ..selectors import site_settings, waiting_for_desk
 from .guards import called_here, own_desk, refuse_if_busy, require_transition, visit_gone
-from .recording import A, end_contact, open_contact, record_event
+from .recording import A, end_contact, record_event
 
 
 def _call(visit: Visit, desk: Desk, actor: User, now, *, action: str, note: str = "") -> Visit:
@@ -21,14 +21,11 @@ def _call(visit: Visit, desk: Desk, actor: User, now, *, action: str, note: str 
     source = visit.state
     visit.call(desk=desk, user=actor, at=now)
     visit.save()
-    contact = open_contact(visit)
-    if contact is None:  # called straight from parking: a new contact without waiting
-        contact = Contact(visit=visit, team=visit.team, queued_at=now)
-    contact.called_at = now
-    contact.desk = desk
-    contact.served_by = actor
-    contact.call_count = 1
-    contact.save()
+    # The open contact in one UPDATE (no signal listens to contacts); called straight
+    # from parking there is none: a new contact without waiting.
+    called = {"called_at": now, "desk": desk, "served_by": actor, "call_count": 1}
+    if not Contact.objects.filter(visit=visit, ended_at__isnull=True).update(**called):
+        Contact.objects.create(visit=visit, team=visit.team, queued_at=now, **called)
     record_event(visit, action, source=source, actor=actor, at=now, desk=desk, note=note)
     return visit
 

@@ -1,6 +1,6 @@
 """Opening, keeping and closing a desk."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +12,7 @@ from jobcenter.services import audit_record
 from ..errors import FrontdeskError
 from ..models import Desk, Visit, VisitState
 from ..selectors import desk_is_stale
-from .guards import own_desk
+from .guards import SEEN_RESOLUTION, own_desk
 
 
 @transaction.atomic
@@ -67,8 +67,8 @@ def desk_close(*, actor: User, desk_id: int) -> None:
     audit_record(actor=actor, action="change", target=desk, summary=f"{desk.name}: geschlossen")
 
 
-# The heartbeat is written at most this often (a desk counts as left after DESK_IDLE).
-SEEN_RESOLUTION = timedelta(minutes=1)
+# The heartbeat is written at most this often (a desk counts as left after DESK_IDLE);
+# defined with own_desk, which keeps the same resolution.
 
 
 def desk_seen(desk: Desk, now: datetime | None = None) -> None:

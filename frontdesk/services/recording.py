@@ -63,11 +63,8 @@ def open_contact(visit: Visit) -> Contact | None:
 
 
 def end_contact(visit: Visit, *, outcome: str, at: datetime) -> None:
-    contact = open_contact(visit)
-    if contact is not None:
-        contact.ended_at = at
-        contact.outcome = outcome
-        contact.save(update_fields=["ended_at", "outcome"])
+    # One UPDATE (no signal listens to contacts): a visit has at most one open contact.
+    Contact.objects.filter(visit=visit, ended_at__isnull=True).update(ended_at=at, outcome=outcome)
 
 
 def next_number(standort: Standort, day: date, prefix: str) -> str:

@@ -70,10 +70,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An unchanged poll of a desk list or a display: 304 from one row, before the rest of
+    # the stack (issue 13; it reads the session row itself, never writes it).
+    "frontdesk.polling.PollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # An unchanged poll of a desk list or a display: 304 from one row (issue 13).
-    "frontdesk.polling.PollMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -65,9 +65,9 @@ def test_desk_page_and_call_up_are_bounded(busy, client, staff, catalogue):
 
 # Above the 12 where the step's own writes and reads need more (measured today;
 # the floors in bench/floors.py show what is essential).
-CALL_NEXT = 14
-DESK_CALLED = 18  # incl. the deadline badge and Jobcenter of the page header (3)
-FINISH = 20
+CALL_NEXT = 12
+DESK_CALLED = 12  # incl. the deadline badge of the page header
+FINISH = 18  # the form's catalogue, the service's locks and writes, the message
 
 
 def test_desk_list_poll_is_bounded_changed_or_not(busy, client, staff):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -559,11 +560,37 @@ def test_report_and_display_query_counts_do_not_grow(
     report_url = reverse("frontdesk:report")
     data_url = reverse("frontdesk:display_data", args=[display.token])
     client.get(data_url)  # the first poll of a minute also notes that the display is alive
-    few = (_count(client, report_url, data=report_params(site)), _count(client, data_url))
+
+    def computed_afresh():  # not the state another screen of the site has just cached
+        cache.clear()
+        return _count(client, data_url)
+
+    few = (_count(client, report_url, data=report_params(site)), computed_afresh())
     for n in range(20):
         check_in("unterlagen", "sachstand", priority_reason="kleinkind" if n % 2 else "")
-    many = (_count(client, report_url, data=report_params(site)), _count(client, data_url))
+    many = (_count(client, report_url, data=report_params(site)), computed_afresh())
     assert many == few
+
+
+def test_the_screens_of_a_site_share_one_computed_state(
+    client, site, check_in, display, desks, open_desk, staff, django_assert_num_queries
+):
+    from frontdesk.services.displays import display_create
+
+    open_desk(staff["ez"], desks["s1"])
+
+    _other, token = display_create(standort=site, name="Zweiter Bildschirm")
+    check_in("unterlagen")
+    first = client.get(reverse("frontdesk:display_data", args=[display.token]))
+    client.get(reverse("frontdesk:display_data", args=[token]))  # its heartbeat, once
+    with django_assert_num_queries(2):  # the display by its key, the version: no state
+        second = client.get(reverse("frontdesk:display_data", args=[token]))
+    assert second.json() == first.json()
+    assert second["ETag"] != first["ETag"]  # each screen its own tag
+    check_in("unterlagen")  # a new version: computed afresh
+    third = client.get(reverse("frontdesk:display_data", args=[token]))
+    assert sum(e["waiting"] for e in first.json()["estimates"]) == 1
+    assert sum(e["waiting"] for e in third.json()["estimates"]) == 2
 
 
 def test_close_day_task_is_scheduled_nightly():
