@@ -55,6 +55,8 @@ REGISTRY: tuple[Entry, ...] = (
     _e("frontdesk.VisitEvent", "visit__kunde", on_erase="unlink"),
     _e("appointments.Appointment", "kunde", on_erase="delete"),
     _e("appointments.BookingEscalation", "antrag__applicant", on_erase="delete"),
+    # What the customer asked for with the letter's link (goes with the appointment).
+    _e("appointments.CustomerRequest", "appointment__kunde"),
     _e("appointments.ContactProfile", "kunde"),
     _e("appointments.Kooperationsplan", "kunde"),
     _e("appointments.PlacementProposal", "kunde"),

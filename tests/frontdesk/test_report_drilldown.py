@@ -113,8 +113,8 @@ def test_the_list_shows_numbers_not_names_and_leads_back(lead, site, scenario): 
 def test_the_list_pages_and_its_queries_are_bounded(
     lead,
     site,
-    scenario,
-    django_assert_max_num_queries,  # noqa: F811
+    scenario,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     with django_assert_max_num_queries(12):
         response = listed(lead, site, zahl="kontakte")

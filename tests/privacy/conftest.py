@@ -12,6 +12,7 @@ from appointments.models import (
     AvailabilityRestriction,
     BookingEscalation,
     ContactProfile,
+    CustomerRequest,
     Kind,
     Kooperationsplan,
     MeasureParticipation,
@@ -168,6 +169,9 @@ def build_person(staff, teams, jobcenter, site, clock):
             client=client, client_key=f"k{n}", payload_hash="h" * 64, vermerk=vermerk, response={}
         )
         BookingEscalation.objects.create(antrag=antrag, aufgabe=aufgabe, created_by=ez)
+        CustomerRequest.objects.create(
+            appointment=appointment, wish="verlegen", reason="Bitte nachmittags", aufgabe=aufgabe
+        )
         ContactProfile.objects.create(
             kunde=kunde,
             jobcenter=jobcenter,
