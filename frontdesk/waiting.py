@@ -122,6 +122,39 @@ def desks_serving(standort_id: int, team_id: int, now: datetime) -> int:
     )
 
 
+def site_queues(standort, day, now: datetime) -> tuple[dict, dict, float]:
+    """For every queue of the site at once (the display): the median service time per team
+    as `service_minutes`, the open desks per team as `desks_serving`, and the site's default
+    for a queue without history. Three queries, however many queues and visits."""
+    rows = (
+        Contact.objects.filter(
+            visit__standort_id=standort.pk,
+            visit__day=day,
+            at_reception=False,
+            called_at__isnull=False,
+            ended_at__isnull=False,
+            ended_at__lte=now,
+        )
+        .order_by("-ended_at", "-pk")
+        .values_list("team_id", "called_at", "ended_at")
+    )
+    took: dict[int, list[float]] = {}
+    for team_id, called, ended in rows:
+        recent = took.setdefault(team_id, [])
+        if len(recent) < RECENT_SERVED and ended > called:
+            recent.append((ended - called).total_seconds() / 60)
+    service = {team_id: float(median(values)) for team_id, values in took.items() if values}
+    desks: dict[int, int] = {}
+    for team_id in Desk.teams.through.objects.filter(
+        desk__standort_id=standort.pk,
+        desk__active=True,
+        desk__occupied_by__isnull=False,
+        desk__last_seen_at__gte=now - DESK_IDLE,
+    ).values_list("team_id", flat=True):
+        desks[team_id] = desks.get(team_id, 0) + 1
+    return service, desks, float(site_settings(standort).default_service_minutes)
+
+
 def estimate(ahead: int, per_person: float, desks: int) -> WaitEstimate:
     """The arithmetic alone: `ahead` people × minutes per person ÷ desks (at least one)."""
     if ahead <= 0:
