@@ -1,4 +1,4 @@
-"""Writes locale/<lang>/LC_MESSAGES/django.po for the kiosk's strings (issue 16) and
+"""Writes frontdesk/locale/<lang>/LC_MESSAGES/django.po (the app's own catalogue, beside the project's locale/) for the kiosk's strings (issue 16) and
 compiles them with gettext's msgfmt. The kiosk alone is translated: the staff UI stays
 German (settings.KIOSK_LANGUAGES). Edit the table here, run
 `.venv/bin/python scripts/kiosk_translations.py`, commit the .po and .mo files.
@@ -240,7 +240,7 @@ def _q(text: str) -> str:
 
 def main() -> None:
     for i, lang in enumerate(LANGS):
-        folder = ROOT / "locale" / lang / "LC_MESSAGES"
+        folder = ROOT / "frontdesk" / "locale" / lang / "LC_MESSAGES"
         folder.mkdir(parents=True, exist_ok=True)
         lines = [
             "# The self check-in kiosk's strings (issue 16); written by scripts/kiosk_translations.py.",
