@@ -49,21 +49,36 @@ def _u25_born_after(today: date) -> date:
         return today.replace(year=today.year - 25, day=28)
 
 
+def _annotated_profiles(profiles, today: date, anchor: str = "anchor"):
+    return profiles.filter(active=True).annotate(
+        **{anchor: Coalesce(TruncDate("last_qualified_contact_at", tzinfo=BERLIN), "since")},
+        u25=Case(
+            When(kunde__date_of_birth__gt=_u25_born_after(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def profiles_behind_average(profiles, today: date, key: str):
+    """The customers an Average of `beratungsaktivitaet` counts (key gesamt, ue25, u25),
+    longest without a qualified contact first; each with `counted_from`, the day counted
+    from (the model's own `anchor` is a property)."""
+    rows = _annotated_profiles(profiles, today, anchor="counted_from")
+    if key == "u25":
+        rows = rows.filter(u25=True)
+    elif key == "ue25":
+        rows = rows.filter(u25=False)
+    return rows.select_related("kunde__ifk").order_by("counted_from", "pk")
+
+
 def beratungsaktivitaet(profiles, today: date) -> list[Average]:
     """Average days since the last qualified contact, overall, Ü25 and U25.
 
     A customer not yet consulted here counts from the day their care began (`since`).
     """
     rows = (
-        profiles.filter(active=True)
-        .annotate(
-            anchor=Coalesce(TruncDate("last_qualified_contact_at", tzinfo=BERLIN), "since"),
-            u25=Case(
-                When(kunde__date_of_birth__gt=_u25_born_after(today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
+        _annotated_profiles(profiles, today)
         .values("anchor", "u25")
         .annotate(n=Count("pk"))
         .order_by()
@@ -104,25 +119,75 @@ def working_days_in_week(calendar, monday: date) -> int:
     return sum(calendar.is_working_day(monday + timedelta(days=i)) for i in range(7))
 
 
+def _week_bounds(monday: date, weeks: int = 1) -> tuple[datetime, datetime]:
+    first = datetime.combine(monday, datetime.min.time(), tzinfo=BERLIN)
+    last = datetime.combine(monday + timedelta(days=7 * weeks), datetime.min.time(), tzinfo=BERLIN)
+    return first, last
+
+
+def _qualified_held(appointments, caseworker_ids):
+    """The qualified individual consultations held (Erst- and Folgegespräche): what the
+    consultation counts count."""
+    return appointments.filter(
+        caseworker_id__in=caseworker_ids,
+        status=Status.DURCHGEFUEHRT,
+        qualified=True,
+        kind__in=[Kind.ERSTGESPRAECH, Kind.FOLGEGESPRAECH],
+    )
+
+
+def _held_events(group_events, caseworker_ids):
+    return group_events.filter(
+        host_id__in=caseworker_ids, status=GroupEvent.EventStatus.DURCHGEFUEHRT
+    )
+
+
+def consultations_in_week(appointments, group_events, caseworker_ids, monday: date):
+    """The appointments and group events behind one week's count of consultations_per_week
+    (the total counts each event GROUP_EVENT_WEIGHT times)."""
+    first, last = _week_bounds(monday)
+    held = _qualified_held(appointments, caseworker_ids).filter(
+        starts_at__gte=first, starts_at__lt=last
+    )
+    events = _held_events(group_events, caseworker_ids).filter(
+        starts_at__gte=first, starts_at__lt=last
+    )
+    return held, events
+
+
+def _month_q(first: date) -> Q:
+    return Q(
+        starts_at__gte=_berlin_midnight(first),
+        starts_at__lt=_berlin_midnight(_next_month(first)),
+    )
+
+
+# Since the start of the placement period: customers still in placement (active profile),
+# consultations from the day their care began.
+PERIOD_Q = Q(kunde__contact_profile__active=True, day__gte=F("kunde__contact_profile__since"))
+
+
+def consultations_behind_activity(appointments, caseworker_ids, *, month: date | None = None):
+    """The consultations an Activity counts: held in `month` (its first day), or, without
+    a month, since the start of the placement period."""
+    held = _qualified_held(appointments, caseworker_ids).annotate(
+        day=TruncDate("starts_at", tzinfo=BERLIN)
+    )
+    return held.filter(_month_q(month) if month else PERIOD_Q)
+
+
 def consultations_per_week(
     appointments, group_events, caseworkers, weeks: list[date], *, calendar=None, full_time_hours=39
 ):
     """Per caseworker and week: individual consultations, group events, the total with the
     weight and the week's target (pro rata to the hours and, with a calendar, to the
     working days)."""
-    first = datetime.combine(weeks[0], datetime.min.time(), tzinfo=BERLIN)
-    last = datetime.combine(weeks[-1] + timedelta(days=7), datetime.min.time(), tzinfo=BERLIN)
+    first, last = _week_bounds(weeks[0], len(weeks))
     ids = [c.pk for c in caseworkers]
     counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     individual = (
-        appointments.filter(
-            caseworker_id__in=ids,
-            status=Status.DURCHGEFUEHRT,
-            qualified=True,
-            kind__in=[Kind.ERSTGESPRAECH, Kind.FOLGEGESPRAECH],
-            starts_at__gte=first,
-            starts_at__lt=last,
-        )
+        _qualified_held(appointments, ids)
+        .filter(starts_at__gte=first, starts_at__lt=last)
         .annotate(week=TruncWeek("starts_at", tzinfo=BERLIN))
         .values("caseworker_id", "week")
         .annotate(n=Count("pk"))
@@ -131,12 +196,8 @@ def consultations_per_week(
     for row in individual:
         counts[(row["caseworker_id"], _as_date(row["week"]))][0] += row["n"]
     events = (
-        group_events.filter(
-            host_id__in=ids,
-            status=GroupEvent.EventStatus.DURCHGEFUEHRT,
-            starts_at__gte=first,
-            starts_at__lt=last,
-        )
+        _held_events(group_events, ids)
+        .filter(starts_at__gte=first, starts_at__lt=last)
         .annotate(week=TruncWeek("starts_at", tzinfo=BERLIN))
         .values("host_id", "week")
         .annotate(n=Count("pk"))
@@ -201,26 +262,9 @@ def consultations_by_month_and_period(appointments, caseworkers, months: list[da
     placement period of customers still registered for placement (their contact profile is
     active; the period starts on its `since` day)."""
     ids = [c.pk for c in caseworkers]
-    held = appointments.filter(
-        caseworker_id__in=ids,
-        status=Status.DURCHGEFUEHRT,
-        qualified=True,
-        kind__in=[Kind.ERSTGESPRAECH, Kind.FOLGEGESPRAECH],
-    ).annotate(day=TruncDate("starts_at", tzinfo=BERLIN))
-    aggregates = {
-        f"m{i}": Count(
-            "pk",
-            filter=Q(
-                starts_at__gte=_berlin_midnight(first),
-                starts_at__lt=_berlin_midnight(_next_month(first)),
-            ),
-        )
-        for i, first in enumerate(months)
-    }
-    aggregates["period"] = Count(
-        "pk",
-        filter=Q(kunde__contact_profile__active=True, day__gte=F("kunde__contact_profile__since")),
-    )
+    held = _qualified_held(appointments, ids).annotate(day=TruncDate("starts_at", tzinfo=BERLIN))
+    aggregates = {f"m{i}": Count("pk", filter=_month_q(first)) for i, first in enumerate(months)}
+    aggregates["period"] = Count("pk", filter=PERIOD_Q)
     rows = {
         row["caseworker_id"]: row
         for row in held.values("caseworker_id").annotate(**aggregates).order_by()

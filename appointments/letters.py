@@ -7,6 +7,8 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -15,6 +17,7 @@ from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTempl
 from minimumstandards.workdays import BERLIN
 
 from . import invitations
+from .customer_codes import checkin_code, customer_link_url
 from .models import Appointment
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14, spaceAfter=6)
@@ -65,6 +68,8 @@ def invitation_lines(appointment: Appointment) -> dict:
         "place": invitations.place_sentence(appointment),
         "purpose": invitations.purpose(appointment),
         "bring": invitations.bring_along(appointment),
+        "code": checkin_code(appointment),
+        "link": customer_link_url(appointment),
         "rfb": appointment.rfb_text if appointment.with_rfb else "",
         "no_rfb": "" if appointment.with_rfb else invitations.no_rfb_sentence(),
         "reference": " · ".join(
@@ -76,6 +81,44 @@ def invitation_lines(appointment: Appointment) -> dict:
             if part
         ),
     }
+
+
+QR_SIZE = 32 * mm
+
+
+def link_qr(url: str, size: float = QR_SIZE) -> Drawing:
+    """The customer link as a QR code (ReportLab's own widget, vector, error level M)."""
+    widget = QrCodeWidget(url, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    return drawing
+
+
+def _code_block(text: dict) -> Table:
+    """The check-in code and the QR code of the customer link, with what they are for."""
+    words = [
+        _p(f"{_('Termin-Code')}: {text['code']}", BOLD),
+        _p(
+            _(
+                "Mit diesem Code melden Sie sich am Eingang an. Mit dem QR-Code können Sie "
+                "den Termin bestätigen, einen anderen Termin wählen oder absagen."
+            ),
+            SMALL,
+        ),
+    ]
+    return Table(
+        [[words, link_qr(text["link"])]],
+        colWidths=[125 * mm, 40 * mm],
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("BOX", (0, 0), (-1, -1), 0.6, "#444444"),
+            ("LEFTPADDING", (0, 0), (0, 0), 6),
+        ],
+    )
 
 
 def invitation_pdf(appointment: Appointment) -> bytes:
@@ -147,6 +190,9 @@ def invitation_pdf(appointment: Appointment) -> bytes:
             leftIndent=12,
         )
     )
+    story.append(Spacer(1, 2 * mm))
+    story.append(_code_block(text))
+    story.append(Spacer(1, 3 * mm))
     story.append(
         _p(
             _("Können Sie den Termin nicht wahrnehmen, rufen Sie uns bitte vorher an: %(phone)s.")

@@ -327,6 +327,10 @@ class Appointment(models.Model):
     arrived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The customer confirmed with the link from the letter ("Ich komme", issue 16).
+    customer_confirmed_at = models.DateTimeField(
+        _("von der Kundin / dem Kunden bestätigt am"), null=True, blank=True
+    )
     booking_step = models.CharField(
         _("gefunden durch"), max_length=20, choices=BookingStep.choices, default=BookingStep.DIREKT
     )
@@ -407,6 +411,32 @@ class Appointment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == Status.GEBUCHT
+
+
+class CustomerRequest(models.Model):
+    """What a customer asked for with the link from the letter and a caseworker decides:
+    an appointment with RFB cancelled or moved (with the customer's reason), or another
+    date where none of the offered slots fits. The appointment stands until then."""
+
+    class Wish(models.TextChoices):
+        CANCEL = "absagen", _("Termin absagen")
+        MOVE = "verlegen", _("Termin verlegen")
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="customer_requests"
+    )
+    wish = models.CharField(_("Anliegen"), max_length=10, choices=Wish.choices)
+    reason = models.TextField(_("Grund / Wunsch der Kundin / des Kunden"), max_length=1000)
+    aufgabe = models.ForeignKey("routing.Aufgabe", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anfrage über den Termin-Link")
+        verbose_name_plural = _("Anfragen über den Termin-Link")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_wish_display()} {self.created_at:%d.%m.%Y}"
 
 
 class BookingEscalation(models.Model):

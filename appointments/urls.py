@@ -9,6 +9,7 @@ urlpatterns = [
     path("termine/arbeitsliste/", views.worklist_panel, name="worklist_panel"),
     path("termine/eingetroffen/", views.arrivals_panel, name="arrivals"),
     path("termine/kennzahlen/", views.kpi_view, name="kpi"),
+    path("termine/kennzahlen/liste/", views.kpi_list, name="kpi_list"),
     path("termine/kalender/<int:pk>/", views.windows, name="windows"),
     path("termine/kalender/<int:pk>/fenster/", views.window_add, name="window_add"),
     path(

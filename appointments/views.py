@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from intake.access import get_antrag_for_user, get_kunde_for_user
 from jobcenter.errors import add_to_form
 from jobcenter.models import User
+from jobcenter.paging import pager
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 from minimumstandards.models import FOLLOW_UP_KINDS, Deadline
@@ -578,6 +580,7 @@ def _detail_context(request, appointment, **forms) -> dict:
         "limits": selectors.eg_limits(appointment.antrag)
         if appointment.antrag_id and appointment.kind == Kind.ERSTGESPRAECH
         else None,
+        "customer_requests": list(appointment.customer_requests.select_related("aufgabe")),
         "next_appointment": Appointment.objects.filter(previous=appointment)
         .select_related("caseworker")
         .first(),
@@ -1179,22 +1182,28 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
 # --- figures ------------------------------------------------------------------------------
 
 
+def _kpi_scope(user):
+    """Whose figures the person sees: a lead their teams' IFK, an IFK their own; and
+    whether per person. Per-employee figures are personal data (rule R-DS-01): team level
+    by default, per IFK only for a lead with the explicit permission (audited); an IFK sees
+    their own."""
+    team_figures = user.has_perm("appointments.view_team_figures")
+    if team_figures:
+        caseworkers = list(access.caseworkers_visible_to(user).order_by("last_name", "first_name"))
+    else:
+        caseworkers = [user]
+    show_people = not team_figures or user.has_perm("frontdesk.see_employee_figures")
+    return caseworkers, team_figures, show_people
+
+
 @permission_required("appointments.view_figures")
 def kpi_view(request: HttpRequest) -> HttpResponse:
     """Beratungsaktivität of the lead's teams (or the IFK's own customers), and
     qualified consultations per week against the target of 25."""
     user = request.user
     today = timezone.localdate()
-    team_figures = user.has_perm("appointments.view_team_figures")
-    if team_figures:
-        caseworkers = list(access.caseworkers_visible_to(user).order_by("last_name", "first_name"))
-    else:
-        caseworkers = [user]
+    caseworkers, team_figures, show_people = _kpi_scope(user)
     weeks = kpi.week_starts(today, 4)
-    # Per-employee figures are personal data (rule R-DS-01): team level by default, the
-    # weekly count per IFK only for a lead with the explicit permission (audited); an IFK
-    # sees their own.
-    show_people = not team_figures or user.has_perm("frontdesk.see_employee_figures")
     jobcenter = user.jobcenter
     table = kpi.consultations_per_week(
         Appointment.objects.filter(jobcenter=jobcenter),
@@ -1212,6 +1221,7 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     team_target = [sum(cells[i]["target"] for _cw, cells in table) for i in range(len(weeks))]
     this_month = kpi.month_start(today)
     months = [kpi.previous_month(this_month), this_month]
+    month_keys = [m.strftime("%Y-%m") for m in months]
     activity = kpi.consultations_by_month_and_period(
         Appointment.objects.filter(jobcenter=jobcenter), caseworkers, months
     )
@@ -1241,6 +1251,24 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         "caseworker_count": len(caseworkers),
         "months": months,
         "activity": activity if show_people else [],
+        # Each count with the month its list is filtered by (kpi_list).
+        "activity_rows": [
+            {
+                "caseworker": a.caseworker,
+                "cells": list(zip(a.months, month_keys, strict=True)),
+                "period": a.period,
+            }
+            for a in activity
+        ]
+        if show_people
+        else [],
+        "activity_team_cells": list(
+            zip(
+                [sum(a.months[i] for a in activity) for i in range(len(months))],
+                month_keys,
+                strict=True,
+            )
+        ),
         "activity_team": (
             [sum(a.months[i] for a in activity) for i in range(len(months))],
             sum(a.period for a in activity),
@@ -1256,3 +1284,97 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
             summary=_("Beratungen je IFK eingesehen"),
         )
     return render(request, "appointments/kpi.html", context)
+
+
+KPI_LIST_PAGE_SIZE = 50
+KPI_AREAS = {"gesamt": gettext_lazy("gesamt"), "ue25": gettext_lazy("Ü25"), "u25": "U25"}
+
+
+def _month_param(raw: str):
+    try:
+        return date.fromisoformat(f"{raw}-01")
+    except ValueError:
+        return None
+
+
+@permission_required("appointments.view_figures")
+def kpi_list(request: HttpRequest) -> HttpResponse:
+    """The customers or consultations behind one figure of the KPI page (appointments.kpi,
+    the same filters as the counts): `zahl=kunden&bereich=…` (days since the last
+    qualified contact), `zahl=monat&monat=YYYY-MM`, `zahl=vermittlung`,
+    `zahl=woche&woche=YYYY-MM-DD`; `ifk=<id>` narrows to one IFK, only where the page shows
+    figures per person."""
+    user = request.user
+    today = timezone.localdate()
+    caseworkers, team_figures, show_people = _kpi_scope(user)
+    ids = [c.pk for c in caseworkers]
+    ifk = None
+    if request.GET.get("ifk"):
+        ifk = next((c for c in caseworkers if str(c.pk) == request.GET["ifk"]), None)
+        if ifk is None or not show_people:
+            raise Http404
+        ids = [ifk.pk]
+    jobcenter = user.jobcenter
+    # Without a figure: the customers behind the average overall.
+    measure = request.GET.get("zahl", "kunden")
+    context = {
+        "measure": measure,
+        "ifk": ifk,
+        "show_people": show_people,
+        "own": not team_figures,
+        "today": today,
+    }
+    appointments = Appointment.objects.filter(jobcenter=jobcenter)
+    if measure == "kunden":
+        area = request.GET.get("bereich", "gesamt")
+        if area not in KPI_AREAS:
+            raise Http404
+        rows = kpi.profiles_behind_average(
+            kpi.profiles_of(ids).filter(jobcenter=jobcenter), today, area
+        )
+        context |= {"area": area, "area_label": KPI_AREAS[area]}
+    elif measure in ("monat", "vermittlung"):
+        month = _month_param(request.GET.get("monat", "")) if measure == "monat" else None
+        if measure == "monat" and month is None:
+            raise Http404
+        rows = (
+            kpi.consultations_behind_activity(appointments, ids, month=month)
+            .select_related("kunde", "caseworker")
+            .order_by("starts_at", "pk")
+        )
+        context["month"] = month
+    elif measure == "woche":
+        try:
+            week = date.fromisoformat(request.GET.get("woche", ""))
+        except ValueError:
+            raise Http404 from None
+        week -= timedelta(days=week.weekday())
+        held, events = kpi.consultations_in_week(
+            appointments, GroupEvent.objects.filter(jobcenter=jobcenter), ids, week
+        )
+        rows = held.select_related("kunde", "caseworker").order_by("starts_at", "pk")
+        context |= {
+            "week": week,
+            "events": list(events.select_related("host").order_by("starts_at", "pk")),
+            "weight": kpi.GROUP_EVENT_WEIGHT,
+        }
+    else:
+        raise Http404
+    page = Paginator(rows, KPI_LIST_PAGE_SIZE).get_page(request.GET.get("seite"))
+    page.object_list = list(page.object_list)
+    if measure == "kunden":
+        for profile in page.object_list:
+            profile.days = (today - profile.counted_from).days
+    params = {k: v for k, v in request.GET.items() if k != "seite"}
+    context |= {"page": page, "pager": pager(page, params, page_key="seite")}
+    if measure == "woche":
+        events = context["events"]
+        context["total"] = page.paginator.count + kpi.GROUP_EVENT_WEIGHT * len(events)
+    audit_read(
+        actor=user,
+        target=jobcenter,
+        summary=_("Liste zu den Kennzahlen eingesehen")
+        + (" (" + _("je IFK") + ")" if ifk and team_figures else ""),
+        subject_ids=[row.kunde_id for row in page.object_list],
+    )
+    return render(request, "appointments/kpi_list.html", context)

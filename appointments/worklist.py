@@ -78,8 +78,12 @@ def appointment_rows(user, now) -> list[Row]:
                 url=reverse("appointments:detail", args=[appointment.pk]),
                 kunde=appointment.kunde,
                 due_at=appointment.starts_at,
-                level="warning" if overdue else "",
-                level_label=_("Ergebnis offen") if overdue else "",
+                level="warning"
+                if overdue
+                else ("info" if appointment.customer_confirmed_at else ""),
+                level_label=_("Ergebnis offen")
+                if overdue
+                else (_("bestätigt") if appointment.customer_confirmed_at else ""),
             )
         )
     return rows

@@ -19,6 +19,12 @@ PAGES: list[tuple[str, str, str]] = [
         "teamleitung",
     ),
     ("Fristenliste: gefährdet (Badge)", "/fristen/liste/?zustand=gefaehrdet", "leistung"),
+    ("Fristenliste: gemeldet (Badge)", "/fristen/liste/?zustand=gemeldet", "teamleitung"),
+    (
+        "Fristenliste: Team, Zeitraum",
+        "/fristen/liste/?zustand=offen&zeitraum=2026-12",
+        "teamleitung",
+    ),
     ("Prognose 10 Arbeitstage", "/fristen/prognose/", "teamleitung"),
     ("Prognose 30 Arbeitstage", "/fristen/prognose/?tage=30", "teamleitung"),
     ("Kennzahlen", "/termine/kennzahlen/", "teamleitung"),

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobcenter.models import OpeningHours, Standort
 
@@ -103,6 +104,7 @@ class ContactRow:
     outcome: str
     at_reception: bool
     served_by: str
+    team_id: int | None = None
 
 
 def _contact_rows(qs) -> list[ContactRow]:
@@ -117,6 +119,7 @@ def _contact_rows(qs) -> list[ContactRow]:
         "served_by__first_name",
         "served_by__last_name",
         "served_by__username",
+        "team_id",
     )
     return [
         ContactRow(
@@ -128,6 +131,7 @@ def _contact_rows(qs) -> list[ContactRow]:
             outcome=r[5],
             at_reception=r[6],
             served_by=(f"{r[7]} {r[8]}".strip() or r[9]) if r[9] else "",
+            team_id=r[10],
         )
         for r in rows
     ]
@@ -473,7 +477,9 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
         for concern in concerns.get(contact.visit_id, []):
             concern_rows[concern.pk].durations.add(contact)
         if not contact.at_reception and contact.called_at is not None:
-            queues.setdefault(contact.team, Row(label=contact.team)).durations.add(contact)
+            queues.setdefault(
+                contact.team, Row(label=contact.team, extra={"team_id": contact.team_id})
+            ).durations.add(contact)
             half_days[arrived_in[contact.visit_id]].durations.add(contact)
             if per_employee and contact.served_by:
                 employees.setdefault(contact.served_by, Row(label=contact.served_by)).durations.add(
@@ -490,6 +496,7 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
     for pk, concern in concern_objs.items():
         row = concern_rows[pk]
         row.extra = {
+            "concern_id": pk,
             "class": concern.concern_class.name,
             "target": concern.target_wait_minutes,
             "over_target": row.durations.avg_wait is not None
@@ -523,3 +530,87 @@ def prefetch_concerns():
             "position", "pk"
         ),
     )
+
+
+# --- the lists behind the report's counts --------------------------------------------------
+
+# What a count of the report counts; the drill-down list of each holds exactly its rows.
+REPORT_MEASURES = {
+    "besuche": gettext_lazy("Besuche"),
+    "ankuenfte": gettext_lazy("Ankünfte"),
+    "kontakte": gettext_lazy("Kundenkontakte"),
+    "bedient": gettext_lazy("bedient"),
+    "empfang": gettext_lazy("davon am Empfang"),
+    "nicht_erschienen": gettext_lazy("nicht erschienen"),
+}
+VISIT_MEASURES = ("besuche", "ankuenfte")
+
+
+def _contact_counts(contact: Contact, measure: str, *, called_only: bool) -> bool:
+    """Whether `contact` is one of the `measure` count in Durations.add. `called_only` for the
+    queue rows, which only see contacts called at a desk."""
+    called = not contact.at_reception and contact.called_at is not None
+    if called_only and not called:
+        return False
+    if measure == "bedient":
+        return contact.outcome in SERVED_OUTCOMES
+    if measure == "empfang":
+        return contact.at_reception
+    if measure == "kontakte":
+        return called
+    if measure == "nicht_erschienen":
+        return called and contact.outcome == Outcome.NO_SHOW
+    return False
+
+
+def report_items(
+    standort: Standort,
+    start: date,
+    end: date,
+    *,
+    measure: str,
+    day: date | None = None,
+    concern_id: int | None = None,
+    team_id: int | None = None,
+    weekday: int | None = None,
+    morning: bool | None = None,
+) -> list:
+    """The visits (measure besuche, ankuenfte) or contacts (the others) behind one count of
+    `report` with the same arguments: per day, concern, queue (team) or half-day. Visits in
+    order of arrival, each with `.concerns`; contacts in order of queueing, each with its
+    visit and `.concerns`. Three queries, whatever the period."""
+    visits = Visit.objects.filter(standort=standort, day__gte=start, day__lte=end)
+    if day is not None:
+        visits = visits.filter(day=day)
+    if measure in VISIT_MEASURES:
+        rows = list(visits.select_related("team").order_by("checked_in_at", "pk"))
+        concerns = _concerns_of([v.pk for v in rows])
+        result = []
+        for visit in rows:
+            visit.concerns = concerns.get(visit.pk, [])
+            if concern_id is not None and concern_id not in {c.pk for c in visit.concerns}:
+                continue
+            if weekday is not None or morning is not None:
+                local = timezone.localtime(visit.checked_in_at)
+                if weekday is not None and local.weekday() != weekday:
+                    continue
+                if morning is not None and (local.time() < MORNING_ENDS) != morning:
+                    continue
+            result.append(visit)
+        return result
+    contacts = list(
+        Contact.objects.filter(visit__in=visits)
+        .select_related("visit", "team")
+        .order_by("queued_at", "pk")
+    )
+    concerns = _concerns_of({c.visit_id for c in contacts})
+    result = []
+    for contact in contacts:
+        contact.concerns = concerns.get(contact.visit_id, [])
+        if concern_id is not None and concern_id not in {c.pk for c in contact.concerns}:
+            continue
+        if team_id is not None and contact.team_id != team_id:
+            continue
+        if _contact_counts(contact, measure, called_only=team_id is not None):
+            result.append(contact)
+    return result

@@ -28,6 +28,7 @@ urlpatterns = [
     path("warteschlange/", views.live, name="live"),
     path("warteschlange/wartend/", views.live_waiting, name="live_waiting"),
     path("warteschlange/auswertung/", views.report, name="report"),
+    path("warteschlange/auswertung/liste/", views.report_list, name="report_list"),
     path("warteschlange/auswertung/export.<str:fmt>", views.report_export, name="report_export"),
     # The waiting-room display: no login, the token is the key.
     path("notruf/", alarm_views.alarm_raise_view, name="alarm_raise"),

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from jobcenter.errors import add_to_form
 from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import Column, Sheet, export_sheets_response
 from jobcenter.models import Team
+from jobcenter.paging import pager
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
@@ -47,6 +49,7 @@ from .forms import (
 )
 from .models import (
     OPEN_VISIT_STATES,
+    Concern,
     Desk,
     Display,
     Outcome,
@@ -875,6 +878,8 @@ def report(request: HttpRequest) -> HttpResponse:
     export_query = urlencode(
         {k: v for k, v in form.data.items() if k in ("standort", "start", "end", "je_mitarbeiter")}
     )
+    if result:
+        _add_drill_queries(result)
     return render(
         request,
         "frontdesk/report.html",
@@ -892,6 +897,129 @@ def report(request: HttpRequest) -> HttpResponse:
             "error_forms": [form],
         },
         status=422 if form.errors else 200,
+    )
+
+
+def _add_drill_queries(result: stats.Report) -> None:
+    """Each row's filter for the list behind its counts (report_list): the report's site
+    and period, and the row's day, concern, queue or half-day."""
+    base = {
+        "standort": result.standort.pk,
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+    }
+    result.total.drill = urlencode(base)
+    result.total.drill_label = result.total.label
+    for row in result.per_day:
+        row.drill = urlencode(base | {"tag": row.label})
+        row.drill_label = date.fromisoformat(row.label).strftime("%d.%m.%Y")
+    for row in result.per_concern:
+        row.drill = urlencode(base | {"anliegen": row.extra["concern_id"]})
+        row.drill_label = row.label
+    for row in result.per_queue:
+        row.drill = urlencode(base | {"team": row.extra["team_id"]})
+        row.drill_label = row.label
+    for half in result.per_half_day:
+        half.drill = urlencode(
+            base | {"wochentag": half.weekday, "vormittag": "1" if half.morning else "0"}
+        )
+
+
+REPORT_LIST_PAGE_SIZE = 50
+
+
+def _int_param(request, name: str, low: int = 0, high: int | None = None) -> int | None:
+    raw = request.GET.get(name, "")
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        return None
+    return value
+
+
+@permission_required("frontdesk.view_queue_report")
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The visits or contacts behind one count of the report (stats.report_items): filtered
+    by period, day, concern, queue (team), half-day and what was counted, paginated.
+    Numbers, concerns and times only, no names (as the waiting list): the visit's page is
+    one click further."""
+    form, _allowed = _report_form(request)
+    measure = request.GET.get("zahl", "besuche")
+    if measure not in stats.REPORT_MEASURES or not form.is_valid():
+        return render(
+            request,
+            "frontdesk/report_list.html",
+            {"form": form, "invalid": True, "has_errors": True, "error_forms": [form]},
+            status=422,
+        )
+    c = form.cleaned_data
+    day = None
+    if request.GET.get("tag"):
+        try:
+            day = date.fromisoformat(request.GET["tag"])
+        except ValueError:
+            day = None
+    concern_id = _int_param(request, "anliegen", low=1)
+    team_id = _int_param(request, "team", low=1)
+    weekday = _int_param(request, "wochentag", high=6)
+    morning_raw = request.GET.get("vormittag")
+    morning = {"1": True, "0": False}.get(morning_raw or "")
+    items = stats.report_items(
+        c["standort"],
+        c["start"],
+        c["end"],
+        measure=measure,
+        day=day,
+        concern_id=concern_id,
+        team_id=team_id,
+        weekday=weekday,
+        morning=morning,
+    )
+    page = Paginator(items, REPORT_LIST_PAGE_SIZE).get_page(request.GET.get("seite"))
+    concern = (
+        Concern.objects.filter(pk=concern_id, jobcenter=request.user.jobcenter).first()
+        if concern_id
+        else None
+    )
+    team = (
+        Team.objects.filter(pk=team_id, jobcenter=request.user.jobcenter).first()
+        if team_id
+        else None
+    )
+    params = {
+        "standort": c["standort"].pk,
+        "start": c["start"].isoformat(),
+        "end": c["end"].isoformat(),
+        "zahl": measure,
+        "tag": day.isoformat() if day else "",
+        "anliegen": concern_id or "",
+        "team": team_id or "",
+        "wochentag": "" if weekday is None else weekday,
+        "vormittag": morning_raw if morning is not None else "",
+    }
+    return render(
+        request,
+        "frontdesk/report_list.html",
+        {
+            "form": form,
+            "standort": c["standort"],
+            "start": c["start"],
+            "end": c["end"],
+            "measure": measure,
+            "measure_label": stats.REPORT_MEASURES[measure],
+            "measures": stats.REPORT_MEASURES,
+            "visits_listed": measure in stats.VISIT_MEASURES,
+            "count": len(items),
+            "page": page,
+            "pager": pager(page, params, page_key="seite"),
+            "day": day,
+            "concern": concern,
+            "team": team,
+            "weekday": weekday,
+            "morning": morning,
+            "back_query": urlencode({k: params[k] for k in ("standort", "start", "end")}),
+        },
     )
 
 

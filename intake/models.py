@@ -116,6 +116,11 @@ class Kunde(models.Model):
     contact_consent_on = models.DateField(
         _("Einwilligung in Kontakt und Erinnerung am"), null=True, blank=True
     )
+    # The language of confirmations and reminders, where the Jobcenter offers it
+    # (Jobcenter.message_languages); German otherwise.
+    message_language = models.CharField(
+        _("Sprache der Erinnerungen"), max_length=2, blank=True, default="de", db_default="de"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = KundeQuerySet.as_manager()

@@ -20,6 +20,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -30,10 +31,13 @@ from django.db.models.functions import Greatest, Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jobcenter.paging import COUNT_CAP as LIST_COUNT_CAP
 from jobcenter.paging import ListPage
+from jobcenter.predicates import is_leistung, user_team_ids
 
-from .access import kunden_visible_to
+from .access import antraege_visible_to, kunden_visible_to
 from .models import BG_NUMMER_PATTERN, KUNDENNUMMER_PATTERN, Kunde
+from .states import OPEN_STATES
 
 DEFAULT_LIMIT = 20
 # Counting beyond this only to say "more than …": the count stays cheap on a large Jobcenter.
@@ -264,6 +268,19 @@ def kunde_search(
 
     readings = _name_parts(name)
     found, exact, prefix = _name_filter(readings)
+    if _trigram_available() and len(readings) == 1:
+        # A common surname: when more people than shown carry exactly the name typed, the
+        # page shows only exact matches, whose similarity is 1, by name: read in that order
+        # from the index `kunde_jobcenter_upper_name` (0011), not by ranking every similar one.
+        exact_rows = list(
+            qs.filter(exact).order_by("last_name", "first_name", "date_of_birth", "pk")[: limit + 1]
+        )
+        if len(exact_rows) > limit:
+            # Counted up to the cap: from the exact ones alone when they reach it.
+            total = qs.filter(exact).order_by()[:COUNT_CAP].count()
+            if total < COUNT_CAP:
+                total = qs.filter(found).order_by()[:COUNT_CAP].count()
+            return _result(SearchKind.NAME, exact_rows[:limit], total, date_of_birth)
     # The surname alone, redundant with `found`: one OR of index conditions the planner can
     # answer from the trigram index before it checks first names.
     any_surname = Q(pk__in=[])
@@ -327,6 +344,40 @@ def _result(kind, kunden, total, date_of_birth) -> SearchResult:
 # --- the case list ----------------------------------------------------------------------------
 
 
+def open_case_counts(user) -> dict[str, int]:
+    """The open cases the user sees per state, each counted up to the lists' cap (+1),
+    read once per request."""
+    cached = getattr(user, "_open_case_counts", None)
+    if cached is None:
+        cached = user._open_case_counts = _count_open_cases(user)
+    return cached
+
+
+def _count_open_cases(user) -> dict[str, int]:
+    """Open cases per state, each counted up to the cap, in one statement.
+
+    Leistung sees the cases of its teams' households: on PostgreSQL the count walks the
+    teams' households and, per household, its cases of the state (index `antrag_bg_state`,
+    index-only), stopping at the cap; a join would hash all cases of the Jobcenter.
+    """
+    states = [str(s) for s in OPEN_STATES]
+    if connection.vendor == "postgresql" and is_leistung(user):
+        teams = sorted(user_team_ids(user))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.state, (SELECT count(*) FROM (SELECT 1"
+                " FROM intake_bedarfsgemeinschaft bg CROSS JOIN LATERAL (SELECT 1"
+                " FROM intake_antrag a WHERE a.bedarfsgemeinschaft_id = bg.id"
+                " AND a.state = s.state OFFSET 0) x"
+                " WHERE bg.jobcenter_id = %s AND bg.leistung_team_id = ANY(%s)"
+                " LIMIT %s) c) FROM unnest(%s::text[]) AS s(state)",
+                [user.jobcenter_id, teams, LIST_COUNT_CAP + 1, states],
+            )
+            return dict(cursor.fetchall())
+    cases = antraege_visible_to(user).order_by()
+    return {s: cases.filter(state=s)[: LIST_COUNT_CAP + 1].count() for s in states}
+
+
 def case_search_filter(q: str, *, jobcenter_id: int) -> Q:
     """The case list's search: a Kd.-Nr. or a BG-Nummer (spaces and case ignored) exactly,
     anything else as part of the applicant's surname or first name.
@@ -343,7 +394,7 @@ def case_search_filter(q: str, *, jobcenter_id: int) -> Q:
     return Q(applicant__last_name__icontains=q) | Q(applicant__first_name__icontains=q)
 
 
-def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage) -> None:
+def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage, few: bool = False) -> None:
     """Fill `page` with the cases of `qs` in the list's order: the nearest open deadline
     first (cases without one last), then the day of application, then the id.
 
@@ -355,6 +406,23 @@ def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage) -> None:
     from minimumstandards.models import Deadline
 
     per_page, offset = page.paginator.per_page, page.offset
+    if few:
+        # A search leaves few cases: they are ordered by their own nearest deadline in one
+        # query (walking the deadlines would pass most of them by).
+        nearest = Min("deadlines__due_at", filter=Q(deadlines__status="open"))
+        ordered = (
+            qs.order_by()
+            .annotate(_next_due=nearest)
+            .order_by(F("_next_due").asc(nulls_last=True), "application_date", "pk")
+        )
+        rows = list(ordered.values_list("pk", "_next_due")[offset : offset + per_page])
+        cases = qs.for_list().in_bulk([pk for pk, _due in rows])
+        page.object_list = []
+        for pk, due in rows:
+            antrag = cases[pk]
+            antrag.next_due = due
+            page.object_list.append(antrag)
+        return
     case_ids = qs.order_by().values("pk")
     earlier = Deadline.objects.filter(antrag_id=OuterRef("antrag_id"), status="open").filter(
         Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))

@@ -334,6 +334,14 @@ def kunde_master_data_change(
             summary=_("Stammdaten nach der Antragsaufnahme berichtigt"),
             changes={"fields": changed},
         )
+    if {"phone", "email", "contact_consent_on"} & set(changed):
+        from reminders.models import Einwilligung
+        from reminders.services import consent_from_contact
+
+        # Reminders per channel follow the contact consent and the addresses given.
+        consent_from_contact(
+            actor=actor, kunde=kunde, today=timezone.localdate(), via=Einwilligung.Via.STAFF
+        )
     return changed
 
 
@@ -455,6 +463,13 @@ def antrag_register(*, actor: User, jobcenter: Jobcenter, data: IntakeData) -> A
                 action="change",
                 target=kunde,
                 summary=_("Einwilligung in Kontakt und Erinnerung erfasst (Telefon, E-Mail)"),
+            )
+            from reminders.models import Einwilligung
+            from reminders.services import consent_from_contact
+
+            # Reminders by e-mail and SMS for the addresses given with the consent.
+            consent_from_contact(
+                actor=actor, kunde=kunde, today=timezone.localdate(), via=Einwilligung.Via.INTAKE
             )
         kunden.append(kunde)
         checks.append(

@@ -14,6 +14,7 @@ from jobcenter.errors import add_to_form
 from jobcenter.forms import quiet
 from jobcenter.hours import phone_board_for
 from jobcenter.paging import COUNT_CAP, capped_page, pager
+from jobcenter.predicates import is_leistung
 from jobcenter.services import audit_read
 from jobcenter.views import permission_required
 from minimumstandards.services import calendar_for
@@ -30,7 +31,7 @@ from .forms import (
     StepForm,
 )
 from .letters import letter_sender
-from .models import Antrag, AntragState, ErstgespraechState
+from .models import OPEN_STATES, Antrag, AntragState, ErstgespraechState
 from .registration import (
     ServiceCentreNoData,
     arbeitspaket_receive,
@@ -39,7 +40,7 @@ from .registration import (
     person_documents,
     proposed_documents,
 )
-from .selectors import case_list_page, case_search_filter, kunde_search
+from .selectors import case_list_page, case_search_filter, kunde_search, open_case_counts
 from .services import (
     CaseConflict,
     IntakeError,
@@ -273,8 +274,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(case_search_filter(q, jobcenter_id=request.user.jobcenter_id))
     # Counted up to a cap: the list pages on, the filters narrow what lies beyond.
-    page = capped_page(qs.order_by()[: COUNT_CAP + 1].count(), request.GET.get("page"))
-    case_list_page(qs, jobcenter_id=request.user.jobcenter_id, page=page)
+    if not q and state in ("open", *OPEN_STATES) and is_leistung(request.user):
+        # The open cases per state, counted once on the households' index (Leistung).
+        counts = open_case_counts(request.user)
+        count = min(sum(counts.values()), COUNT_CAP + 1) if state == "open" else counts[state]
+    else:
+        count = qs.order_by()[: COUNT_CAP + 1].count()
+    page = capped_page(count, request.GET.get("page"))
+    case_list_page(qs, jobcenter_id=request.user.jobcenter_id, page=page, few=bool(q))
     audit_read(
         actor=request.user,
         target=request.user.jobcenter,

@@ -384,7 +384,7 @@ class StandortForm(forms.ModelForm):
 
     class Meta:
         model = Standort
-        fields = ["jobcenter", "name", "address", "alarm_email"]
+        fields = ["jobcenter", "name", "address", "alarm_email", "alarm_phone"]
 
 
 def hours_copy_to_workdays(*, standort: Standort, weekday: int, actor: User) -> None:

@@ -110,6 +110,37 @@ class Jobcenter(models.Model):
             "betreut werden, läuft keine Frist der Kontaktdichte."
         ),
     )
+    # Reminders (domain §7, DW 7): how many working days before an appointment the
+    # customer is reminded, and before the return date of owed documents.
+    reminder_lead_working_days = models.PositiveSmallIntegerField(
+        _("Terminerinnerung: Arbeitstage vor dem Termin"),
+        default=1,
+        db_default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("1: am Arbeitstag vor dem Termin (Feiertage des Landes zählen nicht)."),
+    )
+    document_reminder_working_days = models.PositiveSmallIntegerField(
+        _("Erinnerung an fehlende Unterlagen: Arbeitstage vor der Rückgabefrist"),
+        default=2,
+        db_default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    message_languages = models.CharField(
+        _("weitere Sprachen der Erinnerungen"),
+        max_length=40,
+        blank=True,
+        default="en",
+        db_default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2}(,[a-z]{2})*$", _("Sprachkürzel mit Komma getrennt, z. B. en.")
+            )
+        ],
+        help_text=_(
+            "Bestätigungen und Erinnerungen gehen auf Deutsch oder, wenn die Kundin / der "
+            "Kunde es wünscht, in einer dieser Sprachen. Möglich: en."
+        ),
+    )
     return_period_days = models.PositiveSmallIntegerField(
         _("Frist für die Rückgabe der Antragsunterlagen (Kalendertage)"),
         default=14,
@@ -157,6 +188,20 @@ class Standort(models.Model):
         default="",
         db_default="",
         help_text=_("Ein Notruf am Standort geht sofort auch an diese Adresse."),
+    )
+    alarm_phone = models.CharField(
+        _("Mobilnummer für Notrufe (SMS an den Sicherheitsdienst)"),
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()/-]{5,30}$",
+                _("Bitte nur Ziffern, Leerzeichen und + ( ) / - eingeben."),
+            )
+        ],
+        help_text=_("Ein Notruf am Standort geht sofort auch als SMS an diese Nummer."),
     )
 
     class Meta:

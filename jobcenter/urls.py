@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from appointments.customer_views import customer_link_page
 from routing.api import urlpatterns as api_urlpatterns
 
 from . import health, sso, views
@@ -30,10 +31,14 @@ urlpatterns = [
     path("verwaltung/", admin.site.urls),
     # The ticket API for other systems, with its OpenAPI schema at /api/v1/openapi.json.
     path("api/v1/", api_urlpatterns()),
+    # The customer's page behind the letter's QR code (appointments.customer_codes builds
+    # the address: PUBLIC_BASE_URL/t/<token>/): no login, the signed token is the key.
+    path("t/<str:link_token>/", customer_link_page, name="customer_link"),
     path("", include("intake.urls")),
     path("", include("minimumstandards.urls")),
     path("", include("routing.urls")),
     path("", include("frontdesk.urls")),
     path("", include("appointments.urls")),
     path("", include("privacy.urls")),
+    path("", include("reminders.urls")),
 ]

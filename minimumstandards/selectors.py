@@ -226,6 +226,9 @@ class ForecastRow:
     paused: int = 0
     minutes: int = 0
     links: list[str] = field(default_factory=list)
+    # The backlog beside the coming breaches: open and already past due now.
+    overdue: int = 0
+    overdue_link: str = ""
 
     @property
     def total(self) -> int:
@@ -254,6 +257,10 @@ class ForecastTeam:
     @property
     def hours(self) -> float:
         return sum(self.day_minutes) / 60
+
+    @property
+    def overdue(self) -> int:
+        return sum(r.overdue for r in self.rows)
 
 
 @dataclass
@@ -301,13 +308,21 @@ def breach_forecast(
         .order_by()
     )
     groups = list(groups)
+    # Already breached (state "ueberschritten", as the deadline list counts it): a second
+    # grouped query, per team and rule.
+    breached = list(
+        deadlines.filter(state_q("ueberschritten", now))
+        .values("team_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     efforts = dict(
         (rule.pk, rule.effort)
         for rule in DeadlineRule.objects.filter(pk__in={g["rule_id"] for g in groups}).only(
             "pk", "kind", "effort_minutes"
         )
     )
-    team_ids = {g["team_id"] for g in groups}
+    team_ids = {g["team_id"] for g in groups} | {b["team_id"] for b in breached}
     names = dict(Team.objects.filter(pk__in=team_ids - {None}).values_list("pk", "name"))
     labels = dict(RuleKind.choices)
     rows: dict[tuple[int | None, str], ForecastRow] = {}
@@ -323,6 +338,12 @@ def breach_forecast(
         minutes = (g["n"] - g["paused"]) * efforts.get(g["rule_id"], 0)
         row.minutes += minutes
         day_minutes[g["team_id"]][index] += minutes
+    for b in breached:
+        key = (b["team_id"], b["kind"])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ForecastRow(b["team_id"], b["kind"], str(labels[b["kind"]]), [0] * n)
+        row.overdue += b["n"]
     # The list behind each cell: the days that fall to it, from today for the first.
     ranges = [
         Period(
@@ -338,6 +359,7 @@ def breach_forecast(
         )
         team_key = "ohne" if team_id is None else str(team_id)
         for row in team_rows:
+            row.overdue_link = list_url(kind=row.kind, team=team_key, state="ueberschritten")
             row.links = [
                 list_url(kind=row.kind, team=team_key, state="laeuft", period=period)
                 for period in ranges

@@ -646,7 +646,8 @@ def _in_office_hours(team, now_local: datetime, calendar: WorkingDayCalendar) ->
 
 @transaction.atomic
 def alerts_send_emails(*, now: datetime | None = None) -> int:
-    """Mail new alerts to their team mailbox's address: in office hours only, never twice.
+    """Mail new alerts to their team mailbox's address: in office hours (or always, by
+    settings.DEADLINE_ALERT_EMAIL_HOURS), never twice.
 
     Off unless settings.DEADLINE_ALERT_EMAIL is on. The mail names rule, due moment and
     case numbers, no personal names. Marking and sending share one transaction, so a
@@ -659,6 +660,7 @@ def alerts_send_emails(*, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     now_local = timezone.localtime(now, BERLIN)
+    always = getattr(settings, "DEADLINE_ALERT_EMAIL_HOURS", "office") == "always"
     alerts = list(
         DeadlineAlert.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(emailed_at__isnull=True)
@@ -679,7 +681,7 @@ def alerts_send_emails(*, now: datetime | None = None) -> int:
         deadline = alert.deadline
         jc = deadline.jobcenter
         calendars.setdefault(jc.pk, calendar_for(jc))
-        if _in_office_hours(deadline.team, now_local, calendars[jc.pk]):
+        if always or _in_office_hours(deadline.team, now_local, calendars[jc.pk]):
             by_postfach.setdefault(deadline.owner_postfach, []).append(alert)
     sent = 0
     for postfach, items in by_postfach.items():

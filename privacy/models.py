@@ -165,4 +165,5 @@ class RetentionRun(models.Model):
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """Records deleted or anonymised (not the open tasks the run kept and counted)."""
+        return sum(n for kind, n in self.counts.items() if kind != "tasks_open_kept")

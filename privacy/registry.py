@@ -68,6 +68,9 @@ REGISTRY: tuple[Entry, ...] = (
         "deadline__antrag__applicant",
         "deadline__aufgabe__kunde",
     ),
+    # Consent to reminders and the log of messages sent (never their text).
+    _e("reminders.Einwilligung", "kunde"),
+    _e("reminders.Nachricht", "kunde", "appointment__kunde", "antrag__applicant"),
     _e("privacy.LegalHold", "kunde"),
     _e("privacy.Anonymisation", "kunde"),
     # Who read or changed the person's data: no foreign key (jobcenter imports no app).

@@ -22,7 +22,14 @@ from appointments.models import (
     PlacementProposal,
 )
 from frontdesk.models import Visit, VisitEvent
-from intake.models import Antrag, AntragPerson, AntragTransition, Kunde, Nachweis
+from intake.models import (
+    Antrag,
+    AntragPerson,
+    AntragTransition,
+    Bedarfsgemeinschaft,
+    Kunde,
+    Nachweis,
+)
 from intake.states import NEGATIVE_STATES, AntragState
 from jobcenter.models import AuditEvent, Jobcenter
 from jobcenter.services import audit_record
@@ -99,6 +106,12 @@ def anonymise_tasks(tasks) -> int:
 
 
 def _tasks(jobcenter, cutoff, held) -> int:
+    """Done tasks past the period lose person and texts. An open task is still work: it
+    keeps its person and text whatever its age (§ 84 Abs. 2 SGB X: data are erased once they
+    are no longer needed for the task, and an open task needs them), and it keeps its
+    person from anonymisation (persons_due) until a member of its mailbox finishes it; the
+    next night after that, both go. The run counts such tasks as "tasks_open_kept", so an
+    old forgotten task shows up in the administration's log of runs."""
     tasks = (
         Aufgabe.objects.filter(
             Q(kunde__jobcenter=jobcenter) | Q(postfach__team__jobcenter=jobcenter),
@@ -109,6 +122,16 @@ def _tasks(jobcenter, cutoff, held) -> int:
         .exclude(title="—", kunde__isnull=True)
     )
     return anonymise_tasks(tasks)
+
+
+def _open_tasks_kept(jobcenter, cutoff, held) -> int:
+    return (
+        Aufgabe.objects.filter(
+            kunde__jobcenter=jobcenter, status=Aufgabe.Status.OPEN, created_at__lt=cutoff
+        )
+        .exclude(kunde_id__in=held)
+        .count()
+    )
 
 
 def _appointments(jobcenter, cutoff, held) -> int:
@@ -198,6 +221,25 @@ def anonymise_person(kunde: Kunde) -> None:
     anonymise_tasks(Aufgabe.objects.filter(kunde=kunde))
     AuditEvent.objects.filter(subject_id=kunde.pk).exclude(changes={}).update(changes={})
     Anonymisation.objects.create(kunde=kunde)
+    _anonymise_household(kunde.bedarfsgemeinschaft_id)
+
+
+def anonymous_bg_number(pk: int) -> str:
+    """A BG number that names nobody: "X" and the row's id, 14 characters like a real one.
+    A real number starts with five digits, so it never collides with one, and the id keeps
+    it unique within the Jobcenter (the uniq_bg_number constraint)."""
+    return f"X{pk:013d}"
+
+
+def _anonymise_household(bg_id: int | None) -> None:
+    """Once every member is anonymised, the Bedarfsgemeinschaft loses its real number too:
+    the number identifies the household in the Jobcenter's other systems (like the Kd.-Nr.)."""
+    if bg_id is None:
+        return
+    members = Kunde.objects.filter(bedarfsgemeinschaft_id=bg_id)
+    if members.exclude(Exists(Anonymisation.objects.filter(kunde=OuterRef("pk")))).exists():
+        return
+    Bedarfsgemeinschaft.objects.filter(pk=bg_id).update(number=anonymous_bg_number(bg_id))
 
 
 def _persons(jobcenter, cutoff, held) -> int:
@@ -219,6 +261,9 @@ def retention_apply(*, jobcenter: Jobcenter, now: datetime | None = None) -> Ret
             "visits": _visits(jobcenter, visit_cutoff, held),
             "notes": _notes(jobcenter, months_before(now, policy.notes_months), held),
             "tasks": _tasks(jobcenter, months_before(now, policy.notes_months), held),
+            "tasks_open_kept": _open_tasks_kept(
+                jobcenter, months_before(now, policy.notes_months), held
+            ),
             "appointments": _appointments(
                 jobcenter, months_before(now, policy.appointments_months), held
             ),

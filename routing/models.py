@@ -397,6 +397,12 @@ class Aufgabe(models.Model):
         indexes = [
             models.Index(fields=["postfach", "status", "-created_at"], name="aufgabe_mailbox"),
             models.Index(fields=["assignee", "status"], name="aufgabe_personal"),
+            # A mailbox's "erledigt" view, newest first: it grows without end.
+            models.Index(
+                fields=["postfach", "-done_at", "-id"],
+                name="aufgabe_done",
+                condition=Q(status="done"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,6 +53,7 @@ from .services import (
 )
 from .worklist import (
     SORTS,
+    complete_rows,
     mailbox_row,
     merge_by_customer,
     sources_for,
@@ -371,7 +372,10 @@ def _mailbox_context(request, postfach) -> dict:
     qs = selectors.mailbox_items(user=request.user, postfach=postfach, view=view, sort=sort)
     # In pages of 50, counted up to a cap: a mailbox's "erledigt" grows without end.
     page = capped_page(qs.order_by()[: COUNT_CAP + 1].count(), request.GET.get("seite"))
-    page.object_list = items = list(qs[page.offset : page.offset + PER_PAGE])
+    # The page's ids in order from the narrow query, then only these rows for display.
+    ids = list(qs.values_list("pk", flat=True)[page.offset : page.offset + PER_PAGE])
+    shown = selectors.for_display(Aufgabe.objects.filter(pk__in=ids)).in_bulk()
+    page.object_list = items = [shown[pk] for pk in ids if pk in shown]
     # The list refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(
         actor=request.user,
@@ -727,6 +731,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         total = len(rows)
     page = capped_page(total, request.GET.get("seite"))
     page.object_list = rows[page.offset : page.offset + PER_PAGE]
+    if lists_cases:
+        page.object_list = complete_rows(page.object_list, user, timezone.now())
     rows = page.object_list
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(

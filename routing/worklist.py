@@ -14,9 +14,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
-from django.db.models import Exists, Min, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +43,7 @@ from intake.models import (
     ErstgespraechState,
     Kunde,
 )
+from intake.selectors import open_case_counts
 from jobcenter.paging import COUNT_CAP
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
@@ -129,6 +142,7 @@ def first_consultations(user, now) -> list[Row]:
             jobcenter_id=user.jobcenter_id, eg_state=ErstgespraechState.GEBUCHT, eg_with=user
         )
         .select_related("applicant")
+        .annotate(confirmed=Exists(_confirmed_eg()))
         .order_by("eg_at")
     )
     rows = []
@@ -150,15 +164,36 @@ def first_consultations(user, now) -> list[Row]:
                 received_at=a.created_at,
                 level=level,
                 level_label=label,
+                # The customer said "Ich komme" with the link from the letter (issue 16).
+                detail=_("bestätigt") if a.confirmed else "",
             )
         )
     return rows
 
 
+def _confirmed_eg():
+    from appointments.models import Appointment, Kind, Status
+
+    return Appointment.objects.filter(
+        antrag=OuterRef("pk"),
+        kind=Kind.ERSTGESPRAECH,
+        status=Status.GEBUCHT,
+        customer_confirmed_at__isnull=False,
+    )
+
+
 def mailbox_rows(user, now) -> list[Row]:
     """Notes, tickets and tasks routed to the person or to their team, not taken by others."""
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+    return [
+        mailbox_row(a, user, now, kind_labels=kind_labels)
+        for a in for_display(_mailbox_items(user, now))
+    ]
+
+
+def _mailbox_items(user, now):
     today = timezone.localdate(now)
-    qs = for_display(
+    return (
         Aufgabe.objects.open()
         .filter(
             Q(assignee=user)
@@ -171,11 +206,98 @@ def mailbox_rows(user, now) -> list[Row]:
         .filter(Q(follow_up_on__isnull=True) | Q(follow_up_on__lte=today))
         .exclude(assignee=user, title__startswith=NEW_CUSTOMER_TITLE_PREFIX)
     )
-    return [mailbox_row(a, user, now) for a in qs]
 
 
-def mailbox_row(a: Aufgabe, user, now) -> Row:
-    """One mailbox item as a worklist row (also re-rendered alone after a claim)."""
+@dataclass
+class _LightItem:
+    """A mailbox item's values for its sort key, with the item's own rules (no model
+    instance: building hundreds costs more than the page)."""
+
+    pk: int
+    kind: str
+    status: str
+    urgent: bool
+    claimed_by_id: int | None
+    follow_up_on: object
+    due_at: datetime | None
+    created_at: datetime
+    open_deadlines: list
+    kunde: object
+
+    Status = Aufgabe.Status
+    is_open = property(Aufgabe.is_open.fget)
+    stands_out = property(Aufgabe.stands_out.fget)
+    follow_up_state = Aufgabe.follow_up_state
+
+
+def mailbox_rows_page(user, now, *, sort, descending, limit, q="", state=""):
+    """The mailbox rows for one page: every item is ordered from a light read (the values
+    its sort key and the text filter need: state, moments, customer's name and number,
+    its open deadlines' moments), only the first `limit` are read for display."""
+    if state:  # a case state: no mailbox item has one
+        return [], 0
+    fields = ("pk", "kind", "status", "urgent", "claimed_by_id", "follow_up_on", "due_at")
+    fields += ("created_at", "kunde_id", "kunde__last_name", "kunde__first_name")
+    fields += ("kunde__kundennummer",)
+    values = list(_mailbox_items(user, now).values_list(*fields))
+    clocks: dict[int, list] = {}
+    for aufgabe_id, due_at, warn_at in (
+        Deadline.objects.open()
+        .filter(aufgabe__in=_mailbox_items(user, now).values("pk"))
+        .order_by("due_at")
+        .values_list("aufgabe_id", "due_at", "warn_at")
+    ):
+        clocks.setdefault(aufgabe_id, []).append(SimpleNamespace(due_at=due_at, warn_at=warn_at))
+    light = []
+    for pk, kind, status, urgent, claimed, follow_up, due, created, kunde_id, *names in values:
+        last, first, number = names
+        light.append(
+            _LightItem(
+                pk=pk,
+                kind=kind,
+                status=status,
+                urgent=urgent,
+                claimed_by_id=claimed,
+                follow_up_on=follow_up,
+                due_at=due,
+                created_at=created,
+                open_deadlines=clocks.get(pk, []),
+                kunde=SimpleNamespace(
+                    pk=kunde_id, last_name=last, first_name=first, kundennummer=number
+                )
+                if kunde_id is not None
+                else None,
+            )
+        )
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+    rows = _filtered([_sort_row(a, now, kind_labels) for a in light], q=q, state="")
+    if sort == "heute":
+        rows.sort(key=lambda r: _today_first(r, now))
+    else:
+        rows.sort(key=SORTS.get(sort, SORTS["dringlichkeit"]), reverse=descending)
+    # Light rows: `complete_rows` reads the ones the page shows for display.
+    return rows[:limit], len(rows)
+
+
+def complete_rows(rows: list[Row], user, now) -> list[Row]:
+    """The page's rows as shown: light mailbox rows (mailbox_rows_page) read for display,
+    in one query, the others as they are."""
+    light = [r.aufgabe.pk for r in rows if isinstance(r.aufgabe, _LightItem)]
+    if not light:
+        return rows
+    full = for_display(Aufgabe.objects.filter(pk__in=light)).in_bulk()
+    kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+    return [
+        mailbox_row(full[r.aufgabe.pk], user, now, kind_labels=kind_labels)
+        if isinstance(r.aufgabe, _LightItem)
+        else r
+        for r in rows
+        if not isinstance(r.aufgabe, _LightItem) or r.aufgabe.pk in full
+    ]
+
+
+def _mailbox_level(a: Aufgabe, now) -> tuple[datetime | None, str, str]:
+    """A mailbox item's due moment and level: its open deadline, else its own."""
     today = timezone.localdate(now)
     deadline = a.open_deadlines[0] if a.open_deadlines else None
     due = deadline.due_at if deadline else a.due_at
@@ -186,12 +308,18 @@ def mailbox_row(a: Aufgabe, user, now) -> Row:
         level, label = "warning", _("Wiedervorlage überschritten")
     elif not level and a.urgent:
         level, label = "warning", _("dringend")
+    return due, level, label
+
+
+def mailbox_row(a: Aufgabe, user, now, *, kind_labels: dict | None = None) -> Row:
+    """One mailbox item as a worklist row (also re-rendered alone after a claim)."""
+    due, level, label = _mailbox_level(a, now)
     where = _("an Sie") if a.assignee_id == user.pk else str(a.postfach)
     claimed = _("von Ihnen übernommen") if a.claimed_by_id == user.pk else ""
     return Row(
         key=f"aufgabe-{a.pk}",
         category="postfach",
-        category_label=a.get_kind_display(),
+        category_label=kind_labels[a.kind] if kind_labels else a.get_kind_display(),
         title=a.title,
         url=reverse("routing:item", args=[a.pk]),
         kunde=a.kunde,
@@ -200,6 +328,23 @@ def mailbox_row(a: Aufgabe, user, now) -> Row:
         level=level,
         level_label=label,
         detail=", ".join(p for p in (where, claimed) if p),
+        aufgabe=a,
+    )
+
+
+def _sort_row(a: Aufgabe, now, kind_labels: dict) -> Row:
+    """What the worklist sorts and filters a mailbox item by, without the rest of its row."""
+    due, level, _label = _mailbox_level(a, now)
+    return Row(
+        key=f"aufgabe-{a.pk}",
+        category="postfach",
+        category_label=kind_labels.get(a.kind, a.kind),
+        title="",
+        url="",
+        kunde=a.kunde,
+        due_at=due,
+        received_at=a.created_at,
+        level=level,
         aufgabe=a,
     )
 
@@ -292,13 +437,23 @@ def deadline_alerts(user, now) -> list[Row]:
     return rows
 
 
-def _case_row(a: Antrag, now) -> Row:
+def _case_labels() -> dict[str, str]:
+    """Kinds and states of a case by value, translated once per list (a model's
+    get_FOO_display() per row costs more than the row)."""
+    return {
+        **{k: str(v) for k, v in Antrag.Kind.choices},
+        **{k: str(v) for k, v in AntragState.choices},
+    }
+
+
+def _case_row(a: Antrag, now, labels: dict[str, str] | None = None) -> Row:
     level, label = _level(a.next_due, a.next_warn, now)
+    labels = labels or _case_labels()
     return Row(
         key=f"fall-{a.pk}",
         category="fall",
         category_label=_("Fall"),
-        title=f"{a.get_kind_display()} – {a.get_state_display()}",
+        title=f"{labels.get(a.kind, a.kind)} – {labels.get(a.state, a.state)}",
         url=reverse("intake:case_detail", args=[a.pk]),
         kunde=a.applicant,
         due_at=a.next_due,
@@ -319,7 +474,8 @@ def _with_next_due(qs):
 
 def open_cases(user, now) -> list[Row]:
     """Leistung: the team's open cases with their next due moment."""
-    return [_case_row(a, now) for a in _with_next_due(antraege_visible_to(user).open())]
+    labels = _case_labels()
+    return [_case_row(a, now, labels) for a in _with_next_due(antraege_visible_to(user).open())]
 
 
 def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
@@ -337,7 +493,48 @@ def _name_prefilter(q: str, prefix: str = "applicant__") -> Q:
     return names
 
 
-MANY_CUSTOMERS = 5000
+def _case_sort_key(sort: str, now, descending: bool) -> list:
+    """SQL for the row's own sort key (SORTS) of a case annotated by `_with_next_due`."""
+    when = Coalesce("next_due", "received_at")
+    if sort == "dringlichkeit":
+        keys = [
+            Case(
+                When(next_due__lte=now, then=Value(0)),
+                When(next_warn__lte=now, then=Value(1)),
+                default=Value(3),
+                output_field=IntegerField(),
+            ),
+            when,
+        ]
+    elif sort == "eingang":
+        keys = [F("received_at")]
+    elif sort == "kunde":
+        keys = [Lower("applicant__last_name"), Lower("applicant__first_name")]
+    elif sort == "art":
+        keys = [when]
+    else:  # "faellig", "heute": cases without a deadline last
+        keys = [
+            Case(When(next_due__isnull=True, then=Value(1)), default=Value(0)),
+            when,
+        ]
+    keys.append(F("pk"))
+    return [k.desc() if descending else k.asc() for k in keys]
+
+
+def _lead(jobcenter_id: int) -> timedelta | None:
+    """The longest warning lead (due minus warning moment) of the Jobcenter's open case
+    deadlines: a case warned but not yet due has its earliest deadline within that lead
+    from now. One entry of the index `deadline_open_case_lead` (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return timedelta.max
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(due_at - warn_at) FROM minimumstandards_deadline"
+            " WHERE jobcenter_id = %s AND status = 'open' AND antrag_id IS NOT NULL",
+            [jobcenter_id],
+        )
+        (lead,) = cursor.fetchone()
+    return lead
 
 
 def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
@@ -347,22 +544,20 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
     due moment, each case at its earliest; the cases without one by arrival; the cases by
     arrival or by name); of each part the first `limit` cases are read, build_worklist sorts
     their union by the row's own key. Sorting "dringlichkeit": overdue, warned, without a
-    deadline, the rest; the other orders as in SORTS.
+    deadline, the rest; the other orders as in SORTS. A text filter leaves few cases: they
+    are sorted by the same key in one query, from the customers the trigram indexes find.
     """
     base = antraege_visible_to(user).open()
     if state:
         base = base.filter(state=state)
     if q.strip():
-        # The matching customers first (trigram indexes), then their cases by applicant:
-        # PostgreSQL would otherwise join all the team's cases to the customer table.
-        customers = Kunde.objects.filter(jobcenter_id=user.jobcenter_id).filter(
-            _name_prefilter(q, prefix="")
-        )
-        found = list(customers.order_by().values_list("pk", flat=True)[: MANY_CUSTOMERS + 1])
-        if len(found) <= MANY_CUSTOMERS:
-            base = base.filter(applicant_id__in=found)
-        else:  # a very short text: the join after all
-            base = base.filter(_name_prefilter(q))
+        # One pass over the matching cases gives their order and (capped) number.
+        found = _with_next_due(base.filter(_name_prefilter(q)))
+        order = _case_sort_key(sort, now, descending)
+        ids = list(found.order_by(*order).values_list("pk", flat=True)[: COUNT_CAP + 1])
+        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]))
+        labels = _case_labels()
+        return [_case_row(a, now, labels) for a in cases], len(ids)
     case_ids = base.order_by().values("pk")
     jobcenter_id = user.jobcenter_id
     due_order = "-due_at" if descending else "due_at"
@@ -396,6 +591,21 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
             ids += part()
         return ids
 
+    def warned_not_due() -> list[int]:
+        # Within the longest lead from now: past it, no case can be warned and not due.
+        lead = _lead(jobcenter_id)
+        if lead is None:
+            return []
+        window = Q(due_at__gt=now)
+        if lead != timedelta.max:
+            window &= Q(due_at__lte=now + lead)
+        warned = Exists(
+            Deadline.objects.filter(
+                antrag_id=OuterRef("antrag_id"), status="open", warn_at__lte=now
+            )
+        )
+        return earliest(window, warned)
+
     if sort == "dringlichkeit":
         warned = Exists(
             Deadline.objects.filter(
@@ -404,7 +614,7 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         )
         ids = in_order(
             lambda: earliest(Q(due_at__lte=now)),
-            lambda: earliest(Q(due_at__gt=now), warned),
+            warned_not_due,
             without_deadline,
             lambda: earliest(Q(due_at__gt=now), ~warned),
         )
@@ -421,9 +631,19 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         ids = [*earliest(), *without_deadline()]
     else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
         ids = in_order(earliest, without_deadline)
-    total = base.order_by()[: COUNT_CAP + 1].count()
+    total = _open_case_total(user, state)
     cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
-    return [_case_row(a, now) for a in cases], total
+    labels = _case_labels()
+    return [_case_row(a, now, labels) for a in cases], total
+
+
+def _open_case_total(user, state: str) -> int:
+    """The team's open cases (of one state), counted up to the cap: from the counts per
+    state the filter shows (read once per request)."""
+    counts = open_case_counts(user)
+    if state:
+        return counts[state]
+    return min(sum(counts.values()), COUNT_CAP + 1)
 
 
 INTEGRATION, LEISTUNG = Role.INTEGRATION, Role.LEISTUNG
@@ -436,6 +656,7 @@ for _source in (
         gettext_lazy("Vermerk, Ticket oder Aufgabe"),
         {INTEGRATION, LEISTUNG},
         mailbox_rows,
+        mailbox_rows_page,
     ),
     Source("kontakt", gettext_lazy("Kontakt fällig"), {INTEGRATION}, contacts_due),
     Source("frist", gettext_lazy("Frist gefährdet"), {INTEGRATION}, deadline_alerts),
@@ -614,10 +835,10 @@ def today_counts(rows: list[Row], now) -> Today:
 
 def state_counts(user) -> list[tuple[str, str, str]]:
     """Leistung: open cases per state, for the filter, each counted up to a cap."""
-    cases = antraege_visible_to(user).order_by()
-    counts = []
+    counts = open_case_counts(user)
+    result = []
     for s in map(AntragState, OPEN_STATES):
-        n = cases.filter(state=s.value)[: COUNT_CAP + 1].count()
+        n = counts[s.value]
         label = _("mehr als %(n)s") % {"n": COUNT_CAP} if n > COUNT_CAP else str(n)
-        counts.append((s.value, s.label, label))
-    return counts
+        result.append((s.value, s.label, label))
+    return result

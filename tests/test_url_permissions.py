@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from appointments.customer_codes import link_token
 from appointments.models import Absence, Appointment, ReleasedWindow
 from frontdesk.models import Desk, Visit
 from intake.models import Antrag, Kunde, Nachweis
@@ -137,6 +138,9 @@ TABLE: dict[str, Row] = {
     "intake:customer_detail": row(obj="kunde", **CUSTOMER),
     # Master data corrected after intake (issue 12).
     "intake:customer_master_data": row(obj="kunde", post=True, **{EZ: ANY, TL: ANY}),
+    # Consent to reminders and their language (README "Erinnerungen").
+    "reminders:consent": row(obj="kunde", post=True, **{EZ: ANY, H: ANY, TL: ANY, IFK: TEAM}),
+    "reminders:language": row(obj="kunde", post=True, **{EZ: ANY, H: ANY, TL: ANY, IFK: TEAM}),
     # front desk
     "frontdesk:checkin": row(**RECEPTION),
     "frontdesk:checkin_lookup": row(**RECEPTION),
@@ -158,9 +162,12 @@ TABLE: dict[str, Row] = {
     "frontdesk:live": row(**LEAD),
     "frontdesk:live_waiting": row(**LEAD),
     "frontdesk:report": row(**LEAD),
+    "frontdesk:report_list": row(**LEAD),
     "frontdesk:report_export": row(**LEAD),
     # The waiting-room screen has no login: its key is the credential, names never show.
     "frontdesk:display": row(public=True),
+    # The customer's appointment page behind the letter's QR code: the signed token is the key.
+    "customer_link": row(public=True),
     "frontdesk:display_data": row(public=True),
     # The self check-in kiosk: no login either, its key is the credential (issue 16).
     "frontdesk:kiosk": row(public=True),
@@ -201,6 +208,7 @@ TABLE: dict[str, Row] = {
     "appointments:worklist_panel": row(**{IFK: ANY}),
     "appointments:arrivals": row(**{IFK: ANY}),
     "appointments:kpi": row(**{TL: ANY, IFK: ANY}),
+    "appointments:kpi_list": row(**{TL: ANY, IFK: ANY}),
     "appointments:windows": row(obj="caseworker", **OWN_CALENDAR),
     "appointments:window_add": row(obj="caseworker", post=True, **OWN_CALENDAR),
     "appointments:window_end": row(obj="caseworker", post=True, **OWN_CALENDAR),
@@ -412,6 +420,8 @@ def app_kwargs(world: World, name: str) -> dict:
             kwargs[key] = "csv"
         elif key == "token":
             kwargs[key] = world.kiosk_token if "kiosk" in name else world.display_token
+        elif key == "link_token":
+            kwargs[key] = link_token(world.objects["appointment"])
         elif key == "window_pk":
             kwargs[key] = _pk(world, "window")
         elif key == "absence_pk":

@@ -88,6 +88,10 @@ def new_appointment(
 
 
 def after_booking(*, actor: User, appointment: Appointment, late: list[str]) -> None:
+    from reminders.services import appointment_kind_on_booking, notify_appointment
+
+    # The customer's confirmation (or the move's), by the channels they agreed to.
+    notify_appointment(appointment, appointment_kind_on_booking(appointment))
     if appointment.kind != Kind.GRUPPE:
         # Rule R-NH-04: a leaving-class pupil booked for a personal consultation is invited.
         leaving_class_booked(kunde=appointment.kunde, at=timezone.now())

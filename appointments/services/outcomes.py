@@ -385,6 +385,11 @@ def appointment_cancel(
         raise AppointmentError(_("Bitte den Grund der Absage angeben."), field="reason")
     status = Status.ABGESAGT_KUNDE if by_customer else Status.ABGESAGT_JC
     _finish(appointment, actor=actor, status=status, cancel_reason=reason.strip())
+    if not by_customer:
+        from reminders.models import Nachricht
+        from reminders.services import notify_appointment
+
+        notify_appointment(appointment, Nachricht.Kind.CANCELLED)
     if appointment.kind == Kind.ERSTGESPRAECH and appointment.antrag_id:
         move_case(
             actor=actor,

@@ -63,9 +63,14 @@ def alarm_raise(*, actor: User) -> tuple[StaffAlarm, bool]:
         place=place_of(actor),
     )
     _record(actor, alarm, "alarm.raise", _("Notruf ausgelöst: %(place)s") % {"place": alarm.place})
+    from reminders.services import notify_alarm_by_sms
+
     from ..tasks import alarm_notify  # the task module imports the services
 
     transaction.on_commit(lambda: alarm_notify.delay(alarm.pk))
+    # And an SMS to the site's security contact, when a number is configured (never twice:
+    # the message row is unique per alarm).
+    notify_alarm_by_sms(alarm)
     return alarm, True
 
 

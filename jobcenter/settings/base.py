@@ -17,6 +17,26 @@ PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://localhost:8000")
 # Days a customer's appointment link stays valid after its appointment ended.
 CUSTOMER_LINK_GRACE_DAYS = envint("CUSTOMER_LINK_GRACE_DAYS", 14)
 
+# Confirmations and reminders (reminders/, README "Erinnerungen"). E-mail goes through
+# Django's mail backend (EMAIL_*); SMS through SMS_BACKEND: the HTTP gateway (sends nothing
+# while SMS_GATEWAY_URL is empty) or reminders.sms.FileBackend (a folder, for the demo).
+SMS_BACKEND = envstr("SMS_BACKEND", "reminders.sms.HttpGatewayBackend")
+SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_USER = envstr("SMS_GATEWAY_USER", "")
+SMS_GATEWAY_PASSWORD = envstr("SMS_GATEWAY_PASSWORD", "")
+SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_FORMAT = envstr("SMS_GATEWAY_FORMAT", "json")
+SMS_GATEWAY_SENDER = envstr("SMS_GATEWAY_SENDER", "Jobcenter")
+SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", 10)
+SMS_FILE_PATH = envstr("SMS_FILE_PATH", "/tmp/jobcenter-sms")
+# Sender of customer mails (empty: DEFAULT_FROM_EMAIL); replies go to the Jobcenter's address.
+REMINDER_FROM_EMAIL = envstr("REMINDER_FROM_EMAIL", "")
+# Reminders go out between these hours (Europe/Berlin), never at night.
+REMINDER_SEND_FROM_HOUR = envint("REMINDER_SEND_FROM_HOUR", 8)
+REMINDER_SEND_UNTIL_HOUR = envint("REMINDER_SEND_UNTIL_HOUR", 20)
+# Attempts per message before it stays "fehlgeschlagen" (backoff 1, 2, 4 … minutes).
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 6)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,6 +61,8 @@ INSTALLED_APPS = [
     "frontdesk",
     "appointments",
     "minimumstandards",
+    # Confirmations and reminders by e-mail and SMS, with the customer's consent.
+    "reminders",
     # Retention, legal holds, erasure and the Art. 15 export across every app above.
     "privacy",
     "demo",

@@ -23,7 +23,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Production runs beat with RedBeat (`--scheduler redbeat.RedBeatScheduler`): the schedule
 # lives in Redis and a lock there keeps exactly one beat active; a second beat waits and
 # takes over within REDBEAT_LOCK_TIMEOUT seconds when the first one dies (docs/betrieb.md).
-CELERY_BEAT_MAX_INTERVAL = envint("BEAT_MAX_INTERVAL", 10)
+# The beat's longest sleep: it extends the lock on every wake-up, and a standby beat polls
+# for the lock this often, so it must stay well below the lock's lifetime. Celery's name is
+# beat_max_loop_interval (a CELERY_BEAT_MAX_INTERVAL would be ignored: 300 s, longer than
+# the lock; the failover test in tests/deploy caught that).
+CELERY_BEAT_MAX_LOOP_INTERVAL = envint("BEAT_MAX_INTERVAL", 10)
 CELERY_REDBEAT_REDIS_URL = envstr("REDBEAT_REDIS_URL", CELERY_BROKER_URL)
 CELERY_REDBEAT_LOCK_TIMEOUT = envint("REDBEAT_LOCK_TIMEOUT", 60)
 # How often the minimum-standards scan runs (seconds); the beat schedule reads it.
@@ -31,6 +35,8 @@ DEADLINE_SCAN_INTERVAL = envint("DEADLINE_SCAN_INTERVAL", 120)
 # /healthz is unhealthy when the last scan is older than this (seconds): a stalled beat or
 # worker. Three missed runs by default.
 DEADLINE_SCAN_MAX_AGE = envint("DEADLINE_SCAN_MAX_AGE", 3 * DEADLINE_SCAN_INTERVAL)
+# How often the reminder scan looks for due reminders (seconds).
+REMINDER_SCAN_INTERVAL = envint("REMINDER_SCAN_INTERVAL", 600)
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-deadlines": {
         "task": "minimumstandards.tasks.scan_deadlines",
@@ -40,6 +46,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "frontdesk-close-day": {
         "task": "frontdesk.tasks.close_day",
         "schedule": crontab(hour=21, minute=30),
+    },
+    # Appointment reminders and reminders of owed documents that are due (idempotent).
+    "reminders-due": {
+        "task": "reminders.tasks.send_due_reminders",
+        "schedule": float(REMINDER_SCAN_INTERVAL),
     },
     # At night: what is past its retention period is deleted or anonymised (privacy).
     "privacy-retention": {
@@ -56,3 +67,13 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # Optional: mail new deadline alerts to the team mailbox's address (office hours only).
 DEADLINE_ALERT_EMAIL = envbool("DEADLINE_ALERT_EMAIL", False)
+# When they go out: "office" (the site's opening hours on working days; without opening
+# hours 8-16) or "always" (a mailbox watched round the clock; the stack test uses it, so
+# its "no mail twice" holds at any hour the suite runs).
+DEADLINE_ALERT_EMAIL_HOURS = envstr("DEADLINE_ALERT_EMAIL_HOURS", "office")
+if DEADLINE_ALERT_EMAIL_HOURS not in ("office", "always"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DEADLINE_ALERT_EMAIL_HOURS must be office or always, got {DEADLINE_ALERT_EMAIL_HOURS!r}."
+    )

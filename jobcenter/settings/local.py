@@ -44,3 +44,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # The demo's cache is per process and its broker a folder: /healthz checks the database.
 HEALTH_CHECKS = ["health_check.checks.Database"]
+
+# The demo's mails and SMS land in folders (README "Erinnerungen"): nothing leaves the machine.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(BASE_DIR / ".demo" / "mail"))
+SMS_BACKEND = envstr("SMS_BACKEND", "reminders.sms.FileBackend")
+SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / ".demo" / "sms"))

@@ -24,3 +24,7 @@ WHITENOISE_AUTOREFRESH = True
 # No broker, worker or beat in the unit tests: /healthz checks the database only here
 # (tests/jobcenter/test_health.py checks the other checks one by one).
 HEALTH_CHECKS = ["health_check.checks.Database"]
+
+# SMS are kept in reminders.sms.LocmemBackend.outbox (tests of the gateway start their own
+# HTTP server and switch to reminders.sms.HttpGatewayBackend).
+SMS_BACKEND = "reminders.sms.LocmemBackend"

@@ -177,6 +177,16 @@ def test_too_many_matches_say_what_is_missing(staff, meier):
     assert result.message == "Bitte Geburtsdatum angeben, um unter 2 Treffern zu wählen."
 
 
+@on_postgres
+def test_more_exact_matches_than_shown_come_by_name_and_count_the_similar(staff, meier, meyer):
+    """Two Meiers for one place: the exact ones by first name, the total also counts
+    Sabine Meyer (similar surname)."""
+    result = kunde_search(user=staff["ez"], query="Meier", limit=1)
+    assert names(result) == ["Meier, Jonas"]
+    assert result.total == 3
+    assert result.message == "Bitte Geburtsdatum angeben, um unter 3 Treffern zu wählen."
+
+
 def test_too_short_or_impossible_input_is_explained(staff, meier):
     assert kunde_search(user=staff["ez"], query="M").message == (
         "Bitte mindestens zwei Buchstaben des Nachnamens eingeben."

@@ -124,7 +124,7 @@ def test_env_example_names_every_setting_production_reads():
     root = Path(__file__).resolve().parents[2]
     sources = [
         root / "jobcenter" / "settings" / name
-        for name in ("base.py", "celery.py", "logging.py", "production.py")
+        for name in ("base.py", "celery.py", "logging.py", "production.py", "sso.py")
     ] + [root / "deploy" / "gunicorn.conf.py", root / "deploy" / "probe.py"]
     read = set()
     for source in sources:

@@ -352,6 +352,22 @@ def test_alert_email_in_office_hours_once_without_names(
     assert antrag.applicant.last_name not in body
 
 
+def test_alert_email_always_goes_out_at_night_and_on_sundays_once(
+    profile, staff, teams, antrag, mailoutbox, settings
+):
+    from minimumstandards.services import alerts_send_emails
+
+    settings.DEADLINE_ALERT_EMAIL = True
+    settings.DEADLINE_ALERT_EMAIL_HOURS = "always"
+    teams["leistung"].postfach.email = "leistung@jobcenter.example"
+    teams["leistung"].postfach.save()
+    _flag_entry_check(antrag)
+    # Sunday 03:00: out at once; again on Monday: nothing new.
+    assert alerts_send_emails(now=berlin(2026, 11, 22, 3, 0)) >= 1
+    assert alerts_send_emails(now=berlin(2026, 11, 23, 10, 0)) == 0
+    assert len([m for m in mailoutbox if m.to == ["leistung@jobcenter.example"]]) == 1
+
+
 # --- deadlines of customers and tickets ----------------------------------------------------
 
 

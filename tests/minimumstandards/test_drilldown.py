@@ -268,6 +268,48 @@ def test_forecast_per_team_rule_and_working_day(
     assert rows[ec].links[3] in body
 
 
+def test_forecast_shows_the_backlog_already_breached_beside_the_coming_breaches(
+    login, staff, world, django_assert_max_num_queries
+):
+    make = world["make"]
+    ec, decision = RuleKind.ENTRY_CHECK, RuleKind.DECISION
+    make(ec, at(date(2026, 5, 29)))  # breached last Friday
+    make(ec, at(date(2026, 6, 1), time(8)))  # breached an hour ago
+    make(ec, at(date(2026, 5, 28)), paused=True)  # paused: against its due moment (R-ZT-01)
+    make(ec, at(date(2026, 6, 2)))  # coming, not yet breached
+    make(decision, at(date(2026, 5, 20)))  # only a backlog, no coming breach
+    make(ec, at(date(2026, 5, 27)), status=Deadline.Status.LATE)  # done late: not open
+    make(RuleKind.VERSAGUNG, at(date(2026, 5, 27)))  # may be issued: no breach
+    make(ec, at(date(2026, 5, 29)), team="leistung_b")  # not the lead's team
+    client = login(staff["teamleitung"])
+    url = reverse("minimumstandards:forecast")
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    (team,) = response.context["forecast"].teams
+    rows = {r.kind: r for r in team.rows}
+    assert set(rows) == {ec, decision}
+    assert rows[ec].overdue == 3
+    assert rows[ec].cells[:2] == [0, 1]
+    assert rows[decision].overdue == 1
+    assert rows[decision].total == 0
+    assert team.overdue == 4
+    # Each backlog count opens exactly its deadlines: state overdue, that team and rule.
+    for row in team.rows:
+        assert "zustand=ueberschritten" in row.overdue_link
+        assert listed(client, row.overdue_link) == row.overdue
+    body = response.content.decode()
+    assert "bereits überschritten" in body
+    assert rows[ec].overdue_link.replace("&", "&amp;") in body
+    assert "3 bereits überschritten: Eingangsprüfung" in body
+
+
+def test_forecast_backlog_of_another_team_is_not_shown(login, staff, world):
+    world["make"](RuleKind.ENTRY_CHECK, at(date(2026, 5, 29)), team="leistung_b")
+    response = login(staff["teamleitung"]).get(reverse("minimumstandards:forecast"))
+    assert response.context["forecast"].teams == []
+
+
 def test_forecast_horizon_is_selectable(login, staff, world):
     world["make"](RuleKind.ENTRY_CHECK, at(date(2026, 6, 9)))
     client = login(staff["teamleitung"])
@@ -280,3 +322,35 @@ def test_forecast_horizon_is_selectable(login, staff, world):
 @pytest.mark.parametrize("who", ["ez", "leistung", "ifk"])
 def test_forecast_is_for_team_leads(login, staff, who):
     assert login(staff[who]).get(reverse("minimumstandards:forecast")).status_code == 403
+
+
+def test_list_and_urgent_merge_the_teams_and_own_deadlines_in_due_order(login, staff, teams, world):
+    """The list's page and the dashboard's most urgent deadlines are read per team and for
+    the user's own: merged, they are in due order across page borders, each deadline once."""
+    lead = staff["teamleitung"]
+    lead.teams.add(teams["leistung_b"])
+    make = world["make"]
+    base = at(date(2026, 5, 4), time(8))
+    # 30 in each team, interleaved by the minute: a at even minutes, b at odd ones.
+    a = [make(RuleKind.CALLBACK, base + timedelta(minutes=2 * i)) for i in range(30)]
+    b = [
+        make(RuleKind.CALLBACK, base + timedelta(minutes=2 * i + 1), team="leistung_b")
+        for i in range(30)
+    ]
+    # The lead's own, in no team, due before all of them; and one of team a they own too.
+    own = make(RuleKind.CALLBACK, base - timedelta(hours=1), team="leistung")
+    own.team = None
+    own.owner_user = lead
+    own.save()
+    a[0].owner_user = lead
+    a[0].save()
+    expected = [own.pk] + [d.pk for pair in zip(a, b, strict=True) for d in pair]
+    client = login(lead)
+    url = reverse("minimumstandards:deadline_list") + "?regel=callback&zustand=ueberschritten"
+    first = client.get(url)
+    second = client.get(url + "&seite=2")
+    assert first.context["page"].paginator.count == 61
+    shown = [r["deadline"].pk for r in first.context["rows"] + second.context["rows"]]
+    assert shown == expected
+    urgent = client.get(reverse("minimumstandards:dashboard")).context["urgent"]
+    assert [d.pk for d, _left, _tone in urgent] == expected[:20]

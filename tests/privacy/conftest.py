@@ -29,6 +29,7 @@ from minimumstandards.models import DeadlineAlert
 from minimumstandards.presets import apply_preset
 from minimumstandards.workdays import BERLIN
 from privacy.models import LegalHold
+from reminders.models import Einwilligung, Nachricht
 from routing.models import ApiSubmission, AufgabeEvent, HotlineTicket, InformationType
 from routing.services import api_client_create, vermerk_route
 from tests.factories import UserFactory, person, register, seed_catalogues
@@ -215,6 +216,19 @@ def build_person(staff, teams, jobcenter, site, clock):
             set_by=staff["admin"],
             lifted_by=staff["admin"],
             lifted_at=at,
+        )
+        Einwilligung.objects.create(
+            kunde=kunde, channel="email", given_on=at.date(), given_via="intake"
+        )
+        Nachricht.objects.create(
+            jobcenter=jobcenter,
+            kunde=kunde,
+            appointment=appointment,
+            kind="reminder",
+            channel="email",
+            key=f"appointment:{appointment.pk}:reminder:1AT:email",
+            status="sent",
+            attempts=1,
         )
         clock(NOW)
         return Built(kunde, antrag, visit, appointment, vermerk, aufgabe)

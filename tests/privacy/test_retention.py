@@ -9,7 +9,7 @@ from appointments.kpi import consultations_by_month_and_period
 from appointments.models import Appointment, AvailabilityRestriction, ContactProfile
 from frontdesk.models import Visit, VisitEvent
 from frontdesk.stats import report
-from intake.models import Antrag, AntragTransition, Kunde
+from intake.models import Antrag, AntragTransition, Bedarfsgemeinschaft, Kunde
 from jobcenter.models import AuditEvent
 from privacy.models import Anonymisation, LegalHold, RetentionRun
 from privacy.retention import retention_apply
@@ -144,6 +144,7 @@ def test_a_second_run_finds_nothing_left(build_person, jobcenter):
         "appointments": 0,
         "cases": 0,
         "persons": 0,
+        "tasks_open_kept": 0,
     }
 
 
@@ -173,3 +174,58 @@ def test_the_nightly_task_runs_every_jobcenter(build_person, jobcenter, clock):
     run = RetentionRun.objects.get(jobcenter=jobcenter)
     assert run.trigger == RetentionRun.Trigger.SCHEDULE
     assert run.counts["persons"] == 1
+
+
+def test_an_open_task_is_still_work_and_keeps_its_person(build_person, jobcenter):
+    """An open task past the period keeps person and text and holds the person back; once
+    it is done, the next run anonymises both (privacy.retention._tasks says why)."""
+    old = build_person(LONG_AGO)
+    Aufgabe.objects.filter(pk=old.aufgabe.pk).update(status="open")
+    run = retention_apply(jobcenter=jobcenter, now=NOW)
+    assert run.counts["tasks_open_kept"] == 1
+    assert run.counts["persons"] == 0
+    task = Aufgabe.objects.get(pk=old.aufgabe.pk)
+    assert task.kunde_id == old.kunde.pk
+    assert task.title != "—"
+    assert Kunde.objects.get(pk=old.kunde.pk).last_name == "Kranich"
+    # The kept task is no record removed: the run's total leaves it out.
+    assert run.total == sum(n for k, n in run.counts.items() if k != "tasks_open_kept")
+
+    Aufgabe.objects.filter(pk=old.aufgabe.pk).update(status="done")
+    later = retention_apply(jobcenter=jobcenter, now=NOW)
+    assert (later.counts["tasks_open_kept"], later.counts["persons"]) == (0, 1)
+    task.refresh_from_db()
+    assert (task.kunde_id, task.title, task.description) == (None, "—", "")
+    assert Kunde.objects.get(pk=old.kunde.pk).last_name == "anonymisiert"
+
+
+def test_an_anonymised_household_loses_its_real_number(build_person, jobcenter):
+    old = build_person(LONG_AGO)
+    other = build_person(LONG_AGO, last_name="Reiher", first_name="Rita")
+    bg = Bedarfsgemeinschaft.objects.get(members=old.kunde)
+    real = bg.number
+    assert real[:5].isdigit()
+
+    retention_apply(jobcenter=jobcenter, now=NOW)
+
+    bg.refresh_from_db()
+    assert bg.number == f"X{bg.pk:013d}"
+    assert bg.number != real and len(bg.number) == 14
+    # Two households anonymised in one Jobcenter: two numbers, the constraint holds.
+    second = Bedarfsgemeinschaft.objects.get(members=other.kunde)
+    assert second.number == f"X{second.pk:013d}" != bg.number
+
+
+def test_a_household_with_a_member_not_yet_due_keeps_its_number(build_person, jobcenter):
+    old = build_person(LONG_AGO)
+    recent = build_person(LAST_MONTH, last_name="Neu", first_name="Nina")
+    bg = Bedarfsgemeinschaft.objects.get(members=old.kunde)
+    real = bg.number
+    # The recent person lives in the old person's household.
+    Kunde.objects.filter(pk=recent.kunde.pk).update(bedarfsgemeinschaft=bg)
+
+    retention_apply(jobcenter=jobcenter, now=NOW)
+
+    assert Kunde.objects.get(pk=old.kunde.pk).last_name == "anonymisiert"
+    bg.refresh_from_db()
+    assert bg.number == real

@@ -178,6 +178,8 @@ def test_jobcenter_admin_seeds_a_new_jobcenter(client, db):
             "interruption_threshold_value": 3,
             "interruption_threshold_unit": "months",
             "full_time_weekly_hours": "39.0",
+            "reminder_lead_working_days": 1,
+            "document_reminder_working_days": 2,
         },
     )
     from jobcenter.models import Jobcenter

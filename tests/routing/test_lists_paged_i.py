@@ -130,3 +130,57 @@ def test_mailbox_in_pages_of_50(login, staff, teams, django_assert_max_num_queri
     assert "?ansicht=offen&amp;sortierung=neu&amp;seite=2" in html
     second = client.get(url, {"sortierung": "neu", "seite": "2"}).context["items"]
     assert [a.title for a in second] == [f"Eintrag {n}" for n in range(4, -1, -1)]
+
+
+def test_worklist_search_orders_its_matches_by_urgency(
+    login, staff, many, django_assert_max_num_queries
+):
+    """The text filter's cases come from one query in the list's own order."""
+    many[40].deadlines.filter(status="open").update(due_at=NOW - timedelta(hours=2))  # Fall41
+    client = login(staff["leistung"])
+    client.get(WORKLIST, {"art": "fall", "q": "Fall4"})
+    with django_assert_max_num_queries(40):
+        response = client.get(WORKLIST, {"art": "fall", "q": "Fall4"})
+    # Fall40..Fall49 match; the overdue one first, then by due day.
+    expected = ["Fall41", "Fall40", *[f"Fall{n}" for n in range(42, 50)]]
+    assert names(response.context["rows"]) == expected
+    assert "10 Einträge" in response.content.decode()
+    by_name = client.get(WORKLIST, {"art": "fall", "q": "Fall4", "sortierung": "kunde"})
+    assert names(by_name.context["rows"])[:3] == ["Fall40", "Fall41", "Fall42"]
+
+
+def test_worklist_finds_a_case_warned_by_a_later_deadline_with_a_long_lead(login, staff, many):
+    """Fall30's clocks fall due in 30 days; one of them, due in 40 days, warns already:
+    the case is warned (second group, before every case not warned)."""
+    fall30 = many[29]
+    clock = fall30.deadlines.filter(status="open").first()
+    clock.due_at = NOW + timedelta(days=40)
+    clock.warn_at = NOW - timedelta(hours=1)
+    clock.save(update_fields=["due_at", "warn_at"])
+    rows = login(staff["leistung"]).get(WORKLIST, {"art": "fall"}).context["rows"]
+    assert names(rows)[:3] == ["Fall30", "Fall01", "Fall02"]
+    assert [r.level for r in rows[:2]] == ["warning", ""]
+
+
+def test_mailbox_done_view_newest_first_in_pages(
+    login, staff, teams, django_assert_max_num_queries
+):
+    from routing.models import Aufgabe
+
+    postfach = teams["leistung"].postfach
+    for n in range(55):
+        aufgabe_create(created_by=staff["empfang"], postfach=postfach, title=f"Erledigt {n}")
+    for n, aufgabe in enumerate(Aufgabe.objects.filter(postfach=postfach).order_by("pk")):
+        Aufgabe.objects.filter(pk=aufgabe.pk).update(
+            status=Aufgabe.Status.DONE, done_at=NOW - timedelta(hours=100 - n)
+        )
+    client = login(staff["leistung"])
+    url = reverse("routing:mailbox", args=[postfach.pk])
+    client.get(url, {"ansicht": "erledigt"})
+    with django_assert_max_num_queries(40):
+        response = client.get(url, {"ansicht": "erledigt"})
+    items = response.context["items"]
+    assert len(items) == 50
+    assert [a.title for a in items[:2]] == ["Erledigt 54", "Erledigt 53"]
+    second = client.get(url, {"ansicht": "erledigt", "seite": "2"}).context["items"]
+    assert [a.title for a in second] == [f"Erledigt {n}" for n in range(4, -1, -1)]

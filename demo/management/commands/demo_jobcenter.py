@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.presets import apply_seed_preset
-from demo.builders import appointments, frontdesk, intake, routing
+from demo.builders import appointments, frontdesk, intake, reminders, routing
 from demo.builders.organisation import PASSWORD, organisation, staff_of
 from minimumstandards.services import scan
+from reminders.services import due_reminders
 
 LOGIN_ROLES = [
     "empfang",
@@ -29,7 +30,7 @@ LOGIN_ROLES = [
     "datenschutz",
 ]
 # After the cases: each app's part, `build(jobcenter, staff, rng, now)`, in this order.
-PARTS = [routing, appointments, frontdesk]
+PARTS = [routing, appointments, frontdesk, reminders]
 SEED = 20261121
 
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         # Flag what is at risk or breached now (the running beat keeps doing this).
         with _clock_at(now):
             scan()
+            # Reminders due now go to the worker, which writes them to .demo/mail and .demo/sms.
+            due_reminders(now)
         self.stdout.write(self.style.SUCCESS(f"Demo-Jobcenter „{jobcenter.name}“ bereit."))
         if print_logins:
             self.stdout.write("\nAnmeldungen (nur Demo):")
