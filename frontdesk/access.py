@@ -13,7 +13,7 @@ from jobcenter.models import Standort, Team
 from jobcenter.predicates import user_team_ids
 from jobcenter.services import secret_hash as sha256_hex
 
-from .models import Desk, Display, Visit, display_token_prefix
+from .models import Desk, Display, Kiosk, Visit, display_token_prefix
 
 
 def _jobcenter_id(user) -> int | None:
@@ -81,3 +81,19 @@ def display_for_token(token: str) -> Display | None:
     if not hmac.compare_digest(display.token_hash, sha256_hex(token)):
         return None
     return display
+
+
+def kiosk_for_token(token: str) -> Kiosk | None:
+    """The active kiosk with this key, found and compared as a display's (no login)."""
+    if not token or len(token) > 64:
+        return None
+    kiosk = (
+        Kiosk.objects.filter(token_prefix=display_token_prefix(token), active=True)
+        .select_related("standort__jobcenter", "account")
+        .first()
+    )
+    if kiosk is None or not kiosk.token_hash:
+        return None
+    if not hmac.compare_digest(kiosk.token_hash, sha256_hex(token)):
+        return None
+    return kiosk

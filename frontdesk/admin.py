@@ -10,10 +10,12 @@ from .models import (
     ConcernTypeChoice,
     Desk,
     Display,
+    Kiosk,
     SiteSettings,
     StaffAlarm,
 )
 from .services.displays import display_new_key, display_path
+from .services.kiosk import kiosk_account_for, kiosk_new_key, kiosk_path
 
 
 class CatalogueAdmin(AdministrationAdmin):
@@ -156,6 +158,56 @@ class DisplayAdmin(SiteScopedAdmin):
             self._show_address(
                 request, display, display_new_key(display=display, actor=request.user)
             )
+
+
+@admin.register(Kiosk)
+class KioskAdmin(SiteScopedAdmin):
+    """A self check-in kiosk: keyed like a display (the address is shown once, at creation
+    or with a new key); what it checks in is recorded under its own technical account."""
+
+    list_display = ["name", "standort", "active", "last_seen_at", "key_state"]
+    list_filter = ["standort", "active"]
+    fields = ["standort", "name", "active", "key_state", "last_seen_at"]
+    readonly_fields = ["key_state", "last_seen_at"]
+    actions = ["new_token"]
+
+    @admin.display(description=_("Adresse des Kiosks"))
+    def key_state(self, obj):
+        if not obj.pk:
+            return _("wird nach dem Speichern einmal angezeigt")
+        return format_html(
+            "{} <code>{}…</code>. {}",
+            _("Schlüssel vorhanden, beginnt mit"),
+            obj.token_prefix,
+            _("Eine neue Adresse erzeugt die Aktion „Neuen Zugangsschlüssel erzeugen“."),
+        )
+
+    def _show_address(self, request, kiosk, token):
+        url = request.build_absolute_uri(kiosk_path(token))
+        self.message_user(
+            request,
+            format_html(
+                '{} „{}“ ({}): <a href="{}">{}</a>',
+                _("Adresse des Kiosks"),
+                kiosk.name,
+                _("wird nur jetzt angezeigt, bitte notieren"),
+                url,
+                url,
+            ),
+            messages.WARNING,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.account = kiosk_account_for(obj.standort, obj.name)
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_address(request, obj, kiosk_new_key(kiosk=obj, actor=request.user))
+
+    @admin.action(description=_("Neuen Zugangsschlüssel erzeugen (alter Link wird ungültig)"))
+    def new_token(self, request, queryset):
+        for kiosk in queryset:
+            self._show_address(request, kiosk, kiosk_new_key(kiosk=kiosk, actor=request.user))
 
 
 @admin.register(SiteSettings)

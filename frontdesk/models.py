@@ -405,6 +405,45 @@ class Display(models.Model):
         return bool(self.token_hash)
 
 
+class Kiosk(models.Model):
+    """A self check-in terminal at a site's entrance (issue 16). Like a display it needs no
+    login: its unguessable key is in its address, stored only as a SHA-256 hash (the same
+    scheme, `new_display_token`). What it checks in is recorded under its own technical
+    account (`account`: role Empfang, no usable password, never logs in), so the visit and
+    the appointment's arrival are the reception's own records, attributed to this device."""
+
+    standort = models.ForeignKey(
+        Standort, verbose_name=_("Standort"), on_delete=models.CASCADE, related_name="kiosks"
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    token_prefix = models.CharField(
+        _("Schlüssel-Präfix"), max_length=16, unique=True, default=_no_key_prefix, editable=False
+    )
+    token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technisches Konto"),
+        on_delete=models.PROTECT,
+        related_name="kiosk",
+        editable=False,
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("zuletzt abgerufen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Kiosk (Selbst-Check-in)")
+        verbose_name_plural = _("Kiosks (Selbst-Check-in)")
+        ordering = ["standort", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.token_hash)
+
+
 # --- visits -------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,10 +35,10 @@ from .models import (
     VisitState,
 )
 from .selectors import DESK_IDLE
+from .waiting import estimate, site_queues
 
 DISPLAY_CALLS = 8
 DISPLAY_WINDOW = timedelta(minutes=15)
-ESTIMATE_WINDOW = timedelta(minutes=60)
 MORNING_ENDS = time(12, 0)
 
 
@@ -149,20 +149,6 @@ def _concerns_of(visit_ids) -> dict[int, list[Concern]]:
     return result
 
 
-def _first_class_of(visit_ids) -> dict[int, int | None]:
-    """Each visit's first stated concern's class (one query, plain values: the display
-    asks every few seconds, for every customer waiting)."""
-    result: dict[int, int | None] = {}
-    rows = (
-        VisitConcern.objects.filter(visit_id__in=visit_ids)
-        .order_by("visit_id", "position", "pk")
-        .values_list("visit_id", "concern__concern_class_id")
-    )
-    for visit_id, class_id in rows:
-        result.setdefault(visit_id, class_id)
-    return result
-
-
 def waiting_visits(standort: Standort, *, concern_id: int | None = None, now=None) -> list:
     """The visits waiting now at the site (for one concern): what "wartend" counts in
     live_figures, longest waiting first; each with `.concerns` (two queries)."""
@@ -204,49 +190,41 @@ def estimate_label(minutes: int | None) -> str:
 
 
 def estimates(standort: Standort, now: datetime) -> list[dict]:
-    """The current waiting estimate per concern class: the longer of the average wait of
-    the customers of that class called in the last hour and the longest wait of those
-    still waiting, rounded up to 5 minutes."""
+    """The expected wait per concern class for someone who joins now (issue 16): for each
+    queue (team) its customers of that class wait in, everyone waiting there without an
+    appointment is ahead; the queue's wait is `frontdesk.waiting.estimate` from the median
+    service time and the open desks, as on the ticket; the class shows its longest queue."""
     today = timezone.localdate(now)
+    # Each visit's class is its first concern's, read in the same query.
+    first_class = (
+        VisitConcern.objects.filter(visit=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values("concern__concern_class_id")[:1]
+    )
     waiting = list(
-        Visit.objects.filter(standort=standort, day=today, state=VisitState.WAITING).values_list(
-            "pk", "queued_at"
-        )
+        Visit.objects.filter(standort=standort, day=today, state=VisitState.WAITING)
+        .annotate(class_id=Subquery(first_class))
+        .values_list("class_id", "team_id", "assigned_to_id")
     )
-    recent = list(
-        Contact.objects.filter(
-            visit__standort=standort,
-            at_reception=False,
-            called_at__gte=now - ESTIMATE_WINDOW,
-            called_at__lte=now,
-        ).values_list("visit_id", "queued_at", "called_at")
-    )
-    first_class = _first_class_of({pk for pk, _q in waiting} | {v for v, _q, _c in recent})
-
-    def class_of(visit_id):
-        return first_class.get(visit_id)
 
     counts: dict = defaultdict(int)
-    longest: dict = defaultdict(float)
-    for pk, queued_at in waiting:
-        key = class_of(pk)
+    queues_of: dict = defaultdict(set)
+    in_queue: dict = defaultdict(int)
+    for key, team_id, assigned_to_id in waiting:
         counts[key] += 1
-        longest[key] = max(longest[key], _seconds(now, queued_at))
-    recent_waits: dict = defaultdict(list)
-    for visit_id, queued_at, called_at in recent:
-        recent_waits[class_of(visit_id)].append(_seconds(called_at, queued_at))
+        if assigned_to_id is None:  # appointment customers wait for their own caseworker
+            queues_of[key].add(team_id)
+            in_queue[team_id] += 1
+    service, desks, default = site_queues(standort, today, now)
+    per_queue = {
+        team_id: estimate(ahead, service.get(team_id, default), desks.get(team_id, 0)).minutes
+        for team_id, ahead in in_queue.items()
+    }
     result = []
     for cls in ConcernClass.objects.filter(jobcenter_id=standort.jobcenter_id).order_by(
         "position", "name"
     ):
-        candidates = []
-        waits = recent_waits.get(cls.pk)
-        if waits:
-            candidates.append(sum(waits) / len(waits))
-        if cls.pk in longest:
-            candidates.append(longest[cls.pk])
-        seconds = max(candidates, default=None)
-        minutes = None if seconds is None else max(5, _round_up_5(seconds))
+        minutes = max((per_queue[t] for t in queues_of.get(cls.pk, ())), default=None)
         result.append(
             {
                 "class": cls.name,

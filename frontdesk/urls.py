@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alarm_views, views
+from . import alarm_views, kiosk_views, views
 
 app_name = "frontdesk"
 
@@ -37,4 +37,8 @@ urlpatterns = [
     path("notruf/<int:pk>/beenden/", alarm_views.alarm_end_view, name="alarm_end"),
     path("anzeige/<str:token>/", views.display, name="display"),
     path("anzeige/<str:token>/stand.json", views.display_data, name="display_data"),
+    # The self check-in kiosk at the entrance: no login either (issue 16).
+    path("kiosk/<str:token>/", kiosk_views.kiosk_start, name="kiosk"),
+    path("kiosk/<str:token>/termin/", kiosk_views.kiosk_code, name="kiosk_code"),
+    path("kiosk/<str:token>/anliegen/", kiosk_views.kiosk_walk_in, name="kiosk_walk_in"),
 ]

@@ -14,6 +14,10 @@ echo
 echo "Aufrufanzeigen (ohne Anmeldung, nur Demo):"
 .venv/bin/python manage.py frontdesk_displays --anlegen --neuer-schluessel \
   --base-url "http://127.0.0.1:$port" --jobcenter bergisch-land
+echo
+echo "Kiosk zum Selbst-Check-in (ohne Anmeldung, nur Demo):"
+.venv/bin/python manage.py frontdesk_kiosks --anlegen --neuer-schluessel \
+  --base-url "http://127.0.0.1:$port" --jobcenter bergisch-land
 .venv/bin/celery -A jobcenter worker --beat --loglevel=INFO --concurrency=1 \
   --schedule .demo/celerybeat-schedule >.demo/celery.log 2>&1 &
 celery_pid=$!

@@ -169,6 +169,10 @@ TABLE: dict[str, Row] = {
     # The customer's appointment page behind the letter's QR code: the signed token is the key.
     "customer_link": row(public=True),
     "frontdesk:display_data": row(public=True),
+    # The self check-in kiosk: no login either, its key is the credential (issue 16).
+    "frontdesk:kiosk": row(public=True),
+    "frontdesk:kiosk_code": row(public=True),
+    "frontdesk:kiosk_walk_in": row(public=True),
     # The silent alarm: every member of staff; an alarm of their own site only.
     "frontdesk:alarm_raise": row(post=True, **STAFF),
     "frontdesk:alarm_region": row(**STAFF),
@@ -415,7 +419,7 @@ def app_kwargs(world: World, name: str) -> dict:
         elif key == "fmt":
             kwargs[key] = "csv"
         elif key == "token":
-            kwargs[key] = world.display_token
+            kwargs[key] = world.kiosk_token if "kiosk" in name else world.display_token
         elif key == "link_token":
             kwargs[key] = link_token(world.objects["appointment"])
         elif key == "window_pk":

@@ -28,6 +28,7 @@ from frontdesk.models import Concern, Desk, StaffAlarm
 from frontdesk.selectors import site_settings
 from frontdesk.services.checkin import CheckIn, visit_check_in
 from frontdesk.services.displays import display_create
+from frontdesk.services.kiosk import kiosk_create
 from jobcenter.models import DirectoryGroupMapping, Jobcenter, Standort, Team, User
 from jobcenter.roles import Role
 from minimumstandards.models import ClosingDay
@@ -72,6 +73,7 @@ class World:
     actors: dict[str, User]
     objects: dict[str, object]
     display_token: str
+    kiosk_token: str = ""
     admin_objects: dict[str, Model] = field(default_factory=dict)
 
 
@@ -234,6 +236,7 @@ def build() -> World:
         created_by=ifk,
     )
     display, token = display_create(standort=site, name=f"Anzeige {MARKER}")
+    kiosk, kiosk_token = kiosk_create(standort=site, name=f"Kiosk {MARKER}")
     alarm = StaffAlarm.objects.create(standort=site, raised_by=ez, place=f"Raum {MARKER}")
 
     # Rows the admin needs a change page of.
@@ -272,9 +275,10 @@ def build() -> World:
         "absence": absence,
         "desk": desk,
         "display": display,
+        "kiosk": kiosk,
         "alarm": alarm,
     }
-    world = World(actors=actors, objects=objects, display_token=token)
+    world = World(actors=actors, objects=objects, display_token=token, kiosk_token=kiosk_token)
     for model, model_admin in admin.site._registry.items():
         obj = _admin_object(model, model_admin, jc)
         assert obj is not None, (

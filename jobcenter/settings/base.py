@@ -205,6 +205,18 @@ if OIDC_ENABLED and provider_origin(OIDC_OP_LOGOUT_ENDPOINT):
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch"))]
+# The self check-in kiosk's languages (issue 16), each named in itself; a Jobcenter offers
+# those of them it chose (Jobcenter.display_languages). Deliberately not in LANGUAGES:
+# LocaleMiddleware would then follow a staff browser's Accept-Language, and the staff UI
+# stays German. The kiosk activates its language per request (translation.override).
+KIOSK_LANGUAGES = [
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("tr", "Türkçe"),
+    ("ar", "العربية"),
+    ("uk", "Українська"),
+    ("ru", "Русский"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

@@ -240,13 +240,16 @@ def test_live_figures(check_in, staff, desks, open_desk, site):
     assert min(hours) == 8 and max(hours) == 15  # opening hours unknown: 8 to 16
 
     estimates = {e["class"]: e for e in stats.estimates(site, t(MONDAY, 9, 5))}
-    # Schnellanliegen: the longest wait (35 min) beats the recent average (5 min).
+    # The expected wait of someone joining now (issue 16). Schnellanliegen: 1 waiting in
+    # the EZ queue × its median service time today (08:10–08:20: 10 min) ÷ open desks
+    # (Schalter 1 idle since 08:20: none, counted as one) = 10.
     assert (estimates["Schnellanliegen"]["minutes"], estimates["Schnellanliegen"]["waiting"]) == (
-        35,
+        10,
         1,
     )
-    assert estimates["Schnellanliegen"]["label"] == "ca. 35 Min."
-    assert estimates["Antragstellung / akute Mittellosigkeit"]["minutes"] == 15
+    assert estimates["Schnellanliegen"]["label"] == "ca. 10 Min."
+    # Antrag: 1 waiting for Leistung × the default 10 minutes (nobody served yet) ÷ 1 desk.
+    assert estimates["Antragstellung / akute Mittellosigkeit"]["minutes"] == 10
     assert estimates["Leistungsanliegen"]["label"] == "keine Wartezeit"
 
 
