@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Appointment, Status
 from intake.models import Antrag, Kunde, Nachweis
+from jobcenter.celery import app as celery_app
 from jobcenter.models import Jobcenter, User
 from jobcenter.predicates import require_perm
 from jobcenter.services import audit_record
@@ -35,6 +36,8 @@ from minimumstandards.services import calendar_for
 from . import texts
 from .models import Channel, Einwilligung, Nachricht
 from .sms import SmsError, get_backend
+
+SEND_TASK = "reminders.tasks.send_message"
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +209,8 @@ def _insert(**fields) -> Nachricht | None:
 
 
 def _send_after_commit(rows: list[Nachricht]) -> None:
-    from .tasks import send_message
-
+    # By its registered name: the task module imports this one (no circle of imports).
+    send_message = celery_app.tasks[SEND_TASK]
     for row in rows:
         transaction.on_commit(partial(send_message.delay, row.pk))
 
@@ -343,15 +346,6 @@ def _remind_appointment(appointment: Appointment, lead: int) -> list[Nachricht]:
             rows.append(row)
     _send_after_commit(rows)
     return rows
-
-
-def owed_documents(antrag: Antrag) -> list[str]:
-    return [
-        n.document_type.name
-        for n in Nachweis.objects.filter(antrag=antrag, received_on__isnull=True, waived_reason="")
-        .select_related("document_type")
-        .order_by("document_type__position", "document_type__name")
-    ]
 
 
 def _due_document_reminders(jobcenter: Jobcenter, calendar, today: date) -> int:

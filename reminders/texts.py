@@ -19,6 +19,7 @@ from appointments.invitations import bring_along
 from appointments.models import Form
 
 from .models import Nachricht
+from .selectors import owed_documents
 
 
 @dataclass
@@ -132,8 +133,6 @@ def _appointment(row: Nachricht) -> Composed:
 
 
 def _documents(row: Nachricht) -> Composed:
-    from .services import owed_documents
-
     antrag = row.antrag
     assert antrag is not None
     jobcenter = antrag.jobcenter
