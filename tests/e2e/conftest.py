@@ -108,13 +108,16 @@ class PageStates:
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # A download (Content-Disposition: attachment) ends its navigation with ERR_ABORTED by
-    # design; such a failure is no problem once the download arrived.
+    # design; such a failure is no problem once the download arrived. So does a background
+    # poll (fetch / XHR: the alarm, the queue) still in flight when the page navigates away.
     failed: list[tuple[str, str]] = field(default_factory=list)
     downloads: set[str] = field(default_factory=set)
+    background: set[str] = field(default_factory=set)
 
     def take_failures(self) -> None:
         for url, failure in self.failed:
-            if not (url in self.downloads and "ERR_ABORTED" in str(failure)):
+            aborted = "ERR_ABORTED" in str(failure)
+            if not (aborted and (url in self.downloads or url in self.background)):
                 self.problems.append(f"request failed: {url} ({failure})")
         self.failed.clear()
 
@@ -162,7 +165,13 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Itera
             states.problems.append(f"{response.status} for {response.url}")
 
     page.on("response", on_response)
-    page.on("requestfailed", lambda request: states.failed.append((request.url, request.failure)))
+
+    def on_request_failed(request) -> None:
+        if request.resource_type in ("fetch", "xhr"):
+            states.background.add(request.url)
+        states.failed.append((request.url, request.failure))
+
+    page.on("requestfailed", on_request_failed)
     page.on("download", lambda download: states.downloads.add(download.url))
 
     yield page

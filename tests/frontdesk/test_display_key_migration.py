@@ -12,9 +12,10 @@ from frontdesk.access import display_for_token
 from frontdesk.models import Display
 
 BEFORE = [("frontdesk", "0002_concern_catalogue")]
-# Forward to the newest state, which includes 0003_display_token_hash: stopping at 0003
-# would leave later migrations (the per-Jobcenter catalogue) unapplied for the next tests.
-AFTER = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("frontdesk")
+# Forward to the newest state of every app, which includes 0003_display_token_hash: stopping
+# at 0003, or at frontdesk's newest, would leave later migrations (the per-Jobcenter
+# catalogue; apps that depend on frontdesk, such as the reminders) unapplied for the next tests.
+AFTER = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
 
 
 def migrate(targets):
