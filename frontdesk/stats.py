@@ -104,6 +104,7 @@ class ContactRow:
     at_reception: bool
     served_by: str
     team_id: int | None = None
+    served_by_id: int | None = None
 
 
 def _contact_rows(qs) -> list[ContactRow]:
@@ -119,6 +120,7 @@ def _contact_rows(qs) -> list[ContactRow]:
         "served_by__last_name",
         "served_by__username",
         "team_id",
+        "served_by_id",
     )
     return [
         ContactRow(
@@ -131,6 +133,7 @@ def _contact_rows(qs) -> list[ContactRow]:
             at_reception=r[6],
             served_by=(f"{r[7]} {r[8]}".strip() or r[9]) if r[9] else "",
             team_id=r[10],
+            served_by_id=r[11],
         )
         for r in rows
     ]
@@ -455,7 +458,7 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
             concern_objs[concern.pk] = concern
             concern_rows.setdefault(concern.pk, Row(label=concern.name)).visits += 1
     queues: dict[str, Row] = {}
-    employees: dict[str, Row] = {}
+    employees: dict[int, Row] = {}
     half_days: dict[tuple[int, bool], HalfDay] = {
         (wd, morning): HalfDay(weekday=wd, morning=morning)
         for wd in range(7)
@@ -480,10 +483,11 @@ def report(standort: Standort, start: date, end: date, *, per_employee: bool = F
                 contact.team, Row(label=contact.team, extra={"team_id": contact.team_id})
             ).durations.add(contact)
             half_days[arrived_in[contact.visit_id]].durations.add(contact)
-            if per_employee and contact.served_by:
-                employees.setdefault(contact.served_by, Row(label=contact.served_by)).durations.add(
-                    contact
-                )
+            if per_employee and contact.served_by_id:
+                employees.setdefault(
+                    contact.served_by_id,
+                    Row(label=contact.served_by, extra={"user_id": contact.served_by_id}),
+                ).durations.add(contact)
 
     # How many mornings/afternoons of each weekday the period has.
     day = start
@@ -573,9 +577,11 @@ def report_items(
     team_id: int | None = None,
     weekday: int | None = None,
     morning: bool | None = None,
+    served_by_id: int | None = None,
 ) -> list:
     """The visits (measure besuche, ankuenfte) or contacts (the others) behind one count of
-    `report` with the same arguments: per day, concern, queue (team) or half-day. Visits in
+    `report` with the same arguments: per day, concern, queue (team), employee (who called
+    the contact; only with the per-employee right, checked by the view) or half-day. Visits in
     order of arrival, each with `.concerns`; contacts in order of queueing, each with its
     visit and `.concerns`. Three queries, whatever the period."""
     visits = Visit.objects.filter(standort=standort, day__gte=start, day__lte=end)
@@ -610,6 +616,9 @@ def report_items(
             continue
         if team_id is not None and contact.team_id != team_id:
             continue
-        if _contact_counts(contact, measure, called_only=team_id is not None):
+        if served_by_id is not None and contact.served_by_id != served_by_id:
+            continue
+        queue_row = team_id is not None or served_by_id is not None
+        if _contact_counts(contact, measure, called_only=queue_row):
             result.append(contact)
     return result

@@ -156,3 +156,51 @@ def test_nobody_else_sees_the_lists(login, staff, site, scenario):  # noqa: F811
 def test_unknown_count_is_refused(lead, site):
     response = lead.get(reverse("frontdesk:report_list"), params(site, zahl="alles"))
     assert response.status_code == 422
+
+
+def _grant_employee_figures(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_employee_figures"))
+    return user
+
+
+def test_per_employee_counts_open_their_contacts_only_with_the_right(
+    login,
+    staff,
+    site,
+    scenario,  # noqa: F811
+):
+    from jobcenter.models import AuditEvent
+
+    v1, v2, v3, _v4, v5 = scenario
+    by_number = lambda *vs: sorted(v.pk for v in vs)  # noqa: E731
+    ez, room = staff["ez"], staff["leistung"]
+    # Without the explicit right: no list per employee, even with the address typed in.
+    plain = login(staff["teamleitung"])
+    refused = plain.get(
+        reverse("frontdesk:report_list"), params(site, zahl="kontakte", mitarbeiter=ez.pk)
+    )
+    assert refused.status_code == 403
+
+    lead = login(_grant_employee_figures(staff["teamleitung"]))
+    page = lead.get(reverse("frontdesk:report"), params(site, je_mitarbeiter="on")).content.decode()
+    employee_links = [
+        (unescape(href), int(count)) for href, count in LINK.findall(page) if "mitarbeiter=" in href
+    ]
+    # Kontakte and bedient for each of the two employees (hand-counted below).
+    assert len(employee_links) == 4
+    for href, count in employee_links:
+        response = lead.get(href)
+        assert response.status_code == 200, href
+        assert response.context["count"] == count, href
+
+    # The EZ colleague called V1, V2 (passed on), V3 (no-show) and V5; served V1 and V5.
+    ez_contacts = listed(lead, site, zahl="kontakte", mitarbeiter=ez.pk)
+    assert sorted(numbers(ez_contacts)) == by_number(v1, v2, v3, v5)
+    assert sorted(numbers(listed(lead, site, zahl="bedient", mitarbeiter=ez.pk))) == by_number(
+        v1, v5
+    )
+    # Leistung served V2's second contact.
+    assert numbers(listed(lead, site, zahl="kontakte", mitarbeiter=room.pk)) == [v2.pk]
+    assert AuditEvent.objects.filter(summary__contains="als Liste geöffnet").exists()
