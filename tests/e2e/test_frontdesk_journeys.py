@@ -70,6 +70,9 @@ def another_browser(browser: Browser, live_server, *, offline_ok: bool = False) 
     def failed(request) -> None:
         if offline_ok and "ERR_INTERNET_DISCONNECTED" in (request.failure or ""):
             return
+        # A background poll (the alarm, the queue) cut off by a navigation is no failure.
+        if request.resource_type in ("fetch", "xhr") and "ERR_ABORTED" in (request.failure or ""):
+            return
         states.problems.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("requestfailed", failed)
