@@ -20,6 +20,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -189,8 +190,20 @@ def _base(user) -> QuerySet[Kunde]:
     )
 
 
-def _fetch(qs: QuerySet[Kunde], limit: int, order: list) -> tuple[list[Kunde], int]:
-    rows = list(qs.order_by(*order)[: limit + 1])
+def _fetch(
+    qs: QuerySet[Kunde], limit: int, order: list, *, rows_from: QuerySet[Kunde] | None = None
+) -> tuple[list[Kunde], int]:
+    """The first `limit` customers of `qs` in `order`, and how many there are (capped).
+
+    `rows_from` (many candidates to rank: a typo-tolerant name): the order is decided in a
+    subquery on the customers' own rows alone, and only the shown ones are read from
+    `rows_from` (the same annotations, with their household); still one query, where the
+    join would otherwise hash every household of the Jobcenter for thousands of candidates."""
+    if rows_from is not None:
+        shown = qs.order_by(*order).values("pk")[: limit + 1]
+        rows = list(rows_from.filter(pk__in=shown).order_by(*order))
+    else:
+        rows = list(qs.order_by(*order)[: limit + 1])
     if len(rows) <= limit:
         return rows, len(rows)
     return rows[:limit], qs.order_by()[:COUNT_CAP].count()
@@ -286,26 +299,29 @@ def kunde_search(
     any_surname = Q(pk__in=[])
     for reading in readings:
         any_surname |= _matches("last_name", reading.last, fuzzy=reading.fuzzy)
-    qs = qs.filter(any_surname, found).annotate(
-        _rank=Case(
+    keys: dict = {
+        "_rank": Case(
             When(exact, then=Value(0)),
             When(prefix, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         )
-    )
+    }
     order: list = ["_rank"]
+    rows_from = None
     if _trigram_available():
         surnames = [Value(r.last.upper()) for r in readings if r.fuzzy]
         similarities = [TrigramSimilarity("_u_last_name", s) for s in surnames]
-        qs = qs.annotate(
-            _similarity=similarities[0]
+        keys["_similarity"] = (
+            similarities[0]
             if len(similarities) == 1
             else Greatest(*similarities, output_field=FloatField())
         )
         order.append(F("_similarity").desc())
+        rows_from = _base(user).annotate(**keys)
+    qs = qs.filter(any_surname, found).annotate(**keys)
     order += ["last_name", "first_name", "date_of_birth", "pk"]
-    kunden, total = _fetch(qs, limit, order)
+    kunden, total = _fetch(qs, limit, order, rows_from=rows_from)
     return _result(SearchKind.NAME, kunden, total, date_of_birth)
 
 
@@ -474,7 +490,7 @@ def case_list_page(
         # query (walking the deadlines would pass most of them by).
         ordered = (
             qs.order_by()
-            .annotate(_next_due=next_open_due())
+            .annotate(_next_due=Min("deadlines__due_at", filter=Q(deadlines__status="open")))
             .order_by(F("_next_due").asc(nulls_last=True), "application_date", "pk")
         )
         rows = list(ordered.values_list("pk", "_next_due")[offset : offset + per_page])

@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     Value,
@@ -463,11 +464,18 @@ def _case_row(a: Antrag, now, labels: dict[str, str] | None = None) -> Row:
     )
 
 
-def _with_next_due(qs):
-    # Subqueries, one index-only probe each per case: no GROUP BY over the case rows.
-    return qs.annotate(
-        next_due=next_open_due("due_at"), next_warn=next_open_due("warn_at")
-    ).select_related("applicant", "bedarfsgemeinschaft")
+def _with_next_due(qs, *, by_subquery: bool = False):
+    """The cases with their earliest open due and warning moment. `by_subquery`: for the
+    few cases of a page (by pk), one index-only probe each, no GROUP BY over the case rows;
+    otherwise (ordering many cases by them) a join the planner starts from the cases."""
+    if by_subquery:
+        found = qs.annotate(next_due=next_open_due("due_at"), next_warn=next_open_due("warn_at"))
+    else:
+        found = qs.annotate(
+            next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+            next_warn=Min("deadlines__warn_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+        )
+    return found.select_related("applicant", "bedarfsgemeinschaft")
 
 
 def open_cases(user, now) -> list[Row]:
@@ -543,7 +551,7 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         found = _with_next_due(base.filter(_name_prefilter(q)))
         order = _case_sort_key(sort, now, descending)
         ids = list(found.order_by(*order).values_list("pk", flat=True)[: COUNT_CAP + 1])
-        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]))
+        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]), by_subquery=True)
         labels = _case_labels()
         return [_case_row(a, now, labels) for a in cases], len(ids)
     case_ids = base.order_by().values("pk")
@@ -636,7 +644,7 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
     else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
         ids = in_order(earliest, without_deadline)
     total = _open_case_total(user, state)
-    cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
+    cases = _with_next_due(Antrag.objects.filter(pk__in=ids), by_subquery=True)
     labels = _case_labels()
     return [_case_row(a, now, labels) for a in cases], total
 
