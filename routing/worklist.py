@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -583,6 +584,9 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
             return []
         if len(parts) == 1:
             return [pk for pk, _due in parts[0]]
+        if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (demo)
+            rows = sorted((row for part in parts for row in part), key=lambda r: r[1])
+            return [pk for pk, _due in (rows[::-1] if descending else rows)[:limit]]
         merged = parts[0].union(*parts[1:], all=True).order_by(due_order)
         return [pk for pk, _due in merged[:limit]]
 
