@@ -360,23 +360,6 @@ class Deadline(models.Model):
             ),
             models.Index(fields=["team", "status", "due_at"], name="deadline_team_due"),
             models.Index(fields=["antrag", "kind", "status"], name="deadline_case"),
-            # The IFK's worklist ("Heute"): the warned deadlines of a team and of an owner,
-            # an owner's contacts by due moment; each index range holds only the rows shown.
-            models.Index(
-                fields=["team", "warn_at"],
-                name="deadline_open_team_warn",
-                condition=Q(status="open"),
-            ),
-            models.Index(
-                fields=["owner_user", "warn_at"],
-                name="deadline_open_owner_warn",
-                condition=Q(status="open"),
-            ),
-            models.Index(
-                fields=["owner_user", "kind", "due_at"],
-                name="deadline_open_owner_kind_due",
-                condition=Q(status="open"),
-            ),
         ]
         constraints = [
             models.UniqueConstraint(
