@@ -12,8 +12,8 @@ of the page's groups; only those deadlines are then read as rows.
 
 The order is that of SORTS / _today_first, computed in SQL for the deadline rows:
 customers' names (sorting "kunde") are compared lower-cased with ß as ss, code point by
-code point, as str.casefold() compares them; groups that tie are ordered by customer id
-or row key. Without PostgreSQL, or with a text filter (it leaves few rows), the rows are
+code point, as str.casefold() compares them; rows and groups that tie keep the order of
+the sources, then of a source's rows (a deadline source's by id). Without PostgreSQL, or with a text filter (it leaves few rows), the rows are
 read in full and paged in Python, as before.
 """
 
