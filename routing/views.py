@@ -717,9 +717,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if state not in {s for s, _label, _n in states}:
         state = ""
     filters = {"category": category, "q": q, "state": state, "sort": sort}
-    wanted = page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE)
     if lists_cases:
         # Thousands of open cases: the sources give only what the pages up to this one need.
+        wanted = page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE)
         rows, total = worklist_rows(user, **filters, descending=descending, limit=wanted * PER_PAGE)
         today = None
         page = capped_page(total, request.GET.get("seite"))
@@ -730,7 +730,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         # The IFK's "Heute": counters on top, one row per customer with all its reasons,
         # read one page of customers at a time.
         now = timezone.now()
-        offset = (wanted - 1) * PER_PAGE
+        offset = (page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE) - 1) * PER_PAGE
         rows, total, today = today_page(
             user, **filters, descending=descending, now=now, offset=offset
         )
