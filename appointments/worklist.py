@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy
 
 from jobcenter.roles import Role
 from minimumstandards.models import Deadline, RuleKind
-from routing.worklist import Row, Source, owned_or_of_customers, register_source
+from routing.worklist import (
+    DeadlineRows,
+    Row,
+    Source,
+    owned_or_of_customers_parts,
+    register_source,
+)
 
 from .models import Appointment, Kind, Status
 
@@ -96,45 +102,55 @@ FROM_THE_START = [RuleKind.VV_FEEDBACK, RuleKind.MEASURE_END, RuleKind.LEAVING_C
 BEFORE_DUE = {RuleKind.SCHOOL_CERTIFICATE: 28, RuleKind.AVAILABILITY_REVIEW: 28}
 
 
-def follow_up_rows(user, now) -> list[Row]:
-    """The open follow-ups of the IFK's customers, with their due dates."""
+def _follow_up_deadlines(user, now):
     visible = Q(kind__in=FROM_THE_START, started_at__lte=now)
     for kind, days in BEFORE_DUE.items():
         visible |= Q(kind=kind, due_at__lte=now + timedelta(days=days))
-    qs = (
+    return owned_or_of_customers_parts(
+        user,
         Deadline.objects.open()
         .filter(jobcenter_id=user.jobcenter_id, kunde__isnull=False)
-        .filter(owned_or_of_customers(user))
-        .filter(visible)
-        .prefetch_related("kunde")
+        .filter(visible),
     )
-    rows = []
-    for d in qs:
-        if d.due_at <= now:
-            level, label = "danger", _("überfällig")
-        elif d.warn_at <= now:
-            level, label = "warning", _("droht abzulaufen")
-        else:
-            level, label = "", ""
-        rows.append(
-            Row(
-                key=f"nachhaltung-{d.pk}",
-                category="nachhaltung",
-                category_label=_("Nachhaltung"),
-                title=d.get_kind_display(),
-                url=reverse("appointments:contact", args=[d.kunde_id]) + "#nachhaltung",
-                kunde=d.kunde,
-                due_at=d.due_at,
-                received_at=d.started_at,
-                level=level,
-                level_label=label,
-            )
-        )
-    return rows
+
+
+def _follow_up_row(d: Deadline, now) -> Row:
+    if d.due_at <= now:
+        level, label = "danger", _("überfällig")
+    elif d.warn_at <= now:
+        level, label = "warning", _("droht abzulaufen")
+    else:
+        level, label = "", ""
+    return Row(
+        key=f"nachhaltung-{d.pk}",
+        category="nachhaltung",
+        category_label=_("Nachhaltung"),
+        title=d.get_kind_display(),
+        url=reverse("appointments:contact", args=[d.kunde_id]) + "#nachhaltung",
+        kunde=d.kunde,
+        due_at=d.due_at,
+        received_at=d.started_at,
+        level=level,
+        level_label=label,
+    )
+
+
+FOLLOW_UPS = DeadlineRows(_follow_up_deadlines, _follow_up_row)
+
+
+def follow_up_rows(user, now) -> list[Row]:
+    """The open follow-ups of the IFK's customers, with their due dates."""
+    return FOLLOW_UPS.rows(user, now)
 
 
 def register() -> None:
     register_source(Source("termin", gettext_lazy("Termin"), {Role.INTEGRATION}, appointment_rows))
     register_source(
-        Source("nachhaltung", gettext_lazy("Nachhaltung"), {Role.INTEGRATION}, follow_up_rows)
+        Source(
+            "nachhaltung",
+            gettext_lazy("Nachhaltung"),
+            {Role.INTEGRATION},
+            follow_up_rows,
+            deadlines=FOLLOW_UPS,
+        )
     )

@@ -51,14 +51,13 @@ from .services import (
     vermerk_create,
     vermerk_route,
 )
+from .today import today_page
 from .worklist import (
     SORTS,
     complete_rows,
     mailbox_row,
-    merge_by_customer,
     sources_for,
     state_counts,
-    today_counts,
     worklist_rows,
 )
 
@@ -723,16 +722,24 @@ def worklist(request: HttpRequest) -> HttpResponse:
         wanted = page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE)
         rows, total = worklist_rows(user, **filters, descending=descending, limit=wanted * PER_PAGE)
         today = None
+        page = capped_page(total, request.GET.get("seite"))
+        page.object_list = complete_rows(
+            rows[page.offset : page.offset + PER_PAGE], user, timezone.now()
+        )
     else:
-        rows, _total = worklist_rows(user, **filters, descending=descending)
-        # The IFK's "Heute": counters on top, one row per customer with all its reasons.
-        today = today_counts(rows, timezone.now())
-        rows = merge_by_customer(rows)
-        total = len(rows)
-    page = capped_page(total, request.GET.get("seite"))
-    page.object_list = rows[page.offset : page.offset + PER_PAGE]
-    if lists_cases:
-        page.object_list = complete_rows(page.object_list, user, timezone.now())
+        # The IFK's "Heute": counters on top, one row per customer with all its reasons,
+        # read one page of customers at a time.
+        now = timezone.now()
+        offset = (page_number(request.GET.get("seite"), last=COUNT_CAP // PER_PAGE) - 1) * PER_PAGE
+        rows, total, today = today_page(
+            user, **filters, descending=descending, now=now, offset=offset
+        )
+        page = capped_page(total, request.GET.get("seite"))
+        if page.offset != offset:  # past the last page: the last one
+            rows, total, today = today_page(
+                user, **filters, descending=descending, now=now, offset=page.offset
+            )
+        page.object_list = rows
     rows = page.object_list
     # The table refreshes itself (X-Poll): a refresh audits only customers not yet shown.
     audit_read_refresh(

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Exists,
     F,
@@ -25,6 +26,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -90,6 +92,39 @@ class Source:
     # `fetch_page(user, now, *, sort, descending, limit, q, state) -> (rows, total)` gives
     # (at least) its first `limit` rows in that order, filtered, and how many there are.
     fetch_page: Callable[..., tuple[list[Row], int]] | None = field(default=None, compare=False)
+    # A source of deadlines: the IFK's "Heute" (routing.today) orders and pages its rows
+    # in SQL and reads only the page's deadlines.
+    deadlines: "DeadlineRows | None" = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class DeadlineRows:
+    """A source's rows as deadlines: `queryset(user, now)` its deadlines (one row each), as
+    one query or a list of disjoint ones (an OR PostgreSQL cannot answer from indexes split
+    into its parts), `customer` the SQL for the row's customer's id, `row(deadline, now)`
+    the row of a deadline read with `prefetch`."""
+
+    queryset: Callable[..., object]
+    row: Callable[..., Row]
+    customer: object = F("kunde_id")
+    prefetch: tuple[str, ...] = ("kunde",)
+
+    def parts(self, user, now) -> list:
+        found = self.queryset(user, now)
+        return found if isinstance(found, list) else [found]
+
+    def rows(self, user, now, *, pks=None, kunden=None) -> list[Row]:
+        """The rows (of the deadlines `pks`, or of the customers in the query `kunden`)."""
+        parts = [Deadline.objects.filter(pk__in=pks)] if pks is not None else self.parts(user, now)
+        rows = []
+        for qs in parts:
+            if kunden is not None:
+                qs = qs.annotate(row_kunde=self.customer).filter(row_kunde__in=kunden)
+            rows += [self.row(d, now) for d in qs.prefetch_related(*self.prefetch)]
+        return rows
+
+    def fetch(self, user, now) -> list[Row]:
+        return self.rows(user, now)
 
 
 _SOURCES: dict[str, Source] = {}
@@ -360,81 +395,110 @@ def owned_or_of_customers(user) -> Q:
     return Q(owner_user=user) | Q(kunde_id__in=ids)
 
 
-def contacts_due(user, now) -> list[Row]:
-    qs = (
+def owned_or_of_customers_parts(user, qs) -> list:
+    """`qs.filter(owned_or_of_customers(user))` as two disjoint queries, each answered from
+    an index without the customers' ids: the IFK's own, and others' of the IFK's customers."""
+    return [
+        qs.filter(owner_user=user),
+        qs.filter(kunde__ifk=user).exclude(owner_user=user),
+    ]
+
+
+def _contact_deadlines(user, now):
+    return owned_or_of_customers_parts(
+        user,
         Deadline.objects.open()
         .filter(jobcenter_id=user.jobcenter_id, kind=RuleKind.CONTACT_DENSITY)
-        .filter(owned_or_of_customers(user))
-        .filter(due_at__lte=now + CONTACT_HORIZON)
-        .prefetch_related("kunde")
+        .filter(due_at__lte=now + CONTACT_HORIZON),
     )
-    rows = []
-    for d in qs:
-        level, label = _level(d.due_at, d.warn_at, now)
-        rows.append(
-            Row(
-                key=f"kontakt-{d.pk}",
-                category="kontakt",
-                category_label=_("Kontakt fällig"),
-                title=_("Qualifizierter Kontakt (Kontaktdichte)"),
-                url=reverse("intake:customer_detail", args=[d.kunde_id])
-                if d.kunde_id
-                else reverse("routing:worklist"),
-                kunde=d.kunde,
-                due_at=d.due_at,
-                received_at=d.started_at,
-                level=level,
-                level_label=label,
-            )
-        )
-    return rows
 
 
-def deadline_alerts(user, now) -> list[Row]:
-    qs = (
+def _contact_row(d: Deadline, now) -> Row:
+    level, label = _level(d.due_at, d.warn_at, now)
+    return Row(
+        key=f"kontakt-{d.pk}",
+        category="kontakt",
+        category_label=_("Kontakt fällig"),
+        title=_("Qualifizierter Kontakt (Kontaktdichte)"),
+        url=reverse("intake:customer_detail", args=[d.kunde_id])
+        if d.kunde_id
+        else reverse("routing:worklist"),
+        kunde=d.kunde,
+        due_at=d.due_at,
+        received_at=d.started_at,
+        level=level,
+        level_label=label,
+    )
+
+
+CONTACTS = DeadlineRows(_contact_deadlines, _contact_row)
+
+
+def contacts_due(user, now) -> list[Row]:
+    return CONTACTS.rows(user, now)
+
+
+def _alert_deadlines(user, now):
+    return (
         deadlines_visible_to(user)
         .open()
         .filter(warn_at__lte=now)
         # The customer's contacts and follow-ups have rows of their own.
         .exclude(kind__in=[RuleKind.CONTACT_DENSITY, *FOLLOW_UP_KINDS])
-        # Fetched by id after the deadlines (a join would read the whole customer table).
-        .prefetch_related("antrag__applicant", "kunde", "aufgabe__kunde")
     )
-    rows = []
-    for d in qs:
-        kunde = (
-            d.antrag.applicant
-            if d.antrag_id
-            else d.kunde
-            if d.kunde_id
-            else d.aufgabe.kunde
-            if d.aufgabe_id
-            else None
-        )
-        if d.antrag_id:
-            url = reverse("intake:case_detail", args=[d.antrag_id])
-        elif d.aufgabe_id:
-            url = reverse("routing:item", args=[d.aufgabe_id])
-        elif kunde is not None:
-            url = reverse("intake:customer_detail", args=[kunde.pk])
-        else:
-            url = reverse("routing:worklist")
-        level, label = _level(d.due_at, d.warn_at, now)
-        rows.append(
-            Row(
-                key=f"frist-{d.pk}",
-                category="frist",
-                category_label=_("Frist gefährdet"),
-                title=d.get_kind_display(),
-                url=url,
-                kunde=kunde,
-                due_at=d.due_at,
-                received_at=d.started_at,
-                level=level,
-                level_label=label,
-            )
-        )
-    return rows
+
+
+def _alert_row(d: Deadline, now) -> Row:
+    kunde = (
+        d.antrag.applicant
+        if d.antrag_id
+        else d.kunde
+        if d.kunde_id
+        else d.aufgabe.kunde
+        if d.aufgabe_id
+        else None
+    )
+    if d.antrag_id:
+        url = reverse("intake:case_detail", args=[d.antrag_id])
+    elif d.aufgabe_id:
+        url = reverse("routing:item", args=[d.aufgabe_id])
+    elif kunde is not None:
+        url = reverse("intake:customer_detail", args=[kunde.pk])
+    else:
+        url = reverse("routing:worklist")
+    level, label = _level(d.due_at, d.warn_at, now)
+    return Row(
+        key=f"frist-{d.pk}",
+        category="frist",
+        category_label=_("Frist gefährdet"),
+        title=d.get_kind_display(),
+        url=url,
+        kunde=kunde,
+        due_at=d.due_at,
+        received_at=d.started_at,
+        level=level,
+        level_label=label,
+    )
+
+
+ALERTS = DeadlineRows(
+    _alert_deadlines,
+    _alert_row,
+    # The case's applicant, else the deadline's customer, else the item's.
+    # (Looked up per deadline: a join would read the whole case and item tables.)
+    customer=Coalesce(
+        Subquery(Antrag.objects.filter(pk=OuterRef("antrag_id")).order_by().values("applicant_id")),
+        F("kunde_id"),
+        Subquery(Aufgabe.objects.filter(pk=OuterRef("aufgabe_id")).order_by().values("kunde_id")),
+        output_field=BigIntegerField(),
+    ),
+    # Fetched by id after the deadlines (a join would read the whole customer table).
+    prefetch=("antrag__applicant", "kunde", "aufgabe__kunde"),
+)
+
+
+def deadline_alerts(user, now) -> list[Row]:
+    return ALERTS.rows(user, now)
 
 
 def _case_labels() -> dict[str, str]:
@@ -674,8 +738,20 @@ for _source in (
         mailbox_rows,
         mailbox_rows_page,
     ),
-    Source("kontakt", gettext_lazy("Kontakt fällig"), {INTEGRATION}, contacts_due),
-    Source("frist", gettext_lazy("Frist gefährdet"), {INTEGRATION}, deadline_alerts),
+    Source(
+        "kontakt",
+        gettext_lazy("Kontakt fällig"),
+        {INTEGRATION},
+        contacts_due,
+        deadlines=CONTACTS,
+    ),
+    Source(
+        "frist",
+        gettext_lazy("Frist gefährdet"),
+        {INTEGRATION},
+        deadline_alerts,
+        deadlines=ALERTS,
+    ),
 ):
     register_source(_source)
 
