@@ -17,7 +17,7 @@ from jobcenter.predicates import led_team_ids, user_team_ids
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
-from . import charts, monthly, selectors
+from . import charts, monthly, selectors, tally
 from . import dashboard as figures
 from .access import deadlines_visible_parts, deadlines_visible_to, get_deadline_for_user
 from .forms import DeadlineListForm, ForecastForm, MonthlyReportForm, PauseForm
@@ -48,10 +48,11 @@ def _dashboard_context(request: HttpRequest) -> dict:
         parts = [p.filter(team_id=int(team)) for p in parts]
     urgent = figures.most_urgent(deadlines, parts=parts)
     labels = dict(RuleKind.choices)
-    counts = figures.counts_per_rule(deadlines, now, team=team)
+    scope = tally.scope_for(request.user, team)
+    counts = figures.counts_per_rule(deadlines, now, team=team, scope=scope)
     rates = [
         (labels[kind], kind, months)
-        for kind, months in figures.on_time_rates(deadlines, today).items()
+        for kind, months in figures.on_time_rates(deadlines, today, scope=scope).items()
     ]
     return {
         "counts": [c for c in counts if not c.is_time_point],
@@ -81,7 +82,7 @@ def _dashboard_context(request: HttpRequest) -> dict:
             "on_time_rates": charts.on_time_rate_per_month(
                 [(label, months) for label, _kind, months in rates]
             ),
-            "breaches_per_week": charts.breaches_per_week(deadlines, today, now),
+            "breaches_per_week": charts.breaches_per_week(deadlines, today, now, scope=scope),
         },
         "now": now,
         "team": team,
@@ -280,7 +281,11 @@ def forecast(request: HttpRequest) -> HttpResponse:
     if team:
         deadlines = deadlines.filter(team_id=int(team))
     result = selectors.breach_forecast(
-        deadlines, calendar=calendar_for(request.user.jobcenter), now=timezone.now(), n=days
+        deadlines,
+        calendar=calendar_for(request.user.jobcenter),
+        now=timezone.now(),
+        n=days,
+        scope=tally.scope_for(request.user, team),
     )
     return render(
         request,
