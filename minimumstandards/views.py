@@ -35,7 +35,9 @@ def _team_choice(request: HttpRequest) -> tuple[str, list]:
     return team, teams
 
 
-def _dashboard_context(request: HttpRequest) -> dict:
+def _dashboard_context(request: HttpRequest, *, full: bool = True) -> dict:
+    """The dashboard's figures; `full=False` (the polled live part) only those it shows:
+    the counts and the most urgent, not the on-time rates and the charts."""
     team, teams = _team_choice(request)
     deadlines = deadlines_visible_to(request.user)
     if team:
@@ -52,7 +54,9 @@ def _dashboard_context(request: HttpRequest) -> dict:
     counts = figures.counts_per_rule(deadlines, now, team=team, scope=scope)
     rates = [
         (labels[kind], kind, months)
-        for kind, months in figures.on_time_rates(deadlines, today, scope=scope).items()
+        for kind, months in (
+            figures.on_time_rates(deadlines, today, scope=scope).items() if full else ()
+        )
     ]
     return {
         "counts": [c for c in counts if not c.is_time_point],
@@ -82,7 +86,9 @@ def _dashboard_context(request: HttpRequest) -> dict:
             "on_time_rates": charts.on_time_rate_per_month(
                 [(label, months) for label, _kind, months in rates]
             ),
-            "breaches_per_week": charts.breaches_per_week(deadlines, today, now, scope=scope),
+            "breaches_per_week": (
+                charts.breaches_per_week(deadlines, today, now, scope=scope) if full else None
+            ),
         },
         "now": now,
         "team": team,
@@ -174,7 +180,7 @@ def monthly_report_download(request: HttpRequest) -> HttpResponse:
 def dashboard_live(request: HttpRequest) -> HttpResponse:
     """The self-updating part of the dashboard (polled by htmx): audited only when it
     names a customer not shown to this person since the page was loaded."""
-    context = _dashboard_context(request)
+    context = _dashboard_context(request, full=False)
     _audit_dashboard(request, context, full=False)
     return render(request, "minimumstandards/partials/dashboard_live.html", context)
 

@@ -352,3 +352,29 @@ def test_forecast_queries_do_not_grow_with_rows(login, staff, world):
         world["make"](RuleKind.DECISION, at(date(2026, 6, 2 + i)))
         world["make"](RuleKind.ENTRY_CHECK, at(date(2026, 5, 2 + i)))
     assert queries() == few
+
+
+def test_dashboard_and_live_part_queries_are_bounded(login, staff, world):
+    client = login(staff["teamleitung"])
+
+    def queries(name, **headers):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(name), headers=headers)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    queries("minimumstandards:dashboard")  # the session's first page reads a little more
+    full = queries("minimumstandards:dashboard")
+    live = queries("minimumstandards:dashboard_live", **{"HX-Request": "true"})
+    # The polled live part shows only the counts and the most urgent: no rates, no charts.
+    assert live < full <= 30
+    for i in range(10):
+        world["make"](RuleKind.DECISION, at(date(2026, 6, 2 + i)))
+        world["make"](
+            RuleKind.ENTRY_CHECK,
+            at(date(2026, 5, 2 + i)),
+            status="late",
+            completed_at=at(date(2026, 5, 20)),
+        )
+    assert queries("minimumstandards:dashboard") == full
+    assert queries("minimumstandards:dashboard_live", **{"HX-Request": "true"}) == live
