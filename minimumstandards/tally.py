@@ -107,13 +107,13 @@ def counts_by_rule(scope: TallyScope, now: datetime) -> dict[str, dict[str, int]
             offen=Sum("n"),
             angehalten=Sum("n", filter=Q(paused=True)),
             before=Sum("n", filter=Q(day__lt=today)),
-            lead=Max("lead", filter=Q(day__gte=today)),
+            max_lead=Max("lead", filter=Q(day__gte=today)),
         )
         .order_by()
     )
     for row in rows:
-        if row["lead"] is not None and (lead is None or row["lead"] > lead):
-            lead = row["lead"]
+        if row["max_lead"] is not None and (lead is None or row["max_lead"] > lead):
+            lead = row["max_lead"]
         if row["offen"]:
             totals[row["kind"]] = {
                 "offen": row["offen"],
