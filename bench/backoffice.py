@@ -18,6 +18,12 @@ runs next against tables without deadlines. BENCH_EXPLAIN=1 prints every plan;
 BENCH_KEEP=1 keeps the seed, BENCH_REUSE=1 measures a kept one, BENCH_PAGES=faelle only
 the pages whose name contains it.
 
+The seed is scanned once (`minimumstandards.services.scan`), so the deadlines the scan
+flags have their alerts: the badge "Fristen gefährdet" and the list it opens count them.
+After the pages, the badge alone (the context processor every full page of a team lead,
+Leistung and IFK runs, for a user loaded fresh): `backoffice: badge <role> <ms> ms,
+<n> queries`, failing over 2 ms or when it disagrees with the list "gemeldet".
+
 The registry: every module bench/pages_*.py exports
 `PAGES: list[tuple[str, str, str]]` = (page name, URL path with query, role), role one of
 "teamleitung", "leistung", "ifk", "ez", "empfang". A URL may name `{postfach}` (the
@@ -45,17 +51,25 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from intake.models import Antrag, Bedarfsgemeinschaft, Kunde  # noqa: E402
 from jobcenter.models import AuditEvent, Jobcenter, Postfach, Team, User  # noqa: E402
+from jobcenter.paging import COUNT_CAP  # noqa: E402
 from jobcenter.roles import Role  # noqa: E402
-from minimumstandards.models import Deadline, DeadlineAlert  # noqa: E402
+from minimumstandards import services as deadline_services  # noqa: E402
+from minimumstandards.context_processors import deadline_badge  # noqa: E402
+from minimumstandards.listing import deadline_page  # noqa: E402
+from minimumstandards.models import Deadline, DeadlineAlert, ScanWatermark  # noqa: E402
+from minimumstandards.selectors import ListFilter  # noqa: E402
 from routing.models import Aufgabe  # noqa: E402
 
 PAGE_MS = 50.0
 STATEMENT_MS = 10.0
+BADGE_MS = 2.0
+BADGE_ROLES = ("teamleitung", "leistung", "ifk")
 RUNS = int(os.environ.get("BENCH_PAGE_RUNS", 5))
 ROLES = ("teamleitung", "leistung", "ifk", "ez", "empfang")
 WATCHED = ("minimumstandards_deadline", "intake_kunde", "intake_antrag")
@@ -182,9 +196,17 @@ def seed():
         ds.seed_bulk(jobcenter, leistung_team_ids, ifk_ids, ez_user)
         users = seed_users(jobcenter, leistung_team_ids, ifk_ids, ez_user)
         seed_mailboxes(jobcenter, users)
+    flag_seed()
     ds.execute("VACUUM (ANALYZE)")
     log(f"  seeded in {time.perf_counter() - started:.1f} s")
     return jobcenter, users
+
+
+def flag_seed() -> None:
+    """The deadline scan's first run over the seed: the alerts of what is at risk or due."""
+    t = time.perf_counter()
+    counts = deadline_services.scan()
+    log(f"  scanned: {counts} alerts in {time.perf_counter() - t:.1f} s")
 
 
 def existing():
@@ -192,6 +214,9 @@ def existing():
     jobcenter = Jobcenter.objects.filter(slug="bench-benchstadt").first()
     if jobcenter is None:
         return None
+    if not DeadlineAlert.objects.exists():  # kept before the bench scanned its seed
+        flag_seed()
+        ds.execute(f"VACUUM (ANALYZE) {DeadlineAlert._meta.db_table}")
     users = {
         "teamleitung": User.objects.get(username="bench-teamleitung"),
         "leistung": User.objects.get(username="bench-leistung"),
@@ -219,6 +244,7 @@ def cleanup(jobcenter) -> None:
         users.delete()
         Team.objects.filter(jobcenter=jobcenter).delete()  # they protect their Standort
         jobcenter.delete()
+        ScanWatermark.objects.filter(pk=1).update(scanned_to=None)  # as before the seed
     ds.execute("VACUUM (ANALYZE)")
     log(f"  seed removed in {time.perf_counter() - t:.1f} s")
 
@@ -266,12 +292,50 @@ def measure(client: Client, url: str) -> tuple[float, int, float, list[str], int
         _ms, response = timed_get(client, url)
     statements = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
     slowest_ms, slowest_sql = max(statements, default=(0.0, ""))
-    selects = [sql for _t, sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    # A compound statement starts with its first part: "(SELECT … LIMIT …) UNION ALL (…)".
+    selects = [sql for _t, sql in statements if sql.lstrip(" \n(").upper().startswith("SELECT")]
     if os.environ.get("BENCH_VERBOSE"):  # every statement with its time
         for ms, sql in statements:
             log(f"    {ms:6.1f} ms  {sql[:160]}")
     SLOWEST[url] = slowest_sql
     return statistics.median(ms_runs), len(statements), slowest_ms, selects, response.status_code
+
+
+def badge_once(user_pk: int) -> tuple[float, int, int]:
+    """The badge's context processor for a user loaded fresh (their teams not yet read)."""
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=user_pk)
+    with CaptureQueriesContext(connection) as queries:
+        t = time.perf_counter()
+        count = deadline_badge(request)["deadlines_at_risk"]
+        elapsed = (time.perf_counter() - t) * 1000
+    return elapsed, count, len(queries)
+
+
+def measure_badges(users: dict[str, User]) -> list[str]:
+    """The badge alone, per role, beside the list it opens ("gemeldet"), which must agree."""
+    failures = []
+    runs_n = max(RUNS * 4, 20)
+    for role in BADGE_ROLES:
+        user = users[role]
+        badge_once(user.pk)  # warm-up
+        runs = [badge_once(user.pk) for _ in range(runs_n)]
+        ms = statistics.median(r[0] for r in runs)
+        count, n = runs[0][1], runs[0][2]
+        gemeldet = ListFilter(state="gemeldet")
+        listed = deadline_page(gemeldet, user, timezone.now(), 1).paginator.count
+        problems = []
+        if ms > BADGE_MS:
+            problems.append(f"{ms:.2f} ms > {BADGE_MS:.0f} ms")
+        if min(count, COUNT_CAP + 1) != listed:
+            problems.append(f"{count} flagged, the list shows {listed}")
+        log(
+            f"backoffice: badge {role} {ms:.2f} ms, {n} queries ({count:,} flagged)"
+            + (f"  FAILED: {'; '.join(problems)}" if problems else "")
+        )
+        if problems:
+            failures.append(f"badge {role}: {'; '.join(problems)}")
+    return failures
 
 
 def main() -> int:
@@ -326,15 +390,21 @@ def main() -> int:
                     failures.append(f"{name}: {'; '.join(problems)}")
                     if slowest > STATEMENT_MS:
                         log(f"    slowest statement: {SLOWEST[url][:200]}")
+        failures += measure_badges(users)
     finally:
         if not os.environ.get("BENCH_KEEP"):
             cleanup(jobcenter)
     if failures:
-        log(f"backoffice: {len(failures)} of {len(pages)} pages FAILED")
+        log(
+            f"backoffice: {len(failures)} of {len(pages)} pages and {len(BADGE_ROLES)} badges FAILED"
+        )
         for failure in failures:
             log(f"  {failure}")
         return 1
-    log(f"backoffice: all {len(pages)} pages within {PAGE_MS:.0f} ms and {STATEMENT_MS:.0f} ms")
+    log(
+        f"backoffice: all {len(pages)} pages within {PAGE_MS:.0f} ms and {STATEMENT_MS:.0f} ms,"
+        f" the badge within {BADGE_MS:.0f} ms"
+    )
     return 0
 
 

@@ -351,6 +351,7 @@ def seed_bulk(jobcenter, leistung_team_ids, ifk_ids, admin):
             "owner_postfach_id": "CASE WHEN r.leistung THEN lp.id ELSE it.postfach_id END",
             "owner_user_id": "CASE WHEN r.leistung THEN NULL ELSE k.ifk_id END",
             "team_id": "CASE WHEN r.leistung THEN bg.leistung_team_id ELSE it.team_id END",
+            "case_team_id": "bg.leistung_team_id",
             "created_at": "d.due - r.days * interval '1 day'",
         },
         f"{a_table} a JOIN {bg_table} bg ON bg.id = a.bedarfsgemeinschaft_id"
@@ -404,6 +405,7 @@ def seed_bulk(jobcenter, leistung_team_ids, ifk_ids, admin):
             "completed_at": "d.due - interval '1 hour'",
             "owner_postfach_id": "lp.id",
             "team_id": "bg.leistung_team_id",
+            "case_team_id": "bg.leistung_team_id",
             "created_at": "d.due - interval '2 days'",
         },
         f"{a_table} a JOIN {bg_table} bg ON bg.id = a.bedarfsgemeinschaft_id"

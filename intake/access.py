@@ -24,6 +24,17 @@ def antraege_visible_to(user) -> QuerySet[Antrag]:
     return Antrag.objects.none()
 
 
+def case_teams_of(user) -> frozenset[int] | None:
+    """The Leistung teams whose cases `antraege_visible_to` gives the user (those of the
+    teams' households), or None if the user sees cases by another rule (every case, an
+    IFK's own). The deadlines of a case carry that team (`Deadline.case_team`)."""
+    if not user.is_authenticated or user.jobcenter_id is None:
+        return None
+    if user.has_perm("intake.see_every_antrag") or not is_leistung(user):
+        return None
+    return user_team_ids(user)
+
+
 def kunden_visible_to(user) -> QuerySet[Kunde]:
     if not user.is_authenticated or user.jobcenter_id is None:
         return Kunde.objects.none()

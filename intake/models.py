@@ -181,6 +181,33 @@ class Bedarfsgemeinschaft(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args, **kwargs):
+        moved = _changed(self, "leistung_team", "_saved_leistung_team_id", kwargs)
+        super().save(*args, **kwargs)
+        if moved:
+            from minimumstandards.models import sync_case_team
+
+            # The deadlines of the household's cases carry its team (Leistung's lists).
+            sync_case_team(bg_id=self.pk)
+        self._saved_leistung_team_id = self.leistung_team_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        bg = super().from_db(db, field_names, values)
+        bg._saved_leistung_team_id = bg.__dict__.get("leistung_team_id")
+        return bg
+
+
+def _changed(obj: models.Model, field: str, saved: str, save_kwargs: dict) -> bool:
+    """Whether this save writes a new value of the foreign key `field` over the one read
+    (`saved`: the value kept by from_db and after the last save)."""
+    if obj._state.adding or not hasattr(obj, saved):
+        return False
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and field not in fields and f"{field}_id" not in fields:
+        return False
+    return getattr(obj, f"{field}_id") != getattr(obj, saved)
+
 
 class NumberSequence(models.Model):
     """Counters for Kd.-Nr. and BG-Nummer, drawn under a row lock."""
@@ -369,6 +396,22 @@ class Antrag(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.bedarfsgemeinschaft.number}"
+
+    def save(self, *args, **kwargs):
+        moved = _changed(self, "bedarfsgemeinschaft", "_saved_bg_id", kwargs)
+        super().save(*args, **kwargs)
+        if moved:
+            from minimumstandards.models import sync_case_team
+
+            # Its deadlines carry the Leistung team of its household (Leistung's lists).
+            sync_case_team(antrag_ids=[self.pk])
+        self._saved_bg_id = self.bedarfsgemeinschaft_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        antrag = super().from_db(db, field_names, values)
+        antrag._saved_bg_id = antrag.__dict__.get("bedarfsgemeinschaft_id")
+        return antrag
 
     # --- Leistung track -----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -24,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -35,7 +36,7 @@ from jobcenter.paging import COUNT_CAP as LIST_COUNT_CAP
 from jobcenter.paging import ListPage
 from jobcenter.predicates import is_leistung, user_team_ids
 
-from .access import antraege_visible_to, kunden_visible_to
+from .access import antraege_visible_to, case_teams_of, kunden_visible_to
 from .models import BG_NUMMER_PATTERN, KUNDENNUMMER_PATTERN, Kunde
 from .states import OPEN_STATES
 
@@ -189,8 +190,20 @@ def _base(user) -> QuerySet[Kunde]:
     )
 
 
-def _fetch(qs: QuerySet[Kunde], limit: int, order: list) -> tuple[list[Kunde], int]:
-    rows = list(qs.order_by(*order)[: limit + 1])
+def _fetch(
+    qs: QuerySet[Kunde], limit: int, order: list, *, rows_from: QuerySet[Kunde] | None = None
+) -> tuple[list[Kunde], int]:
+    """The first `limit` customers of `qs` in `order`, and how many there are (capped).
+
+    `rows_from` (many candidates to rank: a typo-tolerant name): the order is decided in a
+    subquery on the customers' own rows alone, and only the shown ones are read from
+    `rows_from` (the same annotations, with their household); still one query, where the
+    join would otherwise hash every household of the Jobcenter for thousands of candidates."""
+    if rows_from is not None:
+        shown = qs.order_by(*order).values("pk")[: limit + 1]
+        rows = list(rows_from.filter(pk__in=shown).order_by(*order))
+    else:
+        rows = list(qs.order_by(*order)[: limit + 1])
     if len(rows) <= limit:
         return rows, len(rows)
     return rows[:limit], qs.order_by()[:COUNT_CAP].count()
@@ -286,26 +299,29 @@ def kunde_search(
     any_surname = Q(pk__in=[])
     for reading in readings:
         any_surname |= _matches("last_name", reading.last, fuzzy=reading.fuzzy)
-    qs = qs.filter(any_surname, found).annotate(
-        _rank=Case(
+    keys: dict = {
+        "_rank": Case(
             When(exact, then=Value(0)),
             When(prefix, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         )
-    )
+    }
     order: list = ["_rank"]
+    rows_from = None
     if _trigram_available():
         surnames = [Value(r.last.upper()) for r in readings if r.fuzzy]
         similarities = [TrigramSimilarity("_u_last_name", s) for s in surnames]
-        qs = qs.annotate(
-            _similarity=similarities[0]
+        keys["_similarity"] = (
+            similarities[0]
             if len(similarities) == 1
             else Greatest(*similarities, output_field=FloatField())
         )
         order.append(F("_similarity").desc())
+        rows_from = _base(user).annotate(**keys)
+    qs = qs.filter(any_surname, found).annotate(**keys)
     order += ["last_name", "first_name", "date_of_birth", "pk"]
-    kunden, total = _fetch(qs, limit, order)
+    kunden, total = _fetch(qs, limit, order, rows_from=rows_from)
     return _result(SearchKind.NAME, kunden, total, date_of_birth)
 
 
@@ -378,6 +394,61 @@ def _count_open_cases(user) -> dict[str, int]:
     return {s: cases.filter(state=s)[: LIST_COUNT_CAP + 1].count() for s in states}
 
 
+def open_case_lead(jobcenter_id: int) -> timedelta | None:
+    """The longest warning lead (due minus warning moment) of the Jobcenter's open case
+    deadlines, None if it has none: a deadline warned by now falls due within that lead
+    from now. One entry of the index `deadline_open_case_lead` (PostgreSQL); elsewhere
+    `timedelta.max` (no bound)."""
+    if connection.vendor != "postgresql":
+        return timedelta.max
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(due_at - warn_at) FROM minimumstandards_deadline"
+            " WHERE jobcenter_id = %s AND status = 'open' AND antrag_id IS NOT NULL",
+            [jobcenter_id],
+        )
+        (lead,) = cursor.fetchone()
+    return lead
+
+
+def at_risk_count(user, now) -> int | None:
+    """The cases the user sees with an open deadline warned by `now` (the list's "Fristen
+    gefährdet oder überschritten"), counted up to the list's cap from the deadlines (the team's: index
+    `deadline_open_case_team`; the Jobcenter's: by case, `deadline_open_case_due`), only
+    those falling due within the longest lead. None if the user sees cases by another rule than team or Jobcenter (the
+    caller counts the cases then)."""
+    from minimumstandards.models import Deadline
+
+    teams = case_teams_of(user)
+    if teams is None and not user.has_perm("intake.see_every_antrag"):
+        return None
+    lead = open_case_lead(user.jobcenter_id)
+    if lead is None:
+        return 0
+    warned = Deadline.objects.filter(
+        jobcenter_id=user.jobcenter_id, status="open", antrag__isnull=False, warn_at__lte=now
+    )
+    if lead != timedelta.max:
+        warned = warned.filter(due_at__lte=now + lead)
+    if teams is not None:
+        warned = warned.filter(case_team_id__in=teams)
+    cases = warned.order_by().values("antrag_id").distinct()
+    return cases[: LIST_COUNT_CAP + 1].count()
+
+
+def next_open_due(field: str = "due_at") -> Subquery:
+    """The earliest `field` (due or warning moment) of a case's open deadlines, for
+    annotating cases: one index-only probe per case (index `deadline_open_case_due`), no
+    join and GROUP BY over their deadlines of every status."""
+    from minimumstandards.models import Deadline
+
+    return Subquery(
+        Deadline.objects.filter(antrag_id=OuterRef("pk"), status="open")
+        .order_by(field)
+        .values(field)[:1]
+    )
+
+
 def case_search_filter(q: str, *, jobcenter_id: int) -> Q:
     """The case list's search: a Kd.-Nr. or a BG-Nummer (spaces and case ignored) exactly,
     anything else as part of the applicant's surname or first name.
@@ -394,14 +465,22 @@ def case_search_filter(q: str, *, jobcenter_id: int) -> Q:
     return Q(applicant__last_name__icontains=q) | Q(applicant__first_name__icontains=q)
 
 
-def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage, few: bool = False) -> None:
+def case_list_page(
+    qs: QuerySet,
+    *,
+    jobcenter_id: int,
+    page: ListPage,
+    few: bool = False,
+    case_teams: frozenset[int] | None = None,
+) -> None:
     """Fill `page` with the cases of `qs` in the list's order: the nearest open deadline
     first (cases without one last), then the day of application, then the id.
 
     Without sorting the whole list: the cases with an open deadline come from the deadlines
-    in due order (an index on the Jobcenter's open deadlines), each case at its earliest
-    one; the planner starts from the cases instead when the filter leaves few. At most four
-    queries, whatever the number of cases.
+    in due order (an index on the Jobcenter's open deadlines, or on the team's if `qs` holds
+    the cases of one Leistung team: `case_teams`, from `case_teams_of`), each case at its
+    earliest one; `few` (a search that leaves few cases): they are sorted by their own
+    nearest deadline instead. At most four queries, whatever the number of cases.
     """
     from minimumstandards.models import Deadline
 
@@ -409,10 +488,9 @@ def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage, few: bool
     if few:
         # A search leaves few cases: they are ordered by their own nearest deadline in one
         # query (walking the deadlines would pass most of them by).
-        nearest = Min("deadlines__due_at", filter=Q(deadlines__status="open"))
         ordered = (
             qs.order_by()
-            .annotate(_next_due=nearest)
+            .annotate(_next_due=Min("deadlines__due_at", filter=Q(deadlines__status="open")))
             .order_by(F("_next_due").asc(nulls_last=True), "application_date", "pk")
         )
         rows = list(ordered.values_list("pk", "_next_due")[offset : offset + per_page])
@@ -427,8 +505,12 @@ def case_list_page(qs: QuerySet, *, jobcenter_id: int, page: ListPage, few: bool
     earlier = Deadline.objects.filter(antrag_id=OuterRef("antrag_id"), status="open").filter(
         Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
     )
+    deadlines = Deadline.objects.filter(jobcenter_id=jobcenter_id, status="open")
+    if case_teams is not None and len(case_teams) == 1:
+        # `qs` holds only the team's cases: its deadlines carry the team, in due order.
+        deadlines = deadlines.filter(case_team_id=next(iter(case_teams)))
     earliest = (
-        Deadline.objects.filter(jobcenter_id=jobcenter_id, status="open", antrag__in=case_ids)
+        deadlines.filter(antrag__in=case_ids)
         .filter(~Exists(earlier))
         .order_by("due_at", "antrag__application_date", "antrag_id")
     )

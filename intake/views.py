@@ -19,7 +19,7 @@ from jobcenter.services import audit_read
 from jobcenter.views import permission_required
 from minimumstandards.services import calendar_for
 
-from .access import antraege_visible_to, get_antrag_for_user, get_kunde_for_user
+from .access import antraege_visible_to, case_teams_of, get_antrag_for_user, get_kunde_for_user
 from .forms import (
     CustomerSearchForm,
     IdCheckRecordForm,
@@ -40,7 +40,13 @@ from .registration import (
     person_documents,
     proposed_documents,
 )
-from .selectors import case_list_page, case_search_filter, kunde_search, open_case_counts
+from .selectors import (
+    at_risk_count,
+    case_list_page,
+    case_search_filter,
+    kunde_search,
+    open_case_counts,
+)
 from .services import (
     CaseConflict,
     IntakeError,
@@ -260,12 +266,13 @@ def service_centre(request: HttpRequest) -> HttpResponse:
 @permission_required("intake.list_antraege")
 def case_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
+    now = timezone.now()
     qs = antraege_visible_to(request.user).for_list()
     if state == "open":
         qs = qs.open()
     elif state == "risk":
         # Cases with a minimum-standard deadline at risk or breached (the owner's badge).
-        qs = qs.at_risk(timezone.now())
+        qs = qs.at_risk(now)
     elif state in AntragState.values:
         qs = qs.filter(state=state)
     else:
@@ -274,14 +281,24 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(case_search_filter(q, jobcenter_id=request.user.jobcenter_id))
     # Counted up to a cap: the list pages on, the filters narrow what lies beyond.
+    count = None
     if not q and state in ("open", *OPEN_STATES) and is_leistung(request.user):
         # The open cases per state, counted once on the households' index (Leistung).
         counts = open_case_counts(request.user)
         count = min(sum(counts.values()), COUNT_CAP + 1) if state == "open" else counts[state]
-    else:
+    elif not q and state == "risk":
+        # From the warned deadlines (the team's own, for Leistung), not from every case.
+        count = at_risk_count(request.user, now)
+    if count is None:
         count = qs.order_by()[: COUNT_CAP + 1].count()
     page = capped_page(count, request.GET.get("page"))
-    case_list_page(qs, jobcenter_id=request.user.jobcenter_id, page=page, few=bool(q))
+    case_list_page(
+        qs,
+        jobcenter_id=request.user.jobcenter_id,
+        page=page,
+        few=bool(q),
+        case_teams=case_teams_of(request.user),
+    )
     audit_read(
         actor=request.user,
         target=request.user.jobcenter,

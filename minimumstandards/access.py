@@ -3,6 +3,8 @@
 Who sees deadlines at all, and who may stop one, is named in `minimumstandards.rules`.
 """
 
+from itertools import pairwise
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -34,6 +36,28 @@ def deadlines_visible_parts(user) -> list[QuerySet[Deadline]]:
     mine = Deadline.objects.filter(jobcenter_id=user.jobcenter_id)
     parts = [mine.filter(team_id=t) for t in sorted(user_team_ids(user))]
     return [*parts, mine.filter(owner_user=user)]
+
+
+def deadline_list_parts(user) -> list[tuple[int | None, QuerySet[Deadline]]]:
+    """deadlines_visible_to as disjoint parts: (team id, its deadlines) per team of the
+    user, and (None, the user's own in none of those teams).
+
+    Disjoint, so counts of the parts add up (the deadline list counts each part up to its
+    cap). The user's own outside their teams are written as ranges of team ids around
+    them (no team, below the first, between two, above the last): one range each of the
+    index (owner, team), where "team NOT IN (…)" would read every deadline the user owns.
+    """
+    if not user.has_perm("minimumstandards.view_deadlines"):
+        return []
+    mine = Deadline.objects.filter(jobcenter_id=user.jobcenter_id)
+    teams = sorted(user_team_ids(user))
+    own = mine.filter(owner_user=user)
+    if teams:
+        outside = Q(team__isnull=True) | Q(team_id__lt=teams[0]) | Q(team_id__gt=teams[-1])
+        for low, high in pairwise(teams):
+            outside |= Q(team_id__gt=low, team_id__lt=high)
+        own = own.filter(outside)
+    return [*((t, mine.filter(team_id=t)) for t in teams), (None, own)]
 
 
 def get_deadline_for_user(user, pk: int) -> Deadline:

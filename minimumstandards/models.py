@@ -334,6 +334,22 @@ class Deadline(models.Model):
         related_name="deadlines",
         db_index=False,
     )
+    # A copy of the Leistung team of the case's household (`antrag.bedarfsgemeinschaft.
+    # leistung_team`), for every deadline of a case whatever its kind (`team` is the owner of
+    # the clock: the IFK's team for a first consultation). Leistung's lists walk the team's
+    # open case deadlines in due order on it (index `deadline_open_case_team`, issue 13).
+    # Set when the deadline is made (save) and rewritten when the household changes its team
+    # or the case its household (`sync_case_team`); null for deadlines without a case.
+    case_team = models.ForeignKey(
+        "jobcenter.Team",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DeadlineQuerySet.as_manager()
@@ -359,17 +375,20 @@ class Deadline(models.Model):
                 condition=Q(status="open", paused_at__isnull=True),
             ),
             models.Index(fields=["team", "status", "due_at"], name="deadline_team_due"),
-            # The dashboard's and forecast's counts near now (due today up to now, at risk up
-            # to now + the largest lead), index-only; all else they read from DeadlineTally.
-            # Without it these few thousand rows of a team are as many heap pages (3-23 ms
-            # measured on the bench seed).
+            # A team's open deadlines by due moment: the deadline list's (migration
+            # 0011_h32…, which made it with INCLUDE (id, kind, jobcenter)), widened by
+            # migration 0013_h31… with warning moment, rule and pause for the dashboard's and
+            # forecast's counts near now (due today up to now, at risk up to now + the largest
+            # lead), index-only; all else they read from DeadlineTally. Without it those few
+            # thousand rows of a team are as many heap pages (3-23 ms on the bench seed).
             models.Index(
                 fields=["team", "due_at"],
-                include=["id", "kind", "warn_at", "rule", "paused_at", "jobcenter"],
-                name="deadline_open_team_due_near",
+                include=["id", "kind", "jobcenter", "warn_at", "rule", "paused_at"],
+                name="deadline_open_team_due",
                 condition=Q(status="open"),
             ),
-            # The breaches-per-week chart's deadlines met late, per team by due moment.
+            # The breaches-per-week chart's deadlines met late, per team by due moment: a
+            # small index (the late ones only), written when a deadline closes late.
             models.Index(
                 fields=["team", "due_at"],
                 include=["id", "jobcenter"],
@@ -395,6 +414,11 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} bis {self.due_at:%d.%m.%Y %H:%M}"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.antrag_id is not None and self.case_team_id is None:
+            self.case_team_id = _case_team_of(self)
+        super().save(*args, **kwargs)
+
     @property
     def flagged_level(self) -> str:
         """The highest level flagged for this deadline, from its alerts (one query unless
@@ -409,6 +433,41 @@ class Deadline(models.Model):
     def working_due_at(self):
         """The date the worker works to: after a pause the later one, else the due moment."""
         return self.extended_due_at or self.due_at
+
+
+def _case_team_of(deadline: Deadline) -> int | None:
+    """The Leistung team of the deadline's case: from the case and household the caller
+    holds (no query), else read."""
+    antrag = deadline._state.fields_cache.get("antrag")
+    if antrag is not None and antrag.pk == deadline.antrag_id:
+        bg = antrag._state.fields_cache.get("bedarfsgemeinschaft")
+        if bg is not None and bg.pk == antrag.bedarfsgemeinschaft_id:
+            return bg.leistung_team_id
+    from intake.models import Antrag
+
+    return (
+        Antrag.objects.filter(pk=deadline.antrag_id)
+        .values_list("bedarfsgemeinschaft__leistung_team_id", flat=True)
+        .first()
+    )
+
+
+def sync_case_team(*, antrag_ids=None, bg_id: int | None = None) -> int:
+    """Rewrite the copy of the Leistung team on the deadlines of these cases (or of the
+    household's cases) after the household changed its team or a case its household."""
+    from intake.models import Antrag
+
+    cases = Antrag.objects.all()
+    if antrag_ids is not None:
+        cases = cases.filter(pk__in=antrag_ids)
+    if bg_id is not None:
+        cases = cases.filter(bedarfsgemeinschaft_id=bg_id)
+    team = Antrag.objects.filter(pk=models.OuterRef("antrag_id")).values(
+        "bedarfsgemeinschaft__leistung_team_id"
+    )[:1]
+    return Deadline.objects.filter(antrag__in=cases.values("pk")).update(
+        case_team_id=models.Subquery(team)
+    )
 
 
 class DeadlineAlert(models.Model):

@@ -199,20 +199,6 @@ def list_url(**kwargs) -> str:
     return ListFilter(**kwargs).url()
 
 
-def deadline_page_rows(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    """What a list row shows: the identifiers, the case link and the owner, in one query."""
-    return deadlines.select_related(
-        "rule",
-        "team",
-        "antrag__applicant",
-        "antrag__bedarfsgemeinschaft",
-        "kunde__bedarfsgemeinschaft",
-        "aufgabe__kunde__bedarfsgemeinschaft",
-        "owner_user",
-        "owner_postfach",
-    ).order_by("due_at", "pk")
-
-
 def counts_in_calendar_days(deadline: Deadline) -> bool:
     """A rule of calendar days (KT) counts its time left in calendar days (rule R-ZT-01)."""
     window = deadline.window or deadline.rule.window

@@ -12,7 +12,6 @@ from jobcenter.exports import FORMATS as EXPORT_FORMATS
 from jobcenter.exports import XLSX_TYPE as EXPORT_XLSX_TYPE
 from jobcenter.exports import Column, export_response
 from jobcenter.models import Team
-from jobcenter.paging import COUNT_CAP, ListPage, capped_page
 from jobcenter.predicates import led_team_ids, user_team_ids
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
@@ -21,7 +20,8 @@ from . import charts, monthly, selectors, tally
 from . import dashboard as figures
 from .access import deadlines_visible_parts, deadlines_visible_to, get_deadline_for_user
 from .forms import DeadlineListForm, ForecastForm, MonthlyReportForm, PauseForm
-from .models import TIME_POINT_KINDS, Deadline, RuleKind
+from .listing import deadline_page
+from .models import TIME_POINT_KINDS, RuleKind
 from .services import DeadlineError, calendar_for, deadline_pause, deadline_resume
 from .workdays import BERLIN
 
@@ -185,9 +185,6 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     return render(request, "minimumstandards/partials/dashboard_live.html", context)
 
 
-LIST_PAGE_SIZE = 50
-
-
 @permission_required("minimumstandards.view_deadlines")
 def deadline_list(request: HttpRequest) -> HttpResponse:
     """The deadlines behind a count: filtered by rule, team, state and period, paginated."""
@@ -205,7 +202,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             state=data["zustand"] or "offen",
             period=data["zeitraum"],
         )
-        page = _deadline_page(chosen, user, now, request.GET.get("seite"))
+        page = deadline_page(chosen, user, now, request.GET.get("seite"))
         calendar = calendar_for(user.jobcenter)
         rows = [
             {
@@ -240,34 +237,6 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             subject_ids=[r["person"].pk for r in rows if r["person"] is not None],
         )
     return render(request, "minimumstandards/deadline_list.html", context)
-
-
-def _deadline_page(chosen, user, now, raw_number) -> ListPage:
-    """One page of the list in due order, counted up to COUNT_CAP.
-
-    The page's ids come from each part of the user's deadlines (access.
-    deadlines_visible_parts: each team's index (team, status, due_at), the user's own), the
-    first offset + 50 of each, merged; one ORDER BY over the "team IN (…) OR owner" of
-    deadlines_visible_to would sort every deadline of the teams. Then the page's rows,
-    joined, by id.
-    """
-    total = chosen.apply(deadlines_visible_to(user), now).order_by()[: COUNT_CAP + 1].count()
-    page = capped_page(total, raw_number, per_page=LIST_PAGE_SIZE)
-    wanted = page.offset + LIST_PAGE_SIZE
-    found = sorted(
-        {
-            row
-            for part in deadlines_visible_parts(user)
-            for row in chosen.apply(part, now)
-            .order_by("due_at", "pk")
-            .values_list("due_at", "pk")[:wanted]
-        }
-    )
-    ids = [pk for _due, pk in found[page.offset : wanted]]
-    # By id without ORDER BY (with one, the planner may walk the due index), then in order.
-    rows = selectors.deadline_page_rows(Deadline.objects.all()).order_by().in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
 
 
 def _case_url(deadline) -> str:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake.access import antraege_visible_to
+from intake.access import antraege_visible_to, case_teams_of
 from intake.models import (
     KUNDENNUMMER_PATTERN,
     OPEN_STATES,
@@ -43,7 +43,7 @@ from intake.models import (
     ErstgespraechState,
     Kunde,
 )
-from intake.selectors import open_case_counts
+from intake.selectors import next_open_due, open_case_counts, open_case_lead
 from jobcenter.paging import COUNT_CAP
 from jobcenter.roles import Role
 from minimumstandards.access import deadlines_visible_to
@@ -465,11 +465,18 @@ def _case_row(a: Antrag, now, labels: dict[str, str] | None = None) -> Row:
     )
 
 
-def _with_next_due(qs):
-    return qs.annotate(
-        next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
-        next_warn=Min("deadlines__warn_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
-    ).select_related("applicant", "bedarfsgemeinschaft")
+def _with_next_due(qs, *, by_subquery: bool = False):
+    """The cases with their earliest open due and warning moment. `by_subquery`: for the
+    few cases of a page (by pk), one index-only probe each, no GROUP BY over the case rows;
+    otherwise (ordering many cases by them) a join the planner starts from the cases."""
+    if by_subquery:
+        found = qs.annotate(next_due=next_open_due("due_at"), next_warn=next_open_due("warn_at"))
+    else:
+        found = qs.annotate(
+            next_due=Min("deadlines__due_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+            next_warn=Min("deadlines__warn_at", filter=Q(deadlines__status=Deadline.Status.OPEN)),
+        )
+    return found.select_related("applicant", "bedarfsgemeinschaft")
 
 
 def open_cases(user, now) -> list[Row]:
@@ -522,19 +529,9 @@ def _case_sort_key(sort: str, now, descending: bool) -> list:
 
 
 def _lead(jobcenter_id: int) -> timedelta | None:
-    """The longest warning lead (due minus warning moment) of the Jobcenter's open case
-    deadlines: a case warned but not yet due has its earliest deadline within that lead
-    from now. One entry of the index `deadline_open_case_lead` (PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return timedelta.max
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT max(due_at - warn_at) FROM minimumstandards_deadline"
-            " WHERE jobcenter_id = %s AND status = 'open' AND antrag_id IS NOT NULL",
-            [jobcenter_id],
-        )
-        (lead,) = cursor.fetchone()
-    return lead
+    """The longest warning lead of the Jobcenter's open case deadlines: a case warned but
+    not yet due has its earliest deadline within that lead from now."""
+    return open_case_lead(jobcenter_id)
 
 
 def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
@@ -555,24 +552,43 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
         found = _with_next_due(base.filter(_name_prefilter(q)))
         order = _case_sort_key(sort, now, descending)
         ids = list(found.order_by(*order).values_list("pk", flat=True)[: COUNT_CAP + 1])
-        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]))
+        cases = _with_next_due(Antrag.objects.filter(pk__in=ids[:limit]), by_subquery=True)
         labels = _case_labels()
         return [_case_row(a, now, labels) for a in cases], len(ids)
     case_ids = base.order_by().values("pk")
     jobcenter_id = user.jobcenter_id
     due_order = "-due_at" if descending else "due_at"
     arrival_order = "-received_at" if descending else "received_at"
+    teams = case_teams_of(user)
 
     def earliest(*conditions) -> list[int]:
         earlier = Deadline.objects.filter(antrag_id=OuterRef("antrag_id"), status="open").filter(
             Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
         )
-        qs = (
-            Deadline.objects.filter(jobcenter_id=jobcenter_id, status="open", antrag__in=case_ids)
-            .filter(~Exists(earlier), *conditions)
-            .order_by(due_order)
+        deadlines = Deadline.objects.filter(jobcenter_id=jobcenter_id, status="open").filter(
+            ~Exists(earlier), *conditions
         )
-        return list(qs.values_list("antrag_id", flat=True)[:limit])
+        if teams is None:
+            qs = deadlines.filter(antrag__in=case_ids).order_by(due_order)
+            return list(qs.values_list("antrag_id", flat=True)[:limit])
+        # The team's open case deadlines in due order (index `deadline_open_case_team`),
+        # one team at a time: the index yields each team's in order, not several merged.
+        states = [state] if state else list(OPEN_STATES)
+        parts = [
+            deadlines.filter(case_team_id=team, antrag__state__in=states)
+            .order_by(due_order)
+            .values_list("antrag_id", "due_at")[:limit]
+            for team in sorted(teams)
+        ]
+        if not parts:
+            return []
+        if len(parts) == 1:
+            return [pk for pk, _due in parts[0]]
+        if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (demo)
+            rows = sorted((row for part in parts for row in part), key=lambda r: r[1])
+            return [pk for pk, _due in (rows[::-1] if descending else rows)[:limit]]
+        merged = parts[0].union(*parts[1:], all=True).order_by(due_order)
+        return [pk for pk, _due in merged[:limit]]
 
     def without_deadline() -> list[int]:
         qs = base.filter(
@@ -632,7 +648,7 @@ def open_cases_page(user, now, *, sort, descending, limit, q="", state=""):
     else:  # "faellig" and "heute" (the same for a case): cases without a deadline last
         ids = in_order(earliest, without_deadline)
     total = _open_case_total(user, state)
-    cases = _with_next_due(Antrag.objects.filter(pk__in=ids))
+    cases = _with_next_due(Antrag.objects.filter(pk__in=ids), by_subquery=True)
     labels = _case_labels()
     return [_case_row(a, now, labels) for a in cases], total
 
