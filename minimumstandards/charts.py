@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from jobcenter.charts import Chart, Series
 from jobcenter.numbers import round_half_up
 
+from . import tally
 from .dashboard import MonthRate
 from .models import Deadline
+from .tally import TallyScope
 from .workdays import BERLIN
 
 WEEKS = 8
@@ -48,27 +50,41 @@ def _monday(day: date) -> date:
 
 
 def breach_week_counts(
-    deadlines: QuerySet[Deadline], today: date, now: datetime, weeks: int = WEEKS
+    deadlines: QuerySet[Deadline],
+    today: date,
+    now: datetime,
+    weeks: int = WEEKS,
+    *,
+    scope: TallyScope | None = None,
 ) -> list[tuple[date, int]]:
     """Per calendar week (Monday), the deadlines whose due moment fell in it and passed
     unmet: completed late, or still open after it (rule R-ZT-01: the original due moment,
     a paused clock included). Cancelled deadlines and the current week's coming days do not
-    count. One query."""
+    count. One query; with `scope` (tally.scope_for, the same deadlines) the teams' open
+    ones of the days before today from the tally, the rest from the deadlines (issue 13)."""
     first = _monday(today) - timedelta(weeks=weeks - 1)
+    counts = {first + timedelta(weeks=i): 0 for i in range(weeks)}
+    if scope is not None:
+        for day, n in tally.breaches_per_day(scope, first, now).items():
+            counts[_monday(day)] += n
+        deadlines = scope.extra()
+        if deadlines is None:
+            return sorted(counts.items())
     start = datetime.combine(first, datetime.min.time(), tzinfo=BERLIN)
     due = (
         deadlines.filter(due_at__gte=start, due_at__lte=now)
         .filter(Q(status=Deadline.Status.LATE) | Q(status=Deadline.Status.OPEN))
         .values_list("due_at", flat=True)
     )
-    counts = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     for moment in due:
         counts[_monday(moment.astimezone(BERLIN).date())] += 1
     return sorted(counts.items())
 
 
-def breaches_per_week(deadlines: QuerySet[Deadline], today: date, now: datetime) -> Chart:
-    weeks = breach_week_counts(deadlines, today, now)
+def breaches_per_week(
+    deadlines: QuerySet[Deadline], today: date, now: datetime, *, scope: TallyScope | None = None
+) -> Chart:
+    weeks = breach_week_counts(deadlines, today, now, scope=scope)
     return Chart(
         key="chart-breaches",
         title=_("Überschrittene Fristen je Woche"),

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jobcenter.models import Team
 
+from . import tally
 from .models import TIME_POINT_KINDS, Deadline, DeadlineAlert, DeadlineRule, RuleKind
+from .tally import TallyScope
 from .workdays import BERLIN, WorkingDayCalendar, end_of_day, parse_window
 
 # The states a list can be filtered by (`zustand=`), with the words the screens use.
@@ -90,8 +92,25 @@ def state_label(deadline: Deadline, now: datetime) -> str:
     return str(_("im Plan"))
 
 
-def counts_by_rule(deadlines: QuerySet[Deadline], now: datetime) -> dict[str, dict[str, int]]:
-    """Per rule kind the open, at-risk, breached and paused counts: one grouped query."""
+def counts_by_rule(
+    deadlines: QuerySet[Deadline], now: datetime, *, scope: TallyScope | None = None
+) -> dict[str, dict[str, int]]:
+    """Per rule kind the open, at-risk, breached and paused counts.
+
+    Without `scope`: one grouped query over `deadlines`, the direct count. With `scope` (the
+    same deadlines as tally.TallyScope, tally.scope_for): the teams' counts from the tally,
+    two small queries whatever the number of deadlines, and the owner's own deadlines
+    outside the teams counted directly (issue 13; why, in minimumstandards/tally.py).
+    """
+    if scope is not None:
+        result = tally.counts_by_rule(scope, now)
+        extra = scope.extra()
+        if extra is not None:
+            for kind, counts in counts_by_rule(extra, now).items():
+                into = result.setdefault(kind, dict.fromkeys(counts, 0))
+                for state, n in counts.items():
+                    into[state] += n
+        return result
     rows = (
         deadlines.filter(state_q("offen", now))
         .values("kind")
@@ -267,6 +286,7 @@ def breach_forecast(
     calendar: WorkingDayCalendar,
     now: datetime,
     n: int = FORECAST_DAYS,
+    scope: TallyScope | None = None,
 ) -> Forecast:
     """Per team and rule: the open deadlines that breach on each of the next n working days
     if nothing is done, and the caseworker hours that would prevent it.
@@ -278,30 +298,26 @@ def breach_forecast(
     too; it is counted and shown as "davon angehalten", but not in the hours, since it waits
     for the customer, not for work. A Versagung is no deadline to meet (rule R-FR-02).
 
-    One grouped query over the index on (team, status, due moment): the database counts per
-    team, rule and due day; Python only sorts the few groups into days.
+    Without `scope`: two grouped queries over `deadlines` (per team, rule and due day; the
+    breached per team and rule). With `scope` (the same deadlines as tally.TallyScope): the
+    teams' from the tally's daily buckets and the few due today up to now, the owner's own
+    outside the teams directly: the cost follows the days, not the deadlines (at 30 working
+    days the window holds nearly all of a team's 90,000 open deadlines on the bench seed).
+    Python only sorts the few groups into days.
     """
     today = now.astimezone(BERLIN).date()
     days = forecast_days(calendar, today, n)
     after_last = calendar.add_working_days(days[-1], 1) - timedelta(days=1)
     horizon_end = end_of_day(after_last)
-    groups = (
-        deadlines.filter(state_q("laeuft", now), due_at__lte=horizon_end)
-        .exclude(kind__in=TIME_POINT_KINDS)
-        .annotate(day=TruncDate("due_at", tzinfo=BERLIN))
-        .values("team_id", "kind", "rule_id", "day")
-        .annotate(n=Count("id"), paused=Count("id", filter=Q(paused_at__isnull=False)))
-        .order_by()
-    )
-    groups = list(groups)
-    # Already breached (state "ueberschritten", as the deadline list counts it): a second
-    # grouped query, per team and rule.
-    breached = list(
-        deadlines.filter(state_q("ueberschritten", now))
-        .values("team_id", "kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    if scope is not None:
+        groups, breached = tally.forecast_groups(scope, now, after_last)
+        extra = scope.extra()
+        if extra is not None:
+            more, more_breached = _forecast_counts(extra, now, horizon_end)
+            groups += more
+            breached += more_breached
+    else:
+        groups, breached = _forecast_counts(deadlines, now, horizon_end)
     efforts = dict(
         (rule.pk, rule.effort)
         for rule in DeadlineRule.objects.filter(pk__in={g["rule_id"] for g in groups}).only(
@@ -359,6 +375,29 @@ def breach_forecast(
             )
         )
     return Forecast(days=days, teams=teams)
+
+
+def _forecast_counts(
+    deadlines: QuerySet[Deadline], now: datetime, horizon_end: datetime
+) -> tuple[list[dict], list[dict]]:
+    """The forecast's direct counts: per team, rule and due day the running deadlines due up
+    to `horizon_end`; per team and rule kind the breached (state "ueberschritten", as the
+    deadline list counts it)."""
+    groups = list(
+        deadlines.filter(state_q("laeuft", now), due_at__lte=horizon_end)
+        .exclude(kind__in=TIME_POINT_KINDS)
+        .annotate(day=TruncDate("due_at", tzinfo=BERLIN))
+        .values("team_id", "kind", "rule_id", "day")
+        .annotate(n=Count("id"), paused=Count("id", filter=Q(paused_at__isnull=False)))
+        .order_by()
+    )
+    breached = list(
+        deadlines.filter(state_q("ueberschritten", now))
+        .values("team_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return groups, breached
 
 
 def _as_date(value) -> date:

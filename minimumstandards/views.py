@@ -16,7 +16,7 @@ from jobcenter.predicates import led_team_ids, user_team_ids
 from jobcenter.services import audit_read, audit_read_refresh, audit_record
 from jobcenter.views import permission_required
 
-from . import charts, monthly, selectors
+from . import charts, monthly, selectors, tally
 from . import dashboard as figures
 from .access import deadlines_visible_parts, deadlines_visible_to, get_deadline_for_user
 from .forms import DeadlineListForm, ForecastForm, MonthlyReportForm, PauseForm
@@ -35,7 +35,9 @@ def _team_choice(request: HttpRequest) -> tuple[str, list]:
     return team, teams
 
 
-def _dashboard_context(request: HttpRequest) -> dict:
+def _dashboard_context(request: HttpRequest, *, full: bool = True) -> dict:
+    """The dashboard's figures; `full=False` (the polled live part) only those it shows:
+    the counts and the most urgent, not the on-time rates and the charts."""
     team, teams = _team_choice(request)
     deadlines = deadlines_visible_to(request.user)
     if team:
@@ -48,10 +50,13 @@ def _dashboard_context(request: HttpRequest) -> dict:
         parts = [p.filter(team_id=int(team)) for p in parts]
     urgent = figures.most_urgent(deadlines, parts=parts)
     labels = dict(RuleKind.choices)
-    counts = figures.counts_per_rule(deadlines, now, team=team)
+    scope = tally.scope_for(request.user, team)
+    counts = figures.counts_per_rule(deadlines, now, team=team, scope=scope)
     rates = [
         (labels[kind], kind, months)
-        for kind, months in figures.on_time_rates(deadlines, today).items()
+        for kind, months in (
+            figures.on_time_rates(deadlines, today, scope=scope).items() if full else ()
+        )
     ]
     return {
         "counts": [c for c in counts if not c.is_time_point],
@@ -81,7 +86,9 @@ def _dashboard_context(request: HttpRequest) -> dict:
             "on_time_rates": charts.on_time_rate_per_month(
                 [(label, months) for label, _kind, months in rates]
             ),
-            "breaches_per_week": charts.breaches_per_week(deadlines, today, now),
+            "breaches_per_week": (
+                charts.breaches_per_week(deadlines, today, now, scope=scope) if full else None
+            ),
         },
         "now": now,
         "team": team,
@@ -173,7 +180,7 @@ def monthly_report_download(request: HttpRequest) -> HttpResponse:
 def dashboard_live(request: HttpRequest) -> HttpResponse:
     """The self-updating part of the dashboard (polled by htmx): audited only when it
     names a customer not shown to this person since the page was loaded."""
-    context = _dashboard_context(request)
+    context = _dashboard_context(request, full=False)
     _audit_dashboard(request, context, full=False)
     return render(request, "minimumstandards/partials/dashboard_live.html", context)
 
@@ -249,7 +256,11 @@ def forecast(request: HttpRequest) -> HttpResponse:
     if team:
         deadlines = deadlines.filter(team_id=int(team))
     result = selectors.breach_forecast(
-        deadlines, calendar=calendar_for(request.user.jobcenter), now=timezone.now(), n=days
+        deadlines,
+        calendar=calendar_for(request.user.jobcenter),
+        now=timezone.now(),
+        n=days,
+        scope=tally.scope_for(request.user, team),
     )
     return render(
         request,
