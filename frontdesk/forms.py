@@ -354,7 +354,9 @@ class FinishForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, visit, visit_concerns, jobcenter, teams=None, **kwargs):
+    def __init__(
+        self, *args, visit, visit_concerns, jobcenter, teams=None, ticked_only=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["handled"].choices = [
             (str(vc.concern_id), vc.concern.name) for vc in visit_concerns
@@ -363,7 +365,15 @@ class FinishForm(KernForm):
         on_visit = [vc.concern_id for vc in visit_concerns]
         extra = self.fields["extra"]
         extra.queryset = Concern.objects.for_forms(visit.jobcenter_id).exclude(pk__in=on_visit)
-        extra.set_catalogue(list(extra.queryset.with_choice_flag()))
+        if ticked_only and self.is_bound:
+            # Only to validate a submitted form: the extra concerns ticked in it, not the
+            # whole catalogue (mostly none: no query at all). A form shown again must be
+            # built without this, with every concern to choose from.
+            ticked = [v for v in self.data.getlist(self.add_prefix("extra")) if v.isdigit()]
+            rows = extra.queryset.filter(pk__in=ticked).with_choice_flag() if ticked else []
+        else:
+            rows = extra.queryset.with_choice_flag()
+        extra.set_catalogue(list(rows))
         self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
             "name"
         )

@@ -829,13 +829,27 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
     if my_desk is None:
         return redirect("frontdesk:desk")
     visit_concerns = list(visit.visit_concerns.select_related("concern__concern_class"))
-    form = FinishForm(
-        request.POST,
-        visit=visit,
-        visit_concerns=visit_concerns,
-        jobcenter=visit.jobcenter_id,
-        prefix="finish",
-    )
+
+    def finish_form(**kwargs):
+        return FinishForm(
+            request.POST,
+            visit=visit,
+            visit_concerns=visit_concerns,
+            jobcenter=visit.jobcenter_id,
+            prefix="finish",
+            **kwargs,
+        )
+
+    def shown_again(error=None):
+        # The form again with the whole catalogue to choose from, its errors, the input kept.
+        again = finish_form()
+        again.is_valid()
+        if error is not None:
+            add_to_form(again, error)
+        return _desk_with_errors(request, my_desk, again, finish_form=again)
+
+    # Validated against the concerns ticked, not the whole catalogue (issue 13).
+    form = finish_form(ticked_only=True)
     if form.is_valid():
         c = form.cleaned_data
         try:
@@ -854,8 +868,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         except FrontdeskError as error:
             if error.field:
                 # At the field, with the input kept (rule R-OE-02: the callback time).
-                add_to_form(form, error)
-                return _desk_with_errors(request, my_desk, form, finish_form=form)
+                return shown_again(error)
             messages.error(request, error.message)
         else:
             messages.success(
@@ -869,7 +882,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(number)s ist nicht an Ihrem Schalter aufgerufen.") % {"number": visit}
         )
         return redirect("frontdesk:desk")
-    return _desk_with_errors(request, my_desk, form, finish_form=form)
+    return shown_again()
 
 
 # --- the team lead ------------------------------------------------------------------------

@@ -276,6 +276,40 @@ def test_finish_without_handled_concern_shows_the_form_again(ez_client, check_in
     assert visit.state == VisitState.CALLED
 
 
+def test_finish_records_an_extra_concern_and_refuses_one_no_longer_offered(
+    ez_client, check_in, catalogue
+):
+    # The submitted form is checked against the concerns ticked only (issue 13): a concern
+    # of the catalogue is accepted, one taken out of it is refused, and the form shown again
+    # offers the whole catalogue.
+    visit = check_in("unterlagen")
+    ez_client.post(reverse("frontdesk:call_next"))
+    gone = catalogue["sachstand"]
+    gone.active = False
+    gone.save()
+    data = {
+        "finish-outcome": Outcome.RESOLVED,
+        "finish-handled": [str(catalogue["unterlagen"].pk)],
+        "finish-extra": [str(gone.pk)],
+    }
+    response = ez_client.post(reverse("frontdesk:finish", args=[visit.pk]), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "aus dem Katalog genommen" in page
+    offered = [c for c in catalogue.values() if c.active and c.code != "unterlagen"]
+    assert len(offered) > 5
+    for concern in offered:
+        assert f'name="finish-extra" value="{concern.pk}"' in page
+    extra = offered[0]
+    data["finish-extra"] = [str(extra.pk)]
+    response = ez_client.post(reverse("frontdesk:finish", args=[visit.pk]), data)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.state == VisitState.DONE
+    added = visit.visit_concerns.get(concern=extra)
+    assert added.stated is False
+
+
 def test_no_show_button_before_enough_calls(ez_client, check_in, site):
     # Clicked at once here: the site counts every recall and asks no minutes between them
     # (the spread over time: tests/frontdesk/test_desk_details.py).
