@@ -204,21 +204,33 @@ class CheckInForm(KernForm):
         # the checkboxes, their groups and the validation all use this list.
         field = self.fields["concerns"]
         field.queryset = Concern.objects.for_forms(user.jobcenter_id)
-        field.set_catalogue(list(by_frequency(field.queryset.with_choice_flag(), frequency or {})))
-        self.fields["team"].queryset = served_teams
         self.results = None
         self.search = None
+        self.whole_catalogue = not self.is_bound
         if self.is_bound:
-            # A submitted check-in needs only the choices of the concerns ticked; the
-            # page shown again with errors gets the others (`add_all_type_fields`).
-            ticked = set(self.data.getlist("concerns")) if hasattr(self.data, "getlist") else set()
-            add_type_fields(self, [c for c in field.catalogue if str(c.pk) in ticked])
-        else:
+            # A submitted check-in is checked against the concerns ticked only, and needs
+            # only their choices (issue 13: not the whole catalogue on every check-in); the
+            # page shown again with errors reads the whole catalogue (`order_by_frequency`,
+            # `add_all_type_fields`).
+            data = self.data
+            ticked = data.getlist("concerns") if hasattr(data, "getlist") else []
+            ticked = [pk for pk in ticked if str(pk).isdigit()]
+            rows = field.queryset.filter(pk__in=ticked).with_choice_flag() if ticked else []
+            field.set_catalogue(list(rows))
             add_type_fields(self, field.catalogue)
+        else:
+            catalogue = by_frequency(field.queryset.with_choice_flag(), frequency or {})
+            field.set_catalogue(list(catalogue))
+            add_type_fields(self, field.catalogue)
+        self.fields["team"].queryset = served_teams
 
     def order_by_frequency(self, frequency: dict[int, int]) -> None:
-        """For a page shown again: most frequent first, as `by_frequency` orders them."""
+        """For a page shown again: the whole catalogue, most frequent first, as
+        `by_frequency` orders them."""
         field = self.fields["concerns"]
+        if not self.whole_catalogue:
+            field.set_catalogue(list(field.queryset.with_choice_flag()))
+            self.whole_catalogue = True
         field.set_catalogue(sorted(field.catalogue, key=lambda c: -frequency.get(c.pk, 0)))
 
     def add_all_type_fields(self) -> None:
