@@ -247,7 +247,8 @@ def start_gunicorn(workdir: Path, port: int) -> subprocess.Popen:
         stdout=open(workdir / "gunicorn.log", "wb"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
+    # Two workers importing Django take 20 s and more on a loaded 2-core machine.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             status, _response, _body = Client(port).get("/healthz/live")

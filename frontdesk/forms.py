@@ -204,21 +204,33 @@ class CheckInForm(KernForm):
         # the checkboxes, their groups and the validation all use this list.
         field = self.fields["concerns"]
         field.queryset = Concern.objects.for_forms(user.jobcenter_id)
-        field.set_catalogue(list(by_frequency(field.queryset.with_choice_flag(), frequency or {})))
-        self.fields["team"].queryset = served_teams
         self.results = None
         self.search = None
+        self.whole_catalogue = not self.is_bound
         if self.is_bound:
-            # A submitted check-in needs only the choices of the concerns ticked; the
-            # page shown again with errors gets the others (`add_all_type_fields`).
-            ticked = set(self.data.getlist("concerns")) if hasattr(self.data, "getlist") else set()
-            add_type_fields(self, [c for c in field.catalogue if str(c.pk) in ticked])
-        else:
+            # A submitted check-in is checked against the concerns ticked only, and needs
+            # only their choices (issue 13: not the whole catalogue on every check-in); the
+            # page shown again with errors reads the whole catalogue (`order_by_frequency`,
+            # `add_all_type_fields`).
+            data = self.data
+            ticked = data.getlist("concerns") if hasattr(data, "getlist") else []
+            ticked = [pk for pk in ticked if str(pk).isdigit()]
+            rows = field.queryset.filter(pk__in=ticked).with_choice_flag() if ticked else []
+            field.set_catalogue(list(rows))
             add_type_fields(self, field.catalogue)
+        else:
+            catalogue = by_frequency(field.queryset.with_choice_flag(), frequency or {})
+            field.set_catalogue(list(catalogue))
+            add_type_fields(self, field.catalogue)
+        self.fields["team"].queryset = served_teams
 
     def order_by_frequency(self, frequency: dict[int, int]) -> None:
-        """For a page shown again: most frequent first, as `by_frequency` orders them."""
+        """For a page shown again: the whole catalogue, most frequent first, as
+        `by_frequency` orders them."""
         field = self.fields["concerns"]
+        if not self.whole_catalogue:
+            field.set_catalogue(list(field.queryset.with_choice_flag()))
+            self.whole_catalogue = True
         field.set_catalogue(sorted(field.catalogue, key=lambda c: -frequency.get(c.pk, 0)))
 
     def add_all_type_fields(self) -> None:
@@ -354,7 +366,9 @@ class FinishForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, visit, visit_concerns, jobcenter, teams=None, **kwargs):
+    def __init__(
+        self, *args, visit, visit_concerns, jobcenter, teams=None, ticked_only=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["handled"].choices = [
             (str(vc.concern_id), vc.concern.name) for vc in visit_concerns
@@ -363,7 +377,15 @@ class FinishForm(KernForm):
         on_visit = [vc.concern_id for vc in visit_concerns]
         extra = self.fields["extra"]
         extra.queryset = Concern.objects.for_forms(visit.jobcenter_id).exclude(pk__in=on_visit)
-        extra.set_catalogue(list(extra.queryset.with_choice_flag()))
+        if ticked_only and self.is_bound:
+            # Only to validate a submitted form: the extra concerns ticked in it, not the
+            # whole catalogue (mostly none: no query at all). A form shown again must be
+            # built without this, with every concern to choose from.
+            ticked = [v for v in self.data.getlist(self.add_prefix("extra")) if v.isdigit()]
+            rows = extra.queryset.filter(pk__in=ticked).with_choice_flag() if ticked else []
+        else:
+            rows = extra.queryset.with_choice_flag()
+        extra.set_catalogue(list(rows))
         self.fields["ticket_team"].queryset = Team.objects.filter(jobcenter=jobcenter).order_by(
             "name"
         )

@@ -450,10 +450,10 @@ def _desk_teams(desk: Desk) -> list[Team]:
     )
 
 
-def _queue_context(request, desk: Desk, *, prefetch: bool = True) -> dict:
+def _queue_context(request, desk: Desk, *, prefetch: bool = True, now=None) -> dict:
     # The version first, then the list: a write in between makes the ETag older than the
     # list (the next poll fetches again), never newer (a stale list kept for good).
-    now = timezone.now()
+    now = now or timezone.now()
     etag = versions.desk_etag(
         desk_id=desk.pk,
         user_id=request.user.pk,
@@ -582,6 +582,29 @@ def _desk_choice(request: HttpRequest, form=None, status=200) -> HttpResponse:
     )
 
 
+def _shared_queue_key(request, desk: Desk, value: int, now) -> str:
+    """The cache key of the rendered desk list that every desk with the same list shares.
+
+    What the list shows follows from the site, its version, the minute, the desk's teams and
+    the language - and from the person only if customers with an appointment wait for them
+    (`waiting_for_desk`): then the key names the person, otherwise the desks of a site that
+    serve the same teams share one rendering (issue 13: a change of the queue reloads every
+    desk's list at once). One query: the desk's teams, each with that question."""
+    mine = Visit.objects.waiting().filter(
+        standort_id=desk.standort_id, day=timezone.localdate(now), assigned_to=request.user
+    )
+    rows = list(
+        Desk.teams.through.objects.filter(desk_id=desk.pk)
+        .annotate(mine=Exists(mine))
+        .order_by("team_id")
+        .values_list("team_id", "mine")
+    )
+    teams = ".".join(str(team_id) for team_id, _mine in rows)
+    person = request.user.pk if any(m for _team, m in rows) else 0
+    minute = versions.minute_of(now)
+    return f"fd-desk-list:{desk.standort_id}:{value}:{minute}:{teams}:{person}:{get_language()}"
+
+
 @permission_required("frontdesk.use_desk")
 def desk_queue(request: HttpRequest) -> HttpResponse:
     """The waiting list of the desk (polled by htmx every few seconds)."""
@@ -589,19 +612,33 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     if my_desk is None:
         return HttpResponse(status=204)
     desk_seen(my_desk)
-    context = _queue_context(request, my_desk)
+    now = timezone.now()
+    # The version first (see _queue_context): the list shared under it is at least as new.
+    value = getattr(my_desk, "site_version", None) or versions.current(my_desk.standort_id)
+    my_desk.site_version = value  # read once
+    etag = versions.desk_etag(
+        desk_id=my_desk.pk, user_id=request.user.pk, value=value, minute=versions.minute_of(now)
+    )
+    key = _shared_queue_key(request, my_desk, value, now)
+    shared = cache.get(key)
+    if shared is None:
+        context = _queue_context(request, my_desk, now=now)
+        html = render(request, "frontdesk/partials/desk_queue.html", context).content
+        shared = (html, [v.kunde_id for v in context["queue"]])
+        cache.set(key, shared, 2 * versions.MINUTE)
+    html, kunde_ids = shared
     # Polled every few seconds: only customers who joined the list since are audited.
     audit_read_refresh(
         actor=request.user,
         target=my_desk,
         summary=_("Aufrufplatz: Warteliste aktualisiert"),
-        subject_ids=[v.kunde_id for v in context["queue"]],
+        subject_ids=kunde_ids,
         key=f"desk:{my_desk.pk}",
         full=False,
     )
-    response = render(request, "frontdesk/partials/desk_queue.html", context)
+    response = HttpResponse(html)
     # An unchanged list is answered 304 by frontdesk.polling, before this view.
-    response["ETag"] = context["queue_etag"]
+    response["ETag"] = etag
     return response
 
 
@@ -792,13 +829,27 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
     if my_desk is None:
         return redirect("frontdesk:desk")
     visit_concerns = list(visit.visit_concerns.select_related("concern__concern_class"))
-    form = FinishForm(
-        request.POST,
-        visit=visit,
-        visit_concerns=visit_concerns,
-        jobcenter=visit.jobcenter_id,
-        prefix="finish",
-    )
+
+    def finish_form(**kwargs):
+        return FinishForm(
+            request.POST,
+            visit=visit,
+            visit_concerns=visit_concerns,
+            jobcenter=visit.jobcenter_id,
+            prefix="finish",
+            **kwargs,
+        )
+
+    def shown_again(error=None):
+        # The form again with the whole catalogue to choose from, its errors, the input kept.
+        again = finish_form()
+        again.is_valid()
+        if error is not None:
+            add_to_form(again, error)
+        return _desk_with_errors(request, my_desk, again, finish_form=again)
+
+    # Validated against the concerns ticked, not the whole catalogue (issue 13).
+    form = finish_form(ticked_only=True)
     if form.is_valid():
         c = form.cleaned_data
         try:
@@ -817,8 +868,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         except FrontdeskError as error:
             if error.field:
                 # At the field, with the input kept (rule R-OE-02: the callback time).
-                add_to_form(form, error)
-                return _desk_with_errors(request, my_desk, form, finish_form=form)
+                return shown_again(error)
             messages.error(request, error.message)
         else:
             messages.success(
@@ -832,7 +882,7 @@ def visit_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(number)s ist nicht an Ihrem Schalter aufgerufen.") % {"number": visit}
         )
         return redirect("frontdesk:desk")
-    return _desk_with_errors(request, my_desk, form, finish_form=form)
+    return shown_again()
 
 
 # --- the team lead ------------------------------------------------------------------------

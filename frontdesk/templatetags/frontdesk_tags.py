@@ -23,10 +23,13 @@ def option_tag(widget) -> str:
     """`{{ widget.tag }}` of a checkbox or radio option, written here instead of through
     the form renderer's templates: the same HTML (input.html and attrs.html, attributes in
     their order), at a fraction of the cost. The desk page shows the whole concern
-    catalogue as checkboxes (issue 13: template cost). Any other option template, or a
-    wrapped label, goes through `tag()` as before."""
+    catalogue as checkboxes (issue 13: template cost). Any other option template goes
+    through `tag()` as before. `tag()` renders without the wrapping label whatever the
+    option's `wrap_label` says (Django sets it True for every checkbox and radio option), so
+    that flag is no reason to leave the direct path: it never wraps here either (before,
+    checking it sent every option through the templates)."""
     data = widget.data
-    if data.get("template_name") not in _OPTION_TEMPLATES or data.get("wrap_label"):
+    if data.get("template_name") not in _OPTION_TEMPLATES:
         return widget.tag()
     parts = [f'<input type="{escape(data["type"])}" name="{escape(data["name"])}"']
     if data["value"] is not None:

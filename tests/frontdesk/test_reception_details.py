@@ -146,6 +146,24 @@ def test_a_name_alone_at_check_in_shows_the_matches_to_choose(
     assert f'id="kunde-{erika.pk}"' in page
 
 
+def test_a_check_in_shown_again_offers_the_whole_catalogue(login, staff, site, desks, catalogue):
+    # The submitted check-in is checked against the concerns ticked only (issue 13); shown
+    # again, every concern is there to tick, and a ticked one taken out of the catalogue is
+    # refused.
+    gone = catalogue["unterlagen"]
+    gone.active = False
+    gone.save()
+    response = post_checkin(login(staff["empfang"]), site, [catalogue["sachstand"], gone])
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "aus dem Katalog genommen" in page
+    offered = [c for c in catalogue.values() if c.active]
+    assert len(offered) > 5
+    for concern in offered:
+        assert f'value="{concern.pk}"' in page
+    assert not Visit.objects.exists()
+
+
 # --- the most frequent concerns first -----------------------------------------------------
 
 

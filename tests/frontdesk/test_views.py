@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from frontdesk import versions
 from frontdesk.models import Contact, Outcome, SiteSettings, Visit, VisitState
 from frontdesk.services.calling import visit_call_next
 from jobcenter.models import AuditEvent, Standort
@@ -275,6 +276,40 @@ def test_finish_without_handled_concern_shows_the_form_again(ez_client, check_in
     assert visit.state == VisitState.CALLED
 
 
+def test_finish_records_an_extra_concern_and_refuses_one_no_longer_offered(
+    ez_client, check_in, catalogue
+):
+    # The submitted form is checked against the concerns ticked only (issue 13): a concern
+    # of the catalogue is accepted, one taken out of it is refused, and the form shown again
+    # offers the whole catalogue.
+    visit = check_in("unterlagen")
+    ez_client.post(reverse("frontdesk:call_next"))
+    gone = catalogue["sachstand"]
+    gone.active = False
+    gone.save()
+    data = {
+        "finish-outcome": Outcome.RESOLVED,
+        "finish-handled": [str(catalogue["unterlagen"].pk)],
+        "finish-extra": [str(gone.pk)],
+    }
+    response = ez_client.post(reverse("frontdesk:finish", args=[visit.pk]), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "aus dem Katalog genommen" in page
+    offered = [c for c in catalogue.values() if c.active and c.code != "unterlagen"]
+    assert len(offered) > 5
+    for concern in offered:
+        assert f'name="finish-extra" value="{concern.pk}"' in page
+    extra = offered[0]
+    data["finish-extra"] = [str(extra.pk)]
+    response = ez_client.post(reverse("frontdesk:finish", args=[visit.pk]), data)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.state == VisitState.DONE
+    added = visit.visit_concerns.get(concern=extra)
+    assert added.stated is False
+
+
 def test_no_show_button_before_enough_calls(ez_client, check_in, site):
     # Clicked at once here: the site counts every recall and asks no minutes between them
     # (the spread over time: tests/frontdesk/test_desk_details.py).
@@ -335,11 +370,14 @@ def _count(client, url, data=None, **kwargs) -> int:
 
 def test_desk_list_query_count_does_not_grow(ez_client, check_in, staff, teams):
     antrag = register(actor=staff["ez"], leistung_team=teams["leistung"])
-    check_in("unterlagen", kunde=antrag.applicant)
+    first = check_in("unterlagen", kunde=antrag.applicant)
     url = reverse("frontdesk:desk_queue")
     # Warm up: the first poll audits the customer it shows; later polls showing nobody new
     # write nothing (one audit insert on the full page, whatever the number of rows).
     _count(ez_client, url, headers={"HX-Request": "true"})
+    # Both counts render the list, not the rendering shared from the cache while nothing
+    # changed (the 25 check-ins below change the site's version too).
+    versions.bump(first.standort_id)
     few = _count(ez_client, url, headers={"HX-Request": "true"})
     _count(ez_client, reverse("frontdesk:desk"))  # warm-up: content types, session
     desk_page_few = _count(ez_client, reverse("frontdesk:desk"))
