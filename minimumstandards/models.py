@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jobcenter.models import Jobcenter, Postfach
+from jobcenter.models import Jobcenter, Postfach, Team
 
 from .workdays import parse_window
 
@@ -443,11 +443,11 @@ def _case_team_of(deadline: Deadline) -> int | None:
         bg = antrag._state.fields_cache.get("bedarfsgemeinschaft")
         if bg is not None and bg.pk == antrag.bedarfsgemeinschaft_id:
             return bg.leistung_team_id
-    from intake.models import Antrag
-
+    # Through the team's reverse relations (intake's households and their cases): this app
+    # stands below intake and does not import it.
     return (
-        Antrag.objects.filter(pk=deadline.antrag_id)
-        .values_list("bedarfsgemeinschaft__leistung_team_id", flat=True)
+        Team.objects.filter(bedarfsgemeinschaften__antraege=deadline.antrag_id)
+        .values_list("pk", flat=True)
         .first()
     )
 
@@ -455,19 +455,13 @@ def _case_team_of(deadline: Deadline) -> int | None:
 def sync_case_team(*, antrag_ids=None, bg_id: int | None = None) -> int:
     """Rewrite the copy of the Leistung team on the deadlines of these cases (or of the
     household's cases) after the household changed its team or a case its household."""
-    from intake.models import Antrag
-
-    cases = Antrag.objects.all()
+    deadlines = Deadline.objects.filter(antrag__isnull=False)
     if antrag_ids is not None:
-        cases = cases.filter(pk__in=antrag_ids)
+        deadlines = deadlines.filter(antrag_id__in=antrag_ids)
     if bg_id is not None:
-        cases = cases.filter(bedarfsgemeinschaft_id=bg_id)
-    team = Antrag.objects.filter(pk=models.OuterRef("antrag_id")).values(
-        "bedarfsgemeinschaft__leistung_team_id"
-    )[:1]
-    return Deadline.objects.filter(antrag__in=cases.values("pk")).update(
-        case_team_id=models.Subquery(team)
-    )
+        deadlines = deadlines.filter(antrag__bedarfsgemeinschaft_id=bg_id)
+    team = Team.objects.filter(bedarfsgemeinschaften__antraege=models.OuterRef("antrag_id"))
+    return deadlines.update(case_team_id=models.Subquery(team.values("pk")[:1]))
 
 
 class DeadlineAlert(models.Model):
