@@ -102,7 +102,8 @@ class DeadlineRows:
     """A source's rows as deadlines: `queryset(user, now)` its deadlines (one row each), as
     one query or a list of disjoint ones (an OR PostgreSQL cannot answer from indexes split
     into its parts), `customer` the SQL for the row's customer's id, `row(deadline, now)`
-    the row of a deadline read with `prefetch`."""
+    the row of a deadline read with `prefetch` (its relations, fetched by id after the
+    deadlines; joined for a page's deadlines read by id)."""
 
     queryset: Callable[..., object]
     row: Callable[..., Row]
@@ -120,7 +121,11 @@ class DeadlineRows:
         for qs in parts:
             if kunden is not None:
                 qs = qs.annotate(row_kunde=self.customer).filter(row_kunde__in=kunden)
-            rows += [self.row(d, now) for d in qs.prefetch_related(*self.prefetch)]
+            if pks is not None:  # a page's few deadlines: joined by id, in one query
+                qs = qs.select_related(*self.prefetch)
+            else:
+                qs = qs.prefetch_related(*self.prefetch)
+            rows += [self.row(d, now) for d in qs]
         return rows
 
     def fetch(self, user, now) -> list[Row]:
