@@ -35,16 +35,22 @@ from django.utils import timezone
 
 from intake.models import Kunde
 from jobcenter.paging import COUNT_CAP, PER_PAGE
+from minimumstandards.models import Deadline
 
+from .models import Aufgabe
+from .selectors import for_display
 from .worklist import (
     SORTS,
     Row,
     Today,
     _filtered,
+    _mailbox_items,
     _name_prefilter,
     _today_first,
     _when,
     complete_rows,
+    mailbox_row,
+    mailbox_rows_page,
     merge_by_customer,
     sources_for,
     today_counts,
@@ -106,6 +112,65 @@ def _sql_key(sort: str, now, label_rank: int) -> tuple:
     return Value(0), F("due_at")  # "faellig"
 
 
+def _mailbox_part(user, now, *, position: int, sort: str, art_rank: dict, week_start, week_end):
+    """The mailbox items as SQL rows like a deadline source's (key, customer, sort key, "due
+    this week", ties in the items' own order, newest first) with the rules of
+    `_mailbox_level` and SORTS: (sql, params). Each item's first open deadline is looked up
+    once (an annotation, or a subquery PostgreSQL pulls up, would repeat it in each key)."""
+    first = Deadline.objects.open().filter(aufgabe=OuterRef("pk")).order_by("due_at")
+    inner = _mailbox_items(user, now).annotate(d_due=Subquery(first.values("due_at")[:1]))
+    fields = ["pk", "kind", "urgent", "claimed_by_id", "follow_up_on", "created_at"]
+    fields += ["kunde_id", "due_at", "d_due"]
+    if sort not in ("heute", "faellig", "kunde", "art", "eingang"):  # the level's warning
+        inner = inner.annotate(d_warn=Subquery(first.values("warn_at")[:1]))
+        fields.append("d_warn")
+    if sort == "kunde":
+        name = Concat(
+            F("kunde__last_name"), Value(", "), F("kunde__first_name"), output_field=CharField()
+        )
+        inner = inner.annotate(
+            kname=Case(
+                When(kunde_id__isnull=True, then=Value("")),
+                default=Replace(Lower(name), Value("ß"), Value("ss")),
+                output_field=CharField(),
+            )
+        )
+        fields.append("kname")
+    inner_sql, inner_params = inner.order_by().values(*fields).query.sql_with_params()
+    when = "coalesce(due, created_at)"
+    key_params: list = []
+    if sort == "heute":
+        k1, k2 = "CASE WHEN due IS NOT NULL THEN 2 ELSE 3 END", when
+    elif sort == "faellig":
+        k1, k2 = "CASE WHEN due IS NULL THEN 1 ELSE 0 END", when
+    elif sort == "kunde":
+        k1, k2 = "CASE WHEN kunde_id IS NULL THEN 1 ELSE 0 END", "kname"
+    elif sort == "art":
+        choices = Aufgabe.Kind.choices
+        k1 = "CASE kind " + " ".join("WHEN %s THEN %s" for _c in choices) + " ELSE -1 END"
+        for kind, label in choices:
+            key_params += [kind, art_rank[str(label)]]
+        k2 = when
+    elif sort == "eingang":
+        k1, k2 = "0", "created_at"
+    else:  # "dringlichkeit": overdue, at risk, urgent unclaimed, follow-up overdue, urgent
+        k1 = (
+            "CASE WHEN due <= %s THEN 0 WHEN d_warn <= %s THEN 1"
+            " WHEN urgent AND claimed_by_id IS NULL THEN 0 WHEN follow_up_on < %s THEN 1"
+            " WHEN urgent THEN 1 ELSE 3 END"
+        )
+        key_params += [now, now, timezone.localdate(now)]
+        k2 = when
+    sql = (
+        f"SELECT 'aufgabe-' || pk, kunde_id, {k1}, {k2},"
+        " CASE WHEN due >= %s AND due < %s THEN 1 ELSE 0 END,"
+        f" {position}::bigint * %s + row_number() OVER (ORDER BY created_at DESC, pk DESC)"
+        # OFFSET 0: computed once, not pulled up into each key that uses it.
+        f" FROM (SELECT i.*, coalesce(d_due, due_at) AS due FROM ({inner_sql} OFFSET 0) i) s"
+    )
+    return sql, [*key_params, week_start, week_end, EVERY_ROW, *inner_params]
+
+
 def today_page(
     user,
     *,
@@ -139,7 +204,12 @@ def today_page(
     small: list[Row] = []
     positions: list[tuple[int, int]] = []  # each small row's source and place in it
     big: list[tuple[int, object]] = []
+    mailbox = None  # the mailbox source's position: its items are ordered in SQL
     for position, source in enumerate(sources):
+        if source.fetch_page is mailbox_rows_page:
+            if not state:  # a case state: no mailbox item has one
+                mailbox = position
+            continue
         if source.deadlines is not None:
             if not state:  # a case state: no deadline row has one
                 big.append((position, source))
@@ -155,6 +225,8 @@ def today_page(
         positions.extend((position, i) for i in range(len(found)))
     counts = today_counts(small, now)
     labels = {str(r.category_label) for r in small} | {str(s.label) for _p, s in big}
+    if mailbox is not None:
+        labels |= {str(label) for _k, label in Aufgabe.Kind.choices}
     art_rank = {label: i for i, label in enumerate(sorted(labels))}
     groups, total, week = _groups(
         user,
@@ -162,6 +234,7 @@ def today_page(
         big,
         small,
         positions,
+        mailbox=mailbox,
         sort=sort,
         descending=descending,
         art_rank=art_rank,
@@ -169,6 +242,22 @@ def today_page(
         limit=limit,
     )
     by_key = {r.key: r for r in small}
+    if mailbox is not None:  # the page's mailbox items, read for display
+        pks = [
+            k[len("aufgabe-") :]
+            for _grp, keys in groups
+            for k in keys
+            if k.startswith("aufgabe-") and k not in by_key
+        ]
+        if pks:
+            kind_labels = {k: str(label) for k, label in Aufgabe.Kind.choices}
+            by_key.update(
+                (r.key, r)
+                for r in (
+                    mailbox_row(a, user, now, kind_labels=kind_labels)
+                    for a in for_display(Aufgabe.objects.filter(pk__in=pks))
+                )
+            )
     for _position, source in big:
         prefix = f"{source.key}-"
         pks = [k[len(prefix) :] for _grp, keys in groups for k in keys if k.startswith(prefix)]
@@ -192,7 +281,9 @@ def _python_order(sort: str, now, descending: bool) -> dict:
     return {"key": SORTS.get(sort, SORTS["dringlichkeit"]), "reverse": descending}
 
 
-def _groups(user, now, big, small, positions, *, sort, descending, art_rank, offset, limit):
+def _groups(
+    user, now, big, small, positions, *, mailbox, sort, descending, art_rank, offset, limit
+):
     """The page's groups as (group, row keys) in order, the number of groups, the rows of
     the deadline sources due this week. One statement."""
     today = timezone.localdate(now)
@@ -223,6 +314,18 @@ def _groups(user, now, big, small, positions, *, sort, descending, art_rank, off
                 f" FROM ({sql}) s"
             )
             params += [EVERY_ROW, *p]
+    if mailbox is not None:
+        sql, p = _mailbox_part(
+            user,
+            now,
+            position=mailbox,
+            sort=sort,
+            art_rank=art_rank,
+            week_start=week_start,
+            week_end=week_end,
+        )
+        parts.append(sql)
+        params += p
     k2_type = "text" if sort == "kunde" else "timestamptz"
     keys = [_row_key(r, sort, now, art_rank) for r in small]
     parts.append(
@@ -270,6 +373,7 @@ def _groups(user, now, big, small, positions, *, sort, descending, art_rank, off
                 big,
                 small,
                 positions,
+                mailbox=mailbox,
                 sort=sort,
                 descending=descending,
                 art_rank=art_rank,

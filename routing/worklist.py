@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from types import SimpleNamespace
 
 from django.db import connection
@@ -33,8 +34,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from intake.access import antraege_visible_to, case_teams_of
 from intake.models import (
@@ -102,7 +103,8 @@ class DeadlineRows:
     """A source's rows as deadlines: `queryset(user, now)` its deadlines (one row each), as
     one query or a list of disjoint ones (an OR PostgreSQL cannot answer from indexes split
     into its parts), `customer` the SQL for the row's customer's id, `row(deadline, now)`
-    the row of a deadline read with `prefetch`."""
+    the row of a deadline read with `prefetch` (its relations, fetched by id after the
+    deadlines; joined for a page's deadlines read by id)."""
 
     queryset: Callable[..., object]
     row: Callable[..., Row]
@@ -120,7 +122,11 @@ class DeadlineRows:
         for qs in parts:
             if kunden is not None:
                 qs = qs.annotate(row_kunde=self.customer).filter(row_kunde__in=kunden)
-            rows += [self.row(d, now) for d in qs.prefetch_related(*self.prefetch)]
+            if pks is not None:  # a page's few deadlines: joined by id, in one query
+                qs = qs.select_related(*self.prefetch)
+            else:
+                qs = qs.prefetch_related(*self.prefetch)
+            rows += [self.row(d, now) for d in qs]
         return rows
 
     def fetch(self, user, now) -> list[Row]:
@@ -448,6 +454,17 @@ def _alert_deadlines(user, now):
     )
 
 
+@cache
+def _deadline_kind_labels(language: str | None) -> dict[str, str]:
+    """A deadline's kinds by value in one language (get_kind_display() builds the whole
+    choices mapping per row)."""
+    return {k: str(v) for k, v in Deadline._meta.get_field("kind").flatchoices}
+
+
+def deadline_kind_label(d: Deadline) -> str:
+    return _deadline_kind_labels(get_language()).get(d.kind, d.kind)
+
+
 def _alert_row(d: Deadline, now) -> Row:
     kunde = (
         d.antrag.applicant
@@ -471,7 +488,7 @@ def _alert_row(d: Deadline, now) -> Row:
         key=f"frist-{d.pk}",
         category="frist",
         category_label=_("Frist gefährdet"),
-        title=d.get_kind_display(),
+        title=deadline_kind_label(d),
         url=url,
         kunde=kunde,
         due_at=d.due_at,

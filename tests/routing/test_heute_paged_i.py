@@ -160,3 +160,56 @@ def test_queries_stay_those_of_one_page(login, staff, teams, crowd, django_asser
     for params, n, shown in zip(pages, counts, [50, 47, 50], strict=True):
         with django_assert_max_num_queries(n):
             assert len(client.get(URL, params).context["rows"]) == shown
+
+
+def test_mailbox_items_ordered_by_their_own_rules(login, staff):
+    """The mailbox items, ordered in SQL, follow the item's rules: urgent and not taken is
+    pressing, urgent but taken or a missed follow-up is a warning, the rest by moment."""
+    now = timezone.now()
+    ifk = staff["ifk"]
+
+    def item(title, **kwargs):
+        return aufgabe_create(created_by=staff["ez"], assignee=ifk, title=title, **kwargs)
+
+    urgent = item("Dringend", urgent=True)
+    taken = item("Dringend übernommen", urgent=True)
+    taken.claimed_by = ifk
+    taken.save(update_fields=["claimed_by"])
+    missed = item("Wiedervorlage")
+    missed.follow_up_on = timezone.localdate(now) - timedelta(days=1)
+    missed.save(update_fields=["follow_up_on"])
+    later = item("Später", due_at=now + timedelta(days=5))
+    plain = item("Ohne Frist")
+    ours = {f"aufgabe-{a.pk}": a.title for a in (urgent, taken, missed, later, plain)}
+    client = login(ifk)
+
+    def titles(sort, descending=False):
+        params = {"sortierung": sort, "richtung": "ab" if descending else ""}
+        rows = client.get(URL, params).context["rows"]
+        return [ours[r.key] for r in rows if r.key in ours]
+
+    assert titles("dringlichkeit") == [
+        "Dringend",
+        "Dringend übernommen",
+        "Wiedervorlage",
+        "Ohne Frist",
+        "Später",
+    ]
+    # What falls due first, then the rest by arrival.
+    assert titles("heute") == [
+        "Später",
+        "Dringend",
+        "Dringend übernommen",
+        "Wiedervorlage",
+        "Ohne Frist",
+    ]
+    assert titles("eingang", descending=True) == [
+        "Ohne Frist",
+        "Später",
+        "Wiedervorlage",
+        "Dringend übernommen",
+        "Dringend",
+    ]
+    for sort in ("dringlichkeit", "faellig", "art", "kunde"):
+        whole = [r.key for r in build_worklist(ifk, sort=sort) if r.key in ours]
+        assert [k for k in ours if k in whole] and titles(sort) == [ours[k] for k in whole]
