@@ -42,6 +42,7 @@ from minimumstandards import access, services  # noqa: E402
 from minimumstandards.access import deadlines_visible_to  # noqa: E402
 from minimumstandards.context_processors import deadline_badge  # noqa: E402
 from minimumstandards.models import (  # noqa: E402
+    TIME_POINT_KINDS,
     Deadline,
     DeadlineAlert,
     DeadlineRule,
@@ -613,6 +614,8 @@ def measure_badge(users: dict[str, int]) -> tuple[float, float]:
         expected = (
             DeadlineAlert.objects.filter(closed_at__isnull=True, deadline__status="open")
             .filter(Q(team__in=user.teams.all()) | Q(owner_user=user))
+            # A Versagung that may be issued is flagged but no deadline at risk (R-FR-02).
+            .exclude(deadline__kind__in=TIME_POINT_KINDS)
             .values("deadline")
             .distinct()
             .count()
